@@ -1,0 +1,504 @@
+"""The VGG-19 layer table and its weights.
+
+Layer names follow the paper and MatConvNet (``conv1_1`` ... ``conv5_4``, ``pool1`` ... ``pool5``).
+Each layer also carries its index in MatConvNet's ``imagenet-vgg-verydeep-19.mat`` layer list
+(``conv1_1`` is 0, ``conv1_2`` is 2 — the ReLUs sit in between — ``pool1`` is 4, ``conv2_1`` 5, ...)
+and its Keras name (``block1_conv1`` ...).
+
+:func:`load_weights` returns a :class:`VGG19Weights`: per conv layer a kernel ``(3, 3, in, out)``
+float32 (height, width, input channels, output channels — TensorFlow's ``HWIO``) and a bias ``(out,)``,
+plus the input convention the weights were trained with (channel order and mean pixel).
+
+Sources
+-------
+``"keras"``
+    Keras' ImageNet file ``vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5`` from the Keras cache
+    (``$KERAS_HOME/models`` or ``~/.keras/models``), downloaded with its published MD5 when missing.
+    These weights come from the original Caffe model: **BGR** input, mean (103.939, 116.779, 123.68).
+a path
+    to that ``.h5`` or to MatConvNet's ``imagenet-vgg-verydeep-19.mat`` (both published layouts).
+    MatConvNet weights expect **RGB** input with the mean of the file's average image.
+``"random"``
+    Seeded He-normal kernels and zero biases — for running offline. They give texture-like features
+    only; a loud warning says so.
+
+Kernel orientation of the ``.mat`` file
+---------------------------------------
+MatConvNet stores arrays in MATLAB's column-major order with dimensions ``H x W x C x K`` for images
+*and* filters (``vl_nnconv`` convolves the first filter dimension along the first image dimension, the
+image height). ``scipy.io.loadmat`` keeps MATLAB's index order, so ``weights[i, j, c, k]`` is the filter
+tap at row ``i``, column ``j`` — already TensorFlow's ``HWIO``. Some ports transpose the first two axes
+because the ``vl_nnconv`` help text calls the filter ``FW x FH``; anishathalye/neural-style#180 reported
+that the untransposed kernels classify ImageNet images better. The Keras file derives from the same Caffe
+model (BGR), so the decisive check is: ``.mat`` conv1_1 kernel == Keras conv1_1 kernel with its input
+channels reversed. ``tests/test_real_weights.py`` runs exactly that comparison when both files are on
+the machine and fails if they disagree. We therefore load the ``.mat`` kernels **untransposed**.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+__all__ = [
+    "LAYERS",
+    "CONV_LAYERS",
+    "POOL_LAYERS",
+    "LAYER_NAMES",
+    "MATCONVNET_INDEX",
+    "KERAS_NAMES",
+    "KERAS_WEIGHTS_FILE",
+    "KERAS_WEIGHTS_URL",
+    "KERAS_WEIGHTS_MD5",
+    "KERAS_MEAN_BGR",
+    "IMAGENET_MEAN_RGB",
+    "Layer",
+    "VGG19Weights",
+    "WeightsError",
+    "RandomWeightsWarning",
+    "load_weights",
+    "random_weights",
+    "keras_cache_path",
+    "default_source",
+    "describe_source",
+    "layers_up_to",
+    "layer_shapes",
+]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One row of the VGG-19 table (the ReLU after each conv is part of the conv row)."""
+
+    name: str  # paper/MatConvNet name: 'conv3_2', 'pool3'
+    kind: str  # 'conv' or 'pool'
+    block: int  # 1..5
+    matconvnet_index: int  # index in the .mat file's layer list
+    in_channels: int  # 0 for pools (they keep the channel count)
+    out_channels: int
+
+    @property
+    def keras_name(self) -> str:
+        if self.kind == "pool":
+            return f"block{self.block}_pool"
+        return f"block{self.block}_conv{int(self.name.split('_')[1])}"
+
+
+def _build_table() -> tuple[Layer, ...]:
+    convs_per_block = (2, 2, 4, 4, 4)
+    widths = (64, 128, 256, 512, 512)
+    rows: list[Layer] = []
+    index = 0
+    channels = 3
+    for block, (n_conv, width) in enumerate(zip(convs_per_block, widths), start=1):
+        for k in range(1, n_conv + 1):
+            rows.append(Layer(f"conv{block}_{k}", "conv", block, index, channels, width))
+            channels = width
+            index += 2  # conv, then relu
+        rows.append(Layer(f"pool{block}", "pool", block, index, 0, width))
+        index += 1
+    return tuple(rows)
+
+
+LAYERS: tuple[Layer, ...] = _build_table()
+"""All 21 layers in network order: 16 convolutions (each followed by a ReLU) and 5 pools."""
+CONV_LAYERS: tuple[str, ...] = tuple(l.name for l in LAYERS if l.kind == "conv")
+POOL_LAYERS: tuple[str, ...] = tuple(l.name for l in LAYERS if l.kind == "pool")
+LAYER_NAMES: tuple[str, ...] = tuple(l.name for l in LAYERS)
+MATCONVNET_INDEX: dict[str, int] = {l.name: l.matconvnet_index for l in LAYERS}
+KERAS_NAMES: dict[str, str] = {l.name: l.keras_name for l in LAYERS}
+_BY_NAME: dict[str, Layer] = {l.name: l for l in LAYERS}
+
+KERAS_WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+KERAS_WEIGHTS_URL = (
+    "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/" + KERAS_WEIGHTS_FILE
+)
+# The checksum Keras publishes for this file (keras.applications.vgg19, WEIGHTS_PATH_NO_TOP).
+KERAS_WEIGHTS_MD5 = "253f8cb515780f3b799900260a226db6"
+KERAS_MEAN_BGR = (103.939, 116.779, 123.68)
+IMAGENET_MEAN_RGB = (123.68, 116.779, 103.939)
+
+
+class WeightsError(RuntimeError):
+    """The weights could not be loaded; the message names the file and the ways out."""
+
+
+class RandomWeightsWarning(UserWarning):
+    """Issued whenever random (untrained) VGG-19 weights are used."""
+
+
+RANDOM_WARNING = (
+    "USING RANDOM VGG-19 WEIGHTS (not the ImageNet-trained ones). Shapes, graphs, which ops run, "
+    "loss values and gradients are all real and worth studying; but the features are untrained, so "
+    "style transfer gives texture-like noise, not a painting, and feature maps show no learned edges "
+    "or objects. Get the real weights with `stylelib weights`."
+)
+
+
+@dataclass(frozen=True, eq=False)
+class VGG19Weights:
+    """Kernels and biases of the 16 conv layers plus the input convention they expect.
+
+    ``kernels[name]`` is ``(3, 3, in, out)`` float32 (HWIO); ``biases[name]`` is ``(out,)`` float32.
+    ``channel_order`` is ``"RGB"`` or ``"BGR"``: the order the network wants its input channels in;
+    ``mean`` is the mean pixel *in that order* (0–255 scale), subtracted by
+    :func:`stylelib.images.preprocess`.
+    """
+
+    kernels: Mapping[str, np.ndarray]
+    biases: Mapping[str, np.ndarray]
+    channel_order: str
+    mean: tuple[float, float, float]
+    source: str
+    is_random: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.channel_order not in ("RGB", "BGR"):
+            raise ValueError(f"channel_order must be 'RGB' or 'BGR', got {self.channel_order!r}")
+        _validate(self.kernels, self.biases, self.source)
+
+    def __repr__(self) -> str:
+        kind = "RANDOM" if self.is_random else "trained"
+        return (
+            f"VGG19Weights({kind}, source={self.source!r}, channel_order={self.channel_order!r}, "
+            f"mean={tuple(round(m, 3) for m in self.mean)})"
+        )
+
+    @property
+    def mean_rgb(self) -> np.ndarray:
+        """The mean pixel in RGB order, whatever order the network wants."""
+        m = np.asarray(self.mean, dtype=np.float32)
+        return m[::-1].copy() if self.channel_order == "BGR" else m
+
+
+def _validate(kernels: Mapping[str, np.ndarray], biases: Mapping[str, np.ndarray], source: str) -> None:
+    for layer in LAYERS:
+        if layer.kind != "conv":
+            continue
+        want_k = (3, 3, layer.in_channels, layer.out_channels)
+        if layer.name not in kernels or layer.name not in biases:
+            raise WeightsError(
+                f"{source}: layer {layer.name} ({layer.keras_name}) is missing.{_ways_out()}"
+            )
+        k = np.asarray(kernels[layer.name])
+        b = np.asarray(biases[layer.name])
+        if k.shape != want_k or b.shape != (layer.out_channels,):
+            raise WeightsError(
+                f"{source}: layer {layer.name} has kernel {k.shape} and bias {b.shape}, expected "
+                f"{want_k} and ({layer.out_channels},). Is this the VGG-19 file?{_ways_out()}"
+            )
+
+
+def keras_cache_path() -> Path:
+    """Where Keras keeps (and we look for) the ImageNet weights file."""
+    home = os.environ.get("KERAS_HOME")
+    base = Path(home) if home else Path.home() / ".keras"
+    return base / "models" / KERAS_WEIGHTS_FILE
+
+
+def _ways_out() -> str:
+    return (
+        "\nWays out:\n"
+        f"  1. put {KERAS_WEIGHTS_FILE} (from {KERAS_WEIGHTS_URL}) at {keras_cache_path()}\n"
+        "  2. pass a path: weights='/path/to/imagenet-vgg-verydeep-19.mat' or the .h5 "
+        "(CLI: --weights PATH; or set STYLELIB_WEIGHTS=PATH)\n"
+        "  3. run offline with untrained weights: weights='random' (CLI: --weights random; "
+        "or STYLELIB_WEIGHTS=random)"
+    )
+
+
+def default_source() -> str:
+    """The source :func:`load_weights` uses when given none.
+
+    ``$STYLELIB_WEIGHTS`` if set, else ``"keras"`` (the cached file, downloaded if missing).
+    """
+    return os.environ.get("STYLELIB_WEIGHTS", "").strip() or "keras"
+
+
+def describe_source(source: str | os.PathLike | None = None) -> str:
+    """One line saying which weights ``source`` means, for setup cells and the CLI."""
+    src = default_source() if source is None else str(source)
+    if src == "random":
+        return "random (untrained He-normal VGG-19 weights — see the warning)"
+    if src == "keras":
+        p = keras_cache_path()
+        return f"keras ImageNet weights at {p}" + ("" if p.exists() else " (missing: will download)")
+    return f"file {src}"
+
+
+# --------------------------------------------------------------------------- random
+
+
+def random_weights(seed: int = 0, *, warn: bool = True) -> VGG19Weights:
+    """He-normal kernels (std = sqrt(2 / fan_in)) and zero biases, reproducible from ``seed``.
+
+    The input convention is RGB with the ImageNet mean, like MatConvNet weights.
+    """
+    if warn:
+        warnings.warn(RANDOM_WARNING, RandomWeightsWarning, stacklevel=2)
+    rng = np.random.default_rng(seed)
+    kernels, biases = {}, {}
+    for layer in LAYERS:
+        if layer.kind != "conv":
+            continue
+        fan_in = 3 * 3 * layer.in_channels
+        shape = (3, 3, layer.in_channels, layer.out_channels)
+        kernels[layer.name] = (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
+        biases[layer.name] = np.zeros(layer.out_channels, np.float32)
+    return VGG19Weights(
+        kernels, biases, "RGB", IMAGENET_MEAN_RGB, source=f"random(seed={seed})", is_random=True
+    )
+
+
+# --------------------------------------------------------------------------- Keras .h5
+
+
+def _md5(path: Path) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _decode(name) -> str:
+    return name.decode("utf8") if isinstance(name, bytes) else str(name)
+
+
+def load_keras_h5(path: str | os.PathLike) -> VGG19Weights:
+    """Read Keras' legacy-HDF5 VGG-19 ``notop`` file.
+
+    Each layer group lists its datasets in the ``weight_names`` attribute (kernel first, then bias);
+    names may be flat (``block1_conv1_W_1:0``) or nested (``block1_conv1/kernel:0``), so we look them
+    up through the attribute rather than guessing.
+    """
+    import h5py
+
+    path = Path(path)
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise WeightsError(f"{path}: not a readable HDF5 file ({e}).{_ways_out()}") from None
+    kernels, biases = {}, {}
+    with f:
+        root = f["model_weights"] if "model_weights" in f else f
+        for layer in LAYERS:
+            if layer.kind != "conv":
+                continue
+            if layer.keras_name not in root:
+                raise WeightsError(
+                    f"{path}: layer {layer.keras_name} ({layer.name}) is missing.{_ways_out()}"
+                )
+            group = root[layer.keras_name]
+            names = [_decode(n) for n in group.attrs.get("weight_names", [])]
+            if not names:  # some writers omit the attribute: take the datasets below the group
+                names = []
+                group.visit(lambda n: names.append(n) if isinstance(group[n], h5py.Dataset) else None)
+            arrays = [np.asarray(group[n], dtype=np.float32) for n in names]
+            ks = [a for a in arrays if a.ndim == 4]
+            bs = [a for a in arrays if a.ndim == 1]
+            if len(ks) != 1 or len(bs) != 1:
+                raise WeightsError(
+                    f"{path}: layer {layer.keras_name} holds {[a.shape for a in arrays]}, "
+                    f"expected one kernel and one bias.{_ways_out()}"
+                )
+            kernels[layer.name], biases[layer.name] = ks[0], bs[0]
+    return VGG19Weights(kernels, biases, "BGR", KERAS_MEAN_BGR, source=str(path))
+
+
+def _keras_weights(download: bool = True) -> VGG19Weights:
+    path = keras_cache_path()
+    if not path.exists():
+        if not download:
+            raise WeightsError(f"{path} does not exist.{_ways_out()}")
+        try:
+            from keras.utils import get_file
+
+            fetched = get_file(
+                KERAS_WEIGHTS_FILE,
+                KERAS_WEIGHTS_URL,
+                cache_subdir="models",
+                cache_dir=str(path.parent.parent),
+                file_hash=KERAS_WEIGHTS_MD5,
+                hash_algorithm="md5",
+            )
+            path = Path(fetched)
+        except Exception as e:  # offline, DNS, HTTP errors, checksum mismatch
+            raise WeightsError(
+                f"could not download {KERAS_WEIGHTS_URL} to {path}: {type(e).__name__}: "
+                f"{str(e).splitlines()[0] if str(e) else ''}{_ways_out()}"
+            ) from None
+    else:
+        digest = _md5(path)
+        if digest != KERAS_WEIGHTS_MD5:
+            raise WeightsError(
+                f"{path}: MD5 {digest} does not match Keras' published {KERAS_WEIGHTS_MD5} "
+                f"(corrupt or partial download?). Delete it and retry.{_ways_out()}"
+            )
+    return load_keras_h5(path)
+
+
+# --------------------------------------------------------------------------- MatConvNet .mat
+
+
+def _field(struct, name: str):
+    """A field of a MATLAB struct as loaded by scipy (record arrays nested in 1x1 object arrays)."""
+    s = struct
+    while isinstance(s, np.ndarray) and s.dtype.names is None and s.size == 1:
+        s = s.flat[0]
+    if isinstance(s, np.ndarray) and s.dtype.names is not None:
+        if name not in s.dtype.names:
+            raise KeyError(name)
+        value = s[name]
+        while isinstance(value, np.ndarray) and value.dtype == object and value.size == 1:
+            value = value.flat[0]
+        # a 1x1 record array: unwrap to its only element
+        if isinstance(value, np.ndarray) and value.dtype.names is None and value.size == 1 and value.dtype == object:
+            value = value.flat[0]
+        return value
+    raise KeyError(name)
+
+
+def _mat_string(value) -> str:
+    while isinstance(value, np.ndarray):
+        if value.size == 0:
+            return ""
+        if value.dtype.kind in "US":
+            return str(value.flat[0])
+        value = value.flat[0]
+    return str(value)
+
+
+def load_matconvnet(path: str | os.PathLike) -> VGG19Weights:
+    """Read MatConvNet's ``imagenet-vgg-verydeep-19.mat`` in either published layout.
+
+    Older layout: top-level ``layers`` and ``normalization``; each layer struct starts with ``weights``.
+    Newer (vlfeat.org, "beta") layout: ``layers`` and ``meta`` (holding ``normalization``); each layer
+    struct is ``name, type, weights, ...``. Fields are read by name, so the order does not matter.
+    Kernels are used untransposed (see the module docstring for the evidence).
+    """
+    import scipy.io
+
+    path = Path(path)
+    try:
+        data = scipy.io.loadmat(str(path), struct_as_record=True)
+    except Exception as e:
+        raise WeightsError(f"{path}: not a readable MATLAB .mat file ({e}).{_ways_out()}") from None
+    if "layers" not in data:
+        raise WeightsError(
+            f"{path}: no 'layers' entry (keys: {sorted(k for k in data if not k.startswith('__'))}); "
+            f"not a MatConvNet VGG file.{_ways_out()}"
+        )
+    layers = np.asarray(data["layers"]).ravel()
+    norm_holder = data["meta"] if "meta" in data else data
+    try:
+        norm = _field(norm_holder, "normalization") if "meta" in data else data["normalization"]
+        avg = np.asarray(_field(norm, "averageImage"), dtype=np.float64)
+    except (KeyError, IndexError):
+        raise WeightsError(f"{path}: no normalization.averageImage found.{_ways_out()}") from None
+    mean = tuple(float(m) for m in avg.reshape(-1, 3).mean(axis=0)) if avg.size >= 3 else None
+    if mean is None or len(mean) != 3:
+        raise WeightsError(f"{path}: averageImage has shape {avg.shape}, expected 3 channels.{_ways_out()}")
+
+    kernels, biases = {}, {}
+    for layer in LAYERS:
+        if layer.kind != "conv":
+            continue
+        i = layer.matconvnet_index
+        if i >= layers.size:
+            raise WeightsError(f"{path}: layer {layer.name} (index {i}) is missing.{_ways_out()}")
+        entry = layers[i]
+        try:
+            name = _mat_string(_field(entry, "name"))
+            w = _field(entry, "weights")
+        except KeyError:
+            raise WeightsError(
+                f"{path}: layer {i} has no 'name'/'weights' fields; not a MatConvNet layer.{_ways_out()}"
+            ) from None
+        if name and name != layer.name:
+            raise WeightsError(
+                f"{path}: layer {i} is {name!r}, expected {layer.name!r}. Is this VGG-19?{_ways_out()}"
+            )
+        w = np.asarray(w, dtype=object).ravel()
+        if w.size != 2:
+            raise WeightsError(f"{path}: layer {layer.name} holds {w.size} weight arrays, expected 2.{_ways_out()}")
+        kernels[layer.name] = np.asarray(w[0], dtype=np.float32)  # HWIO already: no transpose
+        biases[layer.name] = np.asarray(w[1], dtype=np.float32).ravel()
+    return VGG19Weights(kernels, biases, "RGB", mean, source=str(path))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- entry point
+
+_CACHE: dict[tuple, VGG19Weights] = {}
+
+
+def load_weights(source: str | os.PathLike | VGG19Weights | None = None, *, seed: int = 0) -> VGG19Weights:
+    """Load VGG-19 weights.
+
+    ``source``: ``"keras"``, ``"random"``, a path to a ``.h5`` or ``.mat`` file, an already loaded
+    :class:`VGG19Weights` (returned as is), or ``None`` for :func:`default_source`.
+    ``seed`` only matters for ``"random"``. File weights are cached per path and modification time.
+    Raises :class:`WeightsError` naming the file and the ways out when nothing works.
+    """
+    if isinstance(source, VGG19Weights):
+        return source
+    src = default_source() if source is None else str(source)
+    if src == "random":
+        warnings.warn(RANDOM_WARNING, RandomWeightsWarning, stacklevel=2)
+        key = ("random", seed)
+        if key not in _CACHE:
+            _CACHE[key] = random_weights(seed, warn=False)
+        return _CACHE[key]
+    if src == "keras":
+        path = keras_cache_path()
+        key = ("keras", str(path), path.stat().st_mtime if path.exists() else None)
+        if key not in _CACHE:
+            _CACHE[key] = _keras_weights(download=True)
+        return _CACHE[key]
+    path = Path(src).expanduser()
+    if not path.exists():
+        raise WeightsError(f"weights file {path} does not exist.{_ways_out()}")
+    if path.is_dir():
+        raise WeightsError(f"{path} is a directory, not a weights file.{_ways_out()}")
+    key = ("file", str(path.resolve()), path.stat().st_mtime)
+    if key not in _CACHE:
+        suffix = path.suffix.lower()
+        if suffix in (".h5", ".hdf5", ".keras"):
+            _CACHE[key] = load_keras_h5(path)
+        elif suffix == ".mat":
+            _CACHE[key] = load_matconvnet(path)
+        else:
+            raise WeightsError(
+                f"{path}: unknown weights format {suffix!r}; expected a Keras .h5 or a MatConvNet .mat."
+                f"{_ways_out()}"
+            )
+    return _CACHE[key]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def layers_up_to(name: str) -> tuple[Layer, ...]:
+    """The layers from the input up to and including ``name`` (paper name)."""
+    if name not in _BY_NAME:
+        raise ValueError(f"unknown VGG-19 layer {name!r}; known layers: {', '.join(LAYER_NAMES)}")
+    i = LAYER_NAMES.index(name)
+    return LAYERS[: i + 1]
+
+
+def layer_shapes(height: int, width: int) -> dict[str, tuple[int, int, int]]:
+    """Output shape ``(H, W, C)`` of every layer for an ``height x width`` input (SAME conv, 2x2/2 pools)."""
+    shapes = {}
+    h, w = height, width
+    for layer in LAYERS:
+        if layer.kind == "pool":
+            h, w = (h + 1) // 2, (w + 1) // 2
+        shapes[layer.name] = (h, w, layer.out_channels)
+    return shapes
