@@ -24,15 +24,28 @@ a path
 
 Kernel orientation of the ``.mat`` file
 ---------------------------------------
-MatConvNet stores arrays in MATLAB's column-major order with dimensions ``H x W x C x K`` for images
-*and* filters (``vl_nnconv`` convolves the first filter dimension along the first image dimension, the
-image height). ``scipy.io.loadmat`` keeps MATLAB's index order, so ``weights[i, j, c, k]`` is the filter
-tap at row ``i``, column ``j`` — already TensorFlow's ``HWIO``. Some ports transpose the first two axes
-because the ``vl_nnconv`` help text calls the filter ``FW x FH``; anishathalye/neural-style#180 reported
-that the untransposed kernels classify ImageNet images better. The Keras file derives from the same Caffe
-model (BGR), so the decisive check is: ``.mat`` conv1_1 kernel == Keras conv1_1 kernel with its input
-channels reversed. ``tests/test_real_weights.py`` runs exactly that comparison when both files are on
-the machine and fails if they disagree. We therefore load the ``.mat`` kernels **untransposed**.
+``scipy.io.loadmat`` keeps MATLAB's index order, so a conv layer's ``weights{1}`` arrives as an array
+``[a, b, c, k]``. Which of ``a``/``b`` is the filter *row* decides whether it is TensorFlow's ``HWIO``
+as it stands or needs ``np.transpose(w, (1, 0, 2, 3))``. What we found:
+
+* MatConvNet's converter, ``utils/import-caffe.py`` (vlfeat/matconvnet), reads each Caffe blob as
+  ``(K, C, H, W)``, reverses all four axes (``(W, H, C, K)``) and then, with its default ``--transpose``
+  option, swaps the first two: the file holds ``H x W x C x K`` — ``[row, col, in, out]``, Caffe's tap
+  ``[k, c, row, col]`` unmoved. ``utils/import-ref-models.sh`` converts the very-deep models with
+  ``--caffe-variant=caffe`` (so the first conv's input channels are reversed, BGR -> RGB) and
+  ``--average-value=(123.68, 116.779, 103.939)`` (an RGB mean).
+* ``vl_nnconv``'s help text calls the filter bank ``FW x FH x FC x K`` (and images ``H x W x C x N``).
+  The converter, though, swaps the average image's axes the same way (``(W, H, 3)`` -> ``(H, W, 3)``),
+  so images and filters share one orientation: axis 0 is the row. Ports that trusted the help text
+  transpose the kernels — anishathalye/neural-style's ``vgg.py`` does, citing it — and that project's
+  issue #180 (2021) reports that the *untransposed* kernels classify ImageNet images better; the
+  maintainer replied that the transpose only follows the docs and would be a bug if the report holds.
+  (Style transfer with transposed 3x3 kernels still looks plausible, which may be why it goes unnoticed.)
+
+So we load the ``.mat`` kernels **untransposed**. The Keras file comes from the same Caffe model with
+BGR input, which gives a decisive check on real files: ``.mat`` ``conv1_1`` must equal Keras'
+``conv1_1`` with its input-channel axis reversed. ``tests/test_real_weights.py`` runs that comparison
+whenever both files are on the machine, and says so if the transposed kernels match instead.
 """
 
 from __future__ import annotations
@@ -230,7 +243,8 @@ def describe_source(source: str | os.PathLike | None = None) -> str:
     if src == "keras":
         p = keras_cache_path()
         return f"keras ImageNet weights at {p}" + ("" if p.exists() else " (missing: will download)")
-    return f"file {src}"
+    p = Path(src).expanduser()
+    return f"file {p}" + ("" if p.is_file() else " (missing)")
 
 
 # --------------------------------------------------------------------------- random
@@ -315,9 +329,17 @@ def load_keras_h5(path: str | os.PathLike) -> VGG19Weights:
 
 def _keras_weights(download: bool = True) -> VGG19Weights:
     path = keras_cache_path()
+    if path.is_dir():
+        raise WeightsError(f"{path} is a directory, not the weights file.{_ways_out()}")
     if not path.exists():
         if not download:
             raise WeightsError(f"{path} does not exist.{_ways_out()}")
+        try:
+            # get_file falls back to /tmp/.keras when cache_dir is missing or read-only: create it so
+            # the download lands where keras_cache_path() will find it next time
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
         try:
             from keras.utils import get_file
 
@@ -349,20 +371,24 @@ def _keras_weights(download: bool = True) -> VGG19Weights:
 
 
 def _field(struct, name: str):
-    """A field of a MATLAB struct as loaded by scipy (record arrays nested in 1x1 object arrays)."""
+    """Field ``name`` of a 1x1 MATLAB struct as ``scipy.io.loadmat`` returns it.
+
+    loadmat gives a struct as a ``(1, 1)`` record array (possibly inside a ``(1, 1)`` object array, a
+    1x1 cell) whose every field holds its value wrapped in one more object slot; we unwrap exactly
+    that slot, so a ``1 x 2`` cell stays a ``1 x 2`` object array. Fields are found by *name*, never
+    by position: the two published layouts order them differently. Raises ``KeyError``.
+    """
     s = struct
-    while isinstance(s, np.ndarray) and s.dtype.names is None and s.size == 1:
+    while isinstance(s, np.ndarray) and s.dtype.names is None and s.dtype == object and s.size == 1:
         s = s.flat[0]
-    if isinstance(s, np.ndarray) and s.dtype.names is not None:
+    if isinstance(s, np.void) and s.dtype.names is not None:
         if name not in s.dtype.names:
             raise KeyError(name)
-        value = s[name]
-        while isinstance(value, np.ndarray) and value.dtype == object and value.size == 1:
-            value = value.flat[0]
-        # a 1x1 record array: unwrap to its only element
-        if isinstance(value, np.ndarray) and value.dtype.names is None and value.size == 1 and value.dtype == object:
-            value = value.flat[0]
-        return value
+        return s[name]
+    if isinstance(s, np.ndarray) and s.dtype.names is not None and s.size == 1:
+        if name not in s.dtype.names:
+            raise KeyError(name)
+        return s[name].flat[0]
     raise KeyError(name)
 
 
@@ -403,9 +429,16 @@ def load_matconvnet(path: str | os.PathLike) -> VGG19Weights:
         avg = np.asarray(_field(norm, "averageImage"), dtype=np.float64)
     except (KeyError, IndexError):
         raise WeightsError(f"{path}: no normalization.averageImage found.{_ways_out()}") from None
-    mean = tuple(float(m) for m in avg.reshape(-1, 3).mean(axis=0)) if avg.size >= 3 else None
-    if mean is None or len(mean) != 3:
-        raise WeightsError(f"{path}: averageImage has shape {avg.shape}, expected 3 channels.{_ways_out()}")
+    # the older file stores a whole H x W x 3 average image, the newer one a 1 x 1 x 3 (or 3-vector)
+    # mean pixel; either way the mean pixel is the per-channel mean over the last axis
+    if avg.size == 3:
+        avg = avg.reshape(1, 3)
+    if avg.ndim < 2 or avg.shape[-1] != 3:
+        raise WeightsError(
+            f"{path}: normalization.averageImage has shape {avg.shape}, expected (H, W, 3) or 3 values."
+            f"{_ways_out()}"
+        )
+    mean = tuple(float(m) for m in avg.reshape(-1, 3).mean(axis=0))
 
     kernels, biases = {}, {}
     for layer in LAYERS:
@@ -426,11 +459,16 @@ def load_matconvnet(path: str | os.PathLike) -> VGG19Weights:
             raise WeightsError(
                 f"{path}: layer {i} is {name!r}, expected {layer.name!r}. Is this VGG-19?{_ways_out()}"
             )
-        w = np.asarray(w, dtype=object).ravel()
-        if w.size != 2:
-            raise WeightsError(f"{path}: layer {layer.name} holds {w.size} weight arrays, expected 2.{_ways_out()}")
-        kernels[layer.name] = np.asarray(w[0], dtype=np.float32)  # HWIO already: no transpose
-        biases[layer.name] = np.asarray(w[1], dtype=np.float32).ravel()
+        if not (isinstance(w, np.ndarray) and w.dtype == object and w.size == 2):
+            count = w.size if isinstance(w, np.ndarray) and w.dtype == object else 1
+            raise WeightsError(
+                f"{path}: layer {i} ({layer.name}) holds {count} weight arrays, expected 2 "
+                f"(kernel, bias).{_ways_out()}"
+            )
+        w = w.ravel()
+        # H x W x C x K in the file is TensorFlow's HWIO already: no transpose (module docstring)
+        kernels[layer.name] = np.asarray(w[0], dtype=np.float32)
+        biases[layer.name] = np.asarray(w[1], dtype=np.float32).ravel()  # 1 x K or K x 1 in the file
     return VGG19Weights(kernels, biases, "RGB", mean, source=str(path))  # type: ignore[arg-type]
 
 
@@ -470,7 +508,7 @@ def load_weights(source: str | os.PathLike | VGG19Weights | None = None, *, seed
     key = ("file", str(path.resolve()), path.stat().st_mtime)
     if key not in _CACHE:
         suffix = path.suffix.lower()
-        if suffix in (".h5", ".hdf5", ".keras"):
+        if suffix in (".h5", ".hdf5"):
             _CACHE[key] = load_keras_h5(path)
         elif suffix == ".mat":
             _CACHE[key] = load_matconvnet(path)

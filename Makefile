@@ -1,0 +1,48 @@
+# stylelib — two commands do all the set-up: `make lab` and `make test`.
+# Needs Python >= 3.10 on the PATH as python3 (or: make test PYTHON=/path/to/python3.11).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.stylelib-installed
+# Offline and quick for the tests; a machine with the real weights may run `make test STYLELIB_WEIGHTS=keras`.
+TEST_ENV := STYLELIB_WEIGHTS=$(or $(STYLELIB_WEIGHTS),random) STYLELIB_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2 MPLBACKEND=Agg
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout=600
+
+.PHONY: lab test unit notebooks demo clean-venv help
+
+help:
+	@echo "make lab    - set up .venv (first time) and open JupyterLab on notebooks/"
+	@echo "make test   - set up .venv (first time), run the unit tests and every notebook under nbval"
+	@echo "make demo   - stylize a bundled sample pair into outputs/"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "stylelib needs Python >= 3.10; found " + sys.version.split()[0] + ". Run: make test PYTHON=/path/to/python3.10+")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest -q tests notebooks $(NBVAL)
+
+unit: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest -q tests
+
+notebooks: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest -q notebooks $(NBVAL)
+
+# Uses the real weights when they can be had; otherwise says so loudly and uses random ones.
+demo: $(STAMP)
+	@mkdir -p outputs
+	@if $(BIN)/stylelib weights --check >/dev/null 2>&1; then W=$${STYLELIB_WEIGHTS:-keras}; OUT=outputs/demo.png; \
+	else W=random; OUT=outputs/demo-RANDOM-WEIGHTS.png; \
+	  echo "!!! The ImageNet VGG-19 weights are not available (see: $(BIN)/stylelib weights)."; \
+	  echo "!!! The demo runs with RANDOM weights: the picture shows texture noise, not style transfer."; fi; \
+	$(BIN)/stylelib stylize sample:chelsea sample:brick -o $$OUT --size 256 --iterations 60 --weights $$W --overwrite
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,125 @@
+"""The costs of Gatys et al., as plain TensorFlow ops.
+
+Every function here takes tensors (or numpy arrays) and returns a scalar tensor, using only ops that
+behave the same in a TF1 graph (inside ``tf.Graph().as_default()``) and in eager / ``tf.function``
+code. That is what lets the TF1 Session engine and the TF2 engine share them and report the same loss.
+
+Shapes: activations are ``(1, H, W, C)`` or ``(H, W, C)``. With ``N = C`` (number of filters) and
+``M = H * W`` (positions per filter map). Everything is cast to float32 first, so float16 activations
+(mixed precision) neither overflow in the Gram matrix nor lose the sum.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import tensorflow as tf
+
+__all__ = [
+    "gram_matrix",
+    "content_loss",
+    "style_layer_loss",
+    "style_gram_loss",
+    "style_loss",
+    "total_variation_loss",
+    "CONTENT_NORMALIZATIONS",
+]
+
+CONTENT_NORMALIZATIONS = ("art", "paper")
+
+
+def _features(x) -> tf.Tensor:
+    """Activations as a float32 ``(M, N)`` matrix: one row per position, one column per filter."""
+    x = tf.cast(x, tf.float32)
+    channels = x.shape[-1]
+    if channels is None:
+        raise ValueError("the channel dimension of the activations must be known")
+    return tf.reshape(x, (-1, channels))
+
+
+def _n_m(x) -> tuple[float, float]:
+    """(N, M) of activations with a static shape: N filters, M = H * W positions."""
+    shape = x.shape
+    if shape.rank not in (3, 4) or any(d is None for d in shape[-3:]):
+        raise ValueError(f"activations must be (1, H, W, C) or (H, W, C) with known sizes, got {shape}")
+    if shape.rank == 4 and shape[0] not in (1, None):
+        raise ValueError(f"the losses take one image at a time, got a batch of {shape[0]}")
+    return float(shape[-1]), float(shape[-3] * shape[-2])
+
+
+def gram_matrix(features) -> tf.Tensor:
+    """``G = Fᵀ F``, where ``F`` is the ``(M, N)`` matrix of activations: ``G[i, j]`` sums, over all
+    positions, filter ``i`` times filter ``j``. Unnormalized, as in the paper. Returns ``(N, N)`` float32.
+    """
+    f = _features(tf.convert_to_tensor(features))
+    return tf.matmul(f, f, transpose_a=True)
+
+
+def content_loss(p, x, normalization: str = "art") -> tf.Tensor:
+    """Content cost between target activations ``p`` and generated activations ``x`` (same shape).
+
+    ``"art"``: ``Σ(x − p)² / (4 N M)`` — the normalization of the art.py code the blog studies.
+    ``"paper"``: ``½ Σ(x − p)²`` — equation 1 of Gatys et al.
+    """
+    x = tf.convert_to_tensor(x)
+    p = tf.convert_to_tensor(p)
+    if normalization not in CONTENT_NORMALIZATIONS:
+        raise ValueError(
+            f"normalization must be one of {CONTENT_NORMALIZATIONS}, got {normalization!r}"
+        )
+    if p.shape.is_fully_defined() and x.shape.is_fully_defined() and p.shape != x.shape:
+        raise ValueError(f"content target has shape {p.shape} but the generated activations {x.shape}")
+    sq = tf.reduce_sum(tf.square(tf.cast(x, tf.float32) - tf.cast(p, tf.float32)))
+    if normalization == "paper":
+        return 0.5 * sq
+    n, m = _n_m(x)
+    return sq / (4.0 * n * m)
+
+
+def style_gram_loss(target_gram, x) -> tf.Tensor:
+    """One layer's style cost from a precomputed target Gram matrix ``(N, N)`` and activations ``x``:
+    ``Σ(G(x) − A)² / (4 N² M²)`` with ``N, M`` of ``x``.
+    """
+    x = tf.convert_to_tensor(x)
+    n, m = _n_m(x)
+    g = gram_matrix(x)
+    a = tf.cast(target_gram, tf.float32)
+    return tf.reduce_sum(tf.square(g - a)) / (4.0 * n * n * m * m)
+
+
+def style_layer_loss(a, x) -> tf.Tensor:
+    """One layer's style cost between style-image activations ``a`` and generated activations ``x``:
+    ``Σ(G(x) − G(a))² / (4 N² M²)`` (equation 4 of the paper). ``a`` and ``x`` need the same ``N``;
+    their sizes may differ (the Gram matrix forgets positions), ``M`` is taken from ``x``.
+    """
+    return style_gram_loss(gram_matrix(a), x)
+
+
+def style_loss(targets: Mapping[str, object], generated: Mapping[str, object],
+               layer_weights: Mapping[str, float], *, targets_are_grams: bool = False) -> tf.Tensor:
+    """Weighted sum of per-layer style costs, ``Σ_l w_l E_l`` (equation 5).
+
+    ``targets[l]``: style-image activations (or their Gram matrices with ``targets_are_grams=True``);
+    ``generated[l]``: generated-image activations; ``layer_weights[l]``: ``w_l``.
+    """
+    missing = [l for l in layer_weights if l not in targets or l not in generated]
+    if missing:
+        raise KeyError(f"style layers {missing} are missing from the targets or the generated activations")
+    total = tf.constant(0.0, tf.float32)
+    for layer, w in layer_weights.items():
+        per_layer = (style_gram_loss if targets_are_grams else style_layer_loss)(targets[layer], generated[layer])
+        total = total + float(w) * per_layer
+    return total
+
+
+def total_variation_loss(image) -> tf.Tensor:
+    """Sum of squared differences between neighbouring pixels (down and right), divided by the pixel
+    count, for an image ``(1, H, W, 3)`` or ``(H, W, 3)`` — a smoothness prior, in (pixel value)² units.
+    """
+    x = tf.cast(tf.convert_to_tensor(image), tf.float32)
+    if x.shape.rank == 3:
+        x = x[None]
+    dy = x[:, 1:, :, :] - x[:, :-1, :, :]
+    dx = x[:, :, 1:, :] - x[:, :, :-1, :]
+    count = tf.cast(tf.reduce_prod(tf.shape(x)[1:3]), tf.float32)
+    return (tf.reduce_sum(tf.square(dy)) + tf.reduce_sum(tf.square(dx))) / count

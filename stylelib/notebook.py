@@ -1,0 +1,78 @@
+"""Setup for the teaching notebooks: quick mode, weights, seed, and a loud banner for random weights.
+
+Import this module *before* TensorFlow in a notebook's setup cell: it quiets TensorFlow's C++ log
+lines (``TF_CPP_MIN_LOG_LEVEL``) if you have not chosen a level yourself.
+
+Environment variables:
+``STYLELIB_QUICK=1``    quick mode: tiny images, few steps (what ``make test`` uses).
+``STYLELIB_WEIGHTS``    ``random``, ``keras`` or a path to the .h5/.mat file (default: ``keras``).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import random as _random
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["QUICK", "Setup", "setup", "quick", "pick"]
+
+
+def quick() -> bool:
+    """True when ``STYLELIB_QUICK`` is set to something other than ``0``/empty."""
+    return os.environ.get("STYLELIB_QUICK", "").strip() not in ("", "0", "false", "no")
+
+
+QUICK = quick()
+
+
+def pick(quick_value, full_value):
+    """``quick_value`` in quick mode, ``full_value`` otherwise — for sizes and step counts."""
+    return quick_value if quick() else full_value
+
+
+BANNER = """\
+################################################################################
+#  RANDOM WEIGHTS: this notebook runs with UNTRAINED VGG-19 weights.           #
+#  Shapes, graphs, executed ops, losses and gradients are real; pictures of    #
+#  features and stylized images are NOT what trained VGG-19 gives (textures,   #
+#  not paintings). For the real thing: `stylelib weights` says how to get the  #
+#  ImageNet file, then restart with STYLELIB_WEIGHTS unset or set to its path. #
+################################################################################"""
+
+
+@dataclass
+class Setup:
+    quick: bool
+    weights: object  # VGG19Weights
+    seed: int
+
+    @property
+    def random_weights(self) -> bool:
+        return bool(self.weights.is_random)
+
+
+def setup(seed: int = 0, weights=None, *, verbose: bool = True) -> Setup:
+    """Seed Python, NumPy and TensorFlow; load the weights (``STYLELIB_WEIGHTS`` by default); print the
+    mode and the weights' source, and the banner if they are random. Safe to call again."""
+    import tensorflow as tf
+
+    from .vgg19 import RandomWeightsWarning, load_weights
+
+    _random.seed(seed)
+    np.random.seed(seed)
+    tf.random.set_seed(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RandomWeightsWarning)  # the banner below says it louder
+        w = load_weights(weights, seed=seed)
+    if verbose:
+        print(f"mode: {'QUICK (STYLELIB_QUICK=1: small images, few steps)' if quick() else 'full'}")
+        print(f"weights: {w.source}  (input {w.channel_order}, mean {tuple(round(m, 3) for m in w.mean)})")
+        if w.is_random:
+            print(BANNER)
+    return Setup(quick(), w, seed)

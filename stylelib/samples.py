@@ -1,0 +1,172 @@
+"""Named sample images that work offline: content photos and style textures bundled with scikit-image.
+
+Every sample here is a file shipped *inside* the ``scikit-image`` wheel (``skimage/data/``), so
+:func:`load_sample` never needs the network (scikit-image downloads its other data sets with ``pooch``;
+none of those are used). Provenance and licences are quoted from scikit-image's docstrings; see
+``docs/SAMPLES.md`` for the table.
+
+>>> from stylelib.samples import list_samples, load_sample
+>>> list_samples("style")
+['brick', 'grass', 'gravel', 'hubble', 'ihc']
+>>> load_sample("chelsea", max_size=256).shape
+(170, 256, 3)
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .images import _check_size, as_image, resize_longest
+
+__all__ = ["Sample", "SAMPLES", "KINDS", "UnknownSampleError", "list_samples", "get_sample", "load_sample"]
+
+KINDS: tuple[str, ...] = ("content", "style")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One named sample image.
+
+    ``kind`` is ``"content"`` (a photo to restyle) or ``"style"`` (a texture / picture to take the style
+    from). ``loader`` is the name of the ``skimage.data`` function that returns it and ``filename`` the
+    file that function reads from the scikit-image package. ``source`` and ``licence`` are as
+    scikit-image documents them. ``size`` is the native ``(height, width)`` in pixels.
+    """
+
+    name: str
+    kind: str
+    loader: str
+    description: str
+    source: str
+    licence: str
+    filename: str
+    size: tuple[int, int]
+
+    @property
+    def path(self) -> Path:
+        """Where the bundled file lives in the installed scikit-image (readable with ``load_image``)."""
+        import skimage.data
+
+        return Path(skimage.data.__file__).parent / self.filename
+
+
+_ALL: tuple[Sample, ...] = (
+    # --- content photos -------------------------------------------------------------------------
+    Sample(
+        "astronaut", "content", "astronaut",
+        "Portrait of astronaut Eileen Collins (colour photo).",
+        "NASA Great Images database, https://flic.kr/p/r9qvLn",
+        "Public domain (no known copyright restrictions)",
+        "astronaut.png", (512, 512),
+    ),
+    Sample(
+        "coffee", "content", "coffee",
+        "A coffee cup on a wooden table: smooth porcelain, coarse wood grain, ellipses.",
+        "Courtesy of Pikolo Espresso Bar; photographer Rachel Michetti",
+        "CC0 (no copyright restrictions)",
+        "coffee.png", (400, 600),
+    ),
+    Sample(
+        "chelsea", "content", "chelsea",
+        "Chelsea the cat: fur texture, strong horizontal and diagonal edges.",
+        "Photographer Stefan van der Walt",
+        "CC0 (no copyright restrictions)",
+        "chelsea.png", (300, 451),
+    ),
+    Sample(
+        "rocket", "content", "rocket",
+        "Launch of DSCOVR on a SpaceX Falcon 9 at Cape Canaveral.",
+        "SpaceX Photos on Flickr, https://www.flickr.com/photos/spacexphotos/16511594820/",
+        "Public domain (released by SpaceX)",
+        "rocket.jpg", (427, 640),
+    ),
+    # --- style textures -------------------------------------------------------------------------
+    Sample(
+        "brick", "style", "brick",
+        "A brick wall texture (grayscale, used as RGB).",
+        "CC0Textures, Bricks25 (perspective-corrected, rotated, cropped, scaled by scikit-image)",
+        "CC0",
+        "brick.png", (512, 512),
+    ),
+    Sample(
+        "grass", "style", "grass",
+        "Blades of grass (grayscale, used as RGB).",
+        "DeviantArt, linolafett 'Grass 01' (cropped, converted to grayscale by scikit-image)",
+        "CC0",
+        "grass.png", (512, 512),
+    ),
+    Sample(
+        "gravel", "style", "gravel",
+        "Gravel stones (grayscale, used as RGB).",
+        "CC0Textures, Gravel04 (rescaled, cropped, converted to grayscale by scikit-image)",
+        "CC0",
+        "gravel.png", (512, 512),
+    ),
+    Sample(
+        "hubble", "style", "hubble_deep_field",
+        "Hubble eXtreme Deep Field: colourful galaxies on black.",
+        "NASA / HubbleSite, release 2012-37",
+        "Public domain (NASA imagery may be freely used)",
+        "hubble_deep_field.jpg", (872, 1000),
+    ),
+    Sample(
+        "ihc", "style", "immunohistochemistry",
+        "Immunohistochemical staining of colonic glands: brown and blue cell texture.",
+        "Center for Microscopy And Molecular Imaging (CMMI)",
+        "No known copyright restrictions",
+        "ihc.png", (512, 512),
+    ),
+)
+
+SAMPLES: dict[str, Sample] = {s.name: s for s in _ALL}
+"""All samples by name, content photos first, then style textures."""
+
+
+class UnknownSampleError(KeyError, ValueError):
+    """No sample has the requested name (a ``KeyError`` and a ``ValueError``); the message lists them."""
+
+    def __str__(self) -> str:  # KeyError would show the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+def list_samples(kind: str | None = None) -> list[str]:
+    """Names of the samples, all or only those of ``kind`` (``"content"`` or ``"style"``)."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS} or None, got {kind!r}")
+    return [s.name for s in _ALL if kind is None or s.kind == kind]
+
+
+def get_sample(name: str) -> Sample:
+    """The :class:`Sample` called ``name``; :class:`UnknownSampleError` lists the known names."""
+    try:
+        return SAMPLES[name]
+    except (KeyError, TypeError):
+        pass
+    close = difflib.get_close_matches(str(name), list(SAMPLES), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise UnknownSampleError(
+        f"unknown sample {name!r}.{hint} Known samples: content {', '.join(list_samples('content'))}; "
+        f"style {', '.join(list_samples('style'))}."
+    )
+
+
+def load_sample(name: str | Sample, max_size: int | None = None) -> np.ndarray:
+    """Load a sample as an RGB image ``(H, W, 3)`` float32 in 0–255, without network access.
+
+    Grayscale textures are copied into all three channels. ``max_size`` works as in
+    :func:`stylelib.images.load_image`: a sample whose longest side is larger is shrunk to exactly
+    ``max_size`` pixels on its longest side (aspect kept); smaller samples keep their size.
+    """
+    sample = name if isinstance(name, Sample) else get_sample(name)
+    if max_size is not None:
+        _check_size(max_size, "max_size")
+    import skimage.data
+
+    image = as_image(getattr(skimage.data, sample.loader)())
+    if max_size is not None and max(image.shape[:2]) > max_size:
+        image = resize_longest(image, max_size)
+    return image
