@@ -34,7 +34,7 @@ __all__ = [
     "ImageError",
     "SAVE_FORMATS",
     "load_image",
-    "as_image",
+    "array_to_image",
     "resize_longest",
     "longest_side_shape",
     "resize_to",
@@ -70,10 +70,9 @@ def load_image(path: PathLike, max_size: int | None = None) -> np.ndarray:
     path
         Any file Pillow can read (PNG, JPEG, GIF, WebP, TIFF, BMP, ...). ``~`` is expanded.
     max_size
-        If given, an image whose longest side (in pixels) is larger than ``max_size`` is shrunk so that
-        its longest side is exactly ``max_size``, keeping the aspect ratio (see :func:`resize_longest`).
-        Smaller images are returned at their own size: ``max_size`` is an upper bound, it never enlarges.
-        Call :func:`resize_longest` yourself for an exact size.
+        If given, the image is resized so that its longest side is exactly ``max_size`` pixels, keeping
+        the aspect ratio (see :func:`resize_longest`; larger images shrink, smaller ones are enlarged).
+        ``None`` keeps the file's own size.
 
     What is done to the pixels
     --------------------------
@@ -126,7 +125,7 @@ def load_image(path: PathLike, max_size: int | None = None) -> np.ndarray:
             f"{p}: the image data is truncated or corrupt ({type(exc).__name__}: {exc}). The download "
             "or copy was probably interrupted; fetch the file again or re-save it in an image editor."
         ) from None
-    if max_size is not None and max(rgb.shape[:2]) > max_size:
+    if max_size is not None and max(rgb.shape[:2]) != max_size:
         rgb = resize_longest(rgb, max_size)
     return rgb
 
@@ -210,7 +209,7 @@ def _composite_on_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return (np.asarray(rgb, np.float32) * a + np.float32(WHITE) * (1.0 - a)).astype(np.float32)
 
 
-def as_image(array: np.ndarray) -> np.ndarray:
+def array_to_image(array: np.ndarray) -> np.ndarray:
     """Bring an in-memory array to the image convention ``(H, W, 3)`` float32 RGB in 0–255.
 
     Accepts ``(H, W)`` grayscale, ``(H, W, 1)``, ``(H, W, 3)`` RGB and ``(H, W, 4)`` RGBA (composited on
@@ -233,7 +232,7 @@ def as_image(array: np.ndarray) -> np.ndarray:
     if a.ndim == 3 and a.shape[-1] == 4:
         return _composite_on_white(a[..., :3], a[..., 3])
     raise ValueError(
-        f"as_image expects (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got shape {np.shape(array)}"
+        f"array_to_image expects (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got shape {np.shape(array)}"
     )
 
 

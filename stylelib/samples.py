@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .images import _check_size, as_image, resize_longest
+from .images import _check_size, array_to_image, resize_longest
 
 __all__ = ["Sample", "SAMPLES", "KINDS", "UnknownSampleError", "list_samples", "get_sample", "load_sample"]
 
@@ -158,15 +158,15 @@ def load_sample(name: str | Sample, max_size: int | None = None) -> np.ndarray:
     """Load a sample as an RGB image ``(H, W, 3)`` float32 in 0–255, without network access.
 
     Grayscale textures are copied into all three channels. ``max_size`` works as in
-    :func:`stylelib.images.load_image`: a sample whose longest side is larger is shrunk to exactly
-    ``max_size`` pixels on its longest side (aspect kept); smaller samples keep their size.
+    :func:`stylelib.images.load_image`: the sample is resized so that its longest side is exactly
+    ``max_size`` pixels (aspect kept); ``None`` keeps its native :attr:`Sample.size`.
     """
     sample = name if isinstance(name, Sample) else get_sample(name)
     if max_size is not None:
         _check_size(max_size, "max_size")
     import skimage.data
 
-    image = as_image(getattr(skimage.data, sample.loader)())
-    if max_size is not None and max(image.shape[:2]) > max_size:
+    image = array_to_image(getattr(skimage.data, sample.loader)())
+    if max_size is not None and max(image.shape[:2]) != max_size:
         image = resize_longest(image, max_size)
     return image

@@ -216,13 +216,17 @@ def test_animated_webp_gives_first_frame(tmp_path):
     assert np.all(a == [0, 0, 255])
 
 
-def test_load_image_max_size_shrinks_but_never_enlarges(tmp_path):
+def test_load_image_max_size_sets_the_longest_side(tmp_path):
     Image.new("RGB", (40, 20), (10, 20, 30)).save(tmp_path / "wide.png")
     small = load_image(tmp_path / "wide.png", max_size=10)
     _check_image(small, (5, 10))
     np.testing.assert_allclose(small, np.broadcast_to([10, 20, 30], small.shape), atol=1e-3)
     assert load_image(tmp_path / "wide.png", max_size=40).shape == (20, 40, 3)
-    assert load_image(tmp_path / "wide.png", max_size=100).shape == (20, 40, 3)
+    big = load_image(tmp_path / "wide.png", max_size=100)
+    _check_image(big, (50, 100))
+    np.testing.assert_allclose(big, np.broadcast_to([10, 20, 30], big.shape), atol=1e-3)
+    Image.new("L", (20, 40), 9).save(tmp_path / "tall.png")
+    assert load_image(tmp_path / "tall.png", max_size=10).shape == (10, 5, 3)
     with pytest.raises(ValueError, match="max_size"):
         load_image(tmp_path / "wide.png", max_size=0)
 
@@ -497,10 +501,22 @@ def test_next_free_path(tmp_path):
 
 
 def test_as_image_conversions():
-    np.testing.assert_array_equal(images.as_image(np.array([[True, False]]))[0, 0], WHITE)
-    np.testing.assert_allclose(images.as_image(np.array([[65535]], np.uint16)), 255.0)
+    np.testing.assert_array_equal(images.array_to_image(np.array([[True, False]]))[0, 0], WHITE)
+    np.testing.assert_allclose(images.array_to_image(np.array([[65535]], np.uint16)), 255.0)
     rgba = np.array([[[10, 20, 30, 0]]], np.uint8)
-    np.testing.assert_array_equal(images.as_image(rgba)[0, 0], WHITE)
-    assert images.as_image(np.zeros((3, 4), np.uint8)).shape == (3, 4, 3)
+    np.testing.assert_array_equal(images.array_to_image(rgba)[0, 0], WHITE)
+    assert images.array_to_image(np.zeros((3, 4), np.uint8)).shape == (3, 4, 3)
     with pytest.raises(ValueError, match="shape"):
-        images.as_image(np.zeros((3, 4, 2)))
+        images.array_to_image(np.zeros((3, 4, 2)))
+
+
+def test_broken_exif_costs_a_warning_not_the_image(tmp_path, monkeypatch):
+    Image.new("RGB", (4, 2), (1, 2, 3)).save(tmp_path / "e.png")
+
+    def broken(img, *args, **kwargs):
+        raise SyntaxError("bad EXIF")
+
+    monkeypatch.setattr(images.ImageOps, "exif_transpose", broken)
+    with pytest.warns(UserWarning, match="EXIF orientation"):
+        a = load_image(tmp_path / "e.png")
+    assert a.shape == (2, 4, 3) and np.all(a == [1, 2, 3])

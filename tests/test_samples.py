@@ -85,8 +85,10 @@ def test_max_size_is_respected(name, max_size):
     assert image.min() >= 0 and image.max() <= 255
 
 
-def test_max_size_larger_than_the_sample_keeps_it():
-    assert load_sample("chelsea", max_size=1000).shape == (300, 451, 3)
+def test_max_size_larger_than_the_sample_enlarges_it():
+    image = load_sample("chelsea", max_size=902)
+    assert image.shape == (600, 902, 3)
+    assert image.min() >= 0 and image.max() <= 255
     with pytest.raises(ValueError, match="max_size"):
         load_sample("chelsea", max_size=0)
 
