@@ -58,7 +58,15 @@ class FeatureExtractor(tf.Module):
         self.layers = tuple(layers)
         if not self.layers:
             raise ValueError("FeatureExtractor needs at least one layer")
-        self._wanted = {canonical_layer(n): n for n in self.layers}
+        self._wanted: dict[str, list[str]] = {}  # 'pool1' -> every name it was asked under ('pool1', 'avgpool1')
+        for n in self.layers:
+            other = "max" if pooling == "avg" else "avg"
+            if n.startswith(other + "pool"):
+                raise ValueError(
+                    f"layer {n!r} asks for {other} pooling but this extractor uses pooling={pooling!r}; "
+                    f"ask for {output_key(canonical_layer(n), pooling)!r} or 'pool{n[-1]}', or pass pooling={other!r}"
+                )
+            self._wanted.setdefault(canonical_layer(n), []).append(n)
         deepest = max(LAYER_NAMES.index(c) for c in self._wanted)
         self._plan = LAYERS[: deepest + 1]
         self.built_layers = tuple(output_key(l.name, pooling) for l in self._plan)
@@ -83,8 +91,8 @@ class FeatureExtractor(tf.Module):
                 x = tf.nn.avg_pool2d(x, ksize=2, strides=2, padding="SAME")
             else:
                 x = tf.nn.max_pool2d(x, ksize=2, strides=2, padding="SAME")
-            if layer.name in self._wanted:
-                out[self._wanted[layer.name]] = x
+            for asked in self._wanted.get(layer.name, ()):
+                out[asked] = x
         return out
 
 

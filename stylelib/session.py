@@ -182,4 +182,5 @@ def run_art(content, style, *, size: int | None = 256, iterations: int = 100,
         image=_images.deprocess(final, weights), best_image=_images.deprocess(best["x"], weights),
         best_step=best["step"], best_loss=best["loss"], history=history, interrupted=interrupted,
         weights_source=weights.source, random_weights=weights.is_random, config=config,
+        stop_reason=("interrupted" if interrupted else "completed"),
     )

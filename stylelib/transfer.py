@@ -92,6 +92,7 @@ class StyleResult:
     weights_source: str
     random_weights: bool
     config: dict
+    stop_reason: str = ""  # why the loop ended: 'completed', 'stopped by callback', 'interrupted', or the optimizer's message
 
     def series(self, key: str) -> np.ndarray:
         """One loss (``'total'``, ``'content'``, ``'style'``, ``'tv'``, ``'seconds'``) per step, as an array."""
@@ -208,7 +209,8 @@ class StyleObjective(tf.Module):
         self.tv_weight = float(tv_weight)
         self.content_normalization = content_normalization
         if content_normalization not in losses.CONTENT_NORMALIZATIONS:
-            raise ValueError(f"content_normalization must be one of {losses.CONTENT_NORMALIZATIONS}")
+            raise ValueError(f"content_normalization must be one of {losses.CONTENT_NORMALIZATIONS}, "
+                             f"got {content_normalization!r}")
         self.extractor = FeatureExtractor(
             weights, list(dict.fromkeys([*self.content_layers, *self.style_layers])), pooling=pooling, dtype=dtype
         )
@@ -324,12 +326,13 @@ def stylize(content, style, *, size: int | None = 256, iterations: int = 100, op
                     raise _Stop
 
         interrupted = False
+        stop_reason = "completed"
         try:
-            runner.run(iterations, record)
+            stop_reason = runner.run(iterations, record) or stop_reason
         except _Stop:
-            interrupted = True
+            interrupted, stop_reason = True, "stopped by callback"
         except KeyboardInterrupt:
-            interrupted = True
+            interrupted, stop_reason = True, "interrupted (KeyboardInterrupt)"
         finally:
             if bar is not None:
                 bar.close()
@@ -345,6 +348,7 @@ def stylize(content, style, *, size: int | None = 256, iterations: int = 100, op
         weights_source=weights.source,
         random_weights=weights.is_random,
         config=config,
+        stop_reason=stop_reason,
     )
 
 
@@ -432,8 +436,11 @@ class _LbfgsLoop:
                 self._best = (self._last[1]["total"], self.x)
             record(state["step"], self._last[1], self.current)
 
-        minimize(self._fun, self.x, jac=True, method="L-BFGS-B", bounds=self.bounds, callback=on_iteration,
-                 options={"maxiter": iterations, "maxfun": iterations * 3, "maxcor": 10})
+        res = minimize(self._fun, self.x, jac=True, method="L-BFGS-B", bounds=self.bounds, callback=on_iteration,
+                       options={"maxiter": iterations, "maxfun": iterations * 3, "maxcor": 10})
+        if state["step"] >= iterations:
+            return "completed"
+        return f"L-BFGS-B stopped after {state['step']} of {iterations} iterations: {res.message}"
 
     def current(self) -> np.ndarray:
         return self.x.reshape(self.shape).astype(np.float32)

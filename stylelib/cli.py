@@ -1,0 +1,738 @@
+"""The ``stylelib`` command (also ``python -m stylelib``).
+
+    stylelib stylize CONTENT STYLE -o OUT [options]   make a picture
+    stylelib weights [--check | --download]           where the VGG-19 weights are, and how to get them
+    stylelib samples [--kind content|style]           the bundled sample images
+
+Everything that can be checked before the long run is checked first (the output name, the inputs, the
+layer names, the weights), so a typo costs a second, not a run. Errors are one line on stderr,
+``stylelib: error: <what, which file or value, and the way out>`` (weights errors add their list of
+"Ways out"); exit code 2 for a bad command line, 1 for a problem at run time, 130 after Ctrl-C.
+Nothing is overwritten without ``--overwrite``. ``STYLELIB_DEBUG=1`` shows tracebacks.
+
+:func:`main` takes the argument list (``main(["samples"])``) and returns the exit code; TensorFlow is
+imported only when a picture is actually made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import difflib
+import math
+import os
+import re
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Callable, Sequence
+
+PROG = "stylelib"
+
+__all__ = ["main", "build_parser", "CLIError", "parse_layers"]
+
+MATCONVNET_URL = "https://www.vlfeat.org/matconvnet/models/imagenet-vgg-verydeep-19.mat"
+MATCONVNET_FILE = "imagenet-vgg-verydeep-19.mat"
+
+
+class CLIError(Exception):
+    """A problem the user can fix; ``code`` is the exit status (2: command line, 1: run time)."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line gives one line (no usage block) and never calls sys.exit."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise CLIError(f"{message} (see `{self.prog} --help`)", 2)
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str, **kwargs):
+        kwargs.setdefault("max_help_position", 30)
+        super().__init__(prog, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------------
+# Argument types (they raise ArgumentTypeError; argparse turns that into a usage error, exit 2)
+# --------------------------------------------------------------------------------------------------
+
+
+def _int_at_least(minimum: int, what: str) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; {what}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too small; {what}")
+        return value
+
+    convert.__name__ = "integer"
+    return convert
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a finite number >= 0")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _non_negative_float(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number > 0")
+    return value
+
+
+def _ratio(text: str) -> float:
+    value = _non_negative_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number between 0 and 1")
+    return value
+
+
+def _device(text: str) -> str:
+    t = text.strip().lower()
+    if re.fullmatch(r"auto|cpu(:0)?|gpu(:\d+)?", t):
+        return t
+    raise argparse.ArgumentTypeError(f"{text!r}: use auto, cpu, gpu or gpu:N (N = 0, 1, ...)")
+
+
+def _known_layer(name: str) -> bool:
+    from .vgg19 import LAYER_NAMES
+
+    for prefix in ("avgpool", "maxpool"):  # as stylelib.extractor.canonical_layer accepts them
+        if name.startswith(prefix):
+            name = "pool" + name[len(prefix):]
+    return name in LAYER_NAMES
+
+
+def parse_layers(text: str) -> dict[str, float]:
+    """``"conv1_1:0.5,conv2_1"`` -> ``{"conv1_1": 0.5, "conv2_1": 1.0}`` (weight 1 when not given).
+
+    Raises ``argparse.ArgumentTypeError`` naming an unknown layer (with the closest known name) or a bad
+    weight.
+    """
+    from .vgg19 import CONV_LAYERS, LAYER_NAMES
+
+    layers: dict[str, float] = {}
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, sep, weight_text = item.partition(":")
+        name = name.strip()
+        if not _known_layer(name):
+            close = difflib.get_close_matches(name, LAYER_NAMES, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise argparse.ArgumentTypeError(
+                f"unknown VGG-19 layer {name!r}; {hint}known layers: {', '.join(CONV_LAYERS)} "
+                "and pool1..pool5"
+            )
+        weight = 1.0
+        if sep:
+            try:
+                weight = float(weight_text)
+            except ValueError:
+                weight = math.nan
+            if not math.isfinite(weight) or weight < 0:
+                raise argparse.ArgumentTypeError(
+                    f"layer weight {weight_text!r} in {item!r} is not a number >= 0 (write NAME:WEIGHT, "
+                    "e.g. conv1_1:0.5)"
+                )
+        if name in layers:
+            raise argparse.ArgumentTypeError(f"layer {name!r} is given twice in {text!r}")
+        layers[name] = weight
+    if not layers:
+        raise argparse.ArgumentTypeError(f"{text!r} names no layer; give e.g. conv4_2")
+    return layers
+
+
+parse_layers.__name__ = "layer list"
+
+
+# --------------------------------------------------------------------------------------------------
+# The parser
+# --------------------------------------------------------------------------------------------------
+
+MAIN_DESCRIPTION = """\
+Neural style transfer (Gatys et al.) with VGG-19 in TensorFlow.
+
+  stylelib stylize sample:chelsea sample:brick -o cat.png     restyle a photo
+  stylelib weights                                            find / get the VGG-19 weights
+  stylelib samples                                            list the bundled sample images
+
+Without the ImageNet VGG-19 weights everything still runs with --weights random, but the
+results are texture noise rather than style transfer (the command says so loudly).
+Set STYLELIB_DEBUG=1 to see Python tracebacks."""
+
+STYLIZE_DESCRIPTION = """\
+Make a picture with the content of CONTENT painted in the style of STYLE, and save the
+image with the lowest loss seen (not merely the last one) to OUT.
+
+CONTENT and STYLE are image files or sample names (`sample:chelsea` or just `chelsea`;
+`stylelib samples` lists them). The content is resized so its longest side is --size
+pixels; the style to --style-size (default: the same).
+
+Before the run starts, stylelib checks that OUT can be written (an existing file is kept
+unless --overwrite), that both inputs load and that the weights load.
+Ctrl-C stops early and still saves the best image so far (exit code 130)."""
+
+STYLIZE_EPILOG = """\
+examples:
+  stylelib stylize photo.jpg painting.jpg -o out.png
+  stylelib stylize sample:chelsea sample:brick -o /tmp/cat.png --size 128 --iterations 20 --weights random
+  stylelib stylize photo.jpg starry.jpg -o big.png --size 512 --optimizer adam --learning-rate 5 \\
+      --style-layers conv1_1:0.5,conv2_1,conv3_1:1.5,conv4_1:3,conv5_1:4 --save-every 50
+
+layers: conv1_1 conv1_2 | conv2_1 conv2_2 | conv3_1..conv3_4 | conv4_1..conv4_4 | conv5_1..conv5_4,
+and pool1..pool5. Defaults (as in art.py): content conv4_2; style conv1_1:0.5, conv2_1:1,
+conv3_1:1.5, conv4_1:3, conv5_1:4."""
+
+WEIGHTS_DESCRIPTION = """\
+Say where stylelib looks for the ImageNet VGG-19 weights, whether they are there and
+load (the Keras file's MD5 is checked), and how to get them.
+
+  --check     exit 0 only if trained weights load here (never downloads; random
+              weights do not count), else exit 1 with the reason - for scripts
+  --download  fetch Keras' file into its cache and verify it (needs internet)
+
+The source is --source, else $STYLELIB_WEIGHTS, else `keras` (Keras' cache file)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+    from .vgg19 import default_source
+
+    default_weights = default_source()
+
+    parser = _Parser(prog=PROG, description=MAIN_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    # ---- stylize
+    p = sub.add_parser("stylize", help="restyle CONTENT with STYLE and save the picture to OUT",
+                       description=STYLIZE_DESCRIPTION, epilog=STYLIZE_EPILOG, formatter_class=_Formatter)
+    p.add_argument("content", metavar="CONTENT", help="content image: a file or a sample name")
+    p.add_argument("style", metavar="STYLE", help="style image: a file or a sample name")
+    p.add_argument("-o", "--output", metavar="OUT", required=True,
+                   help="where to save the result (.png, .jpg, .bmp, .tif, .ppm, .webp)")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT (and step images) if they exist")
+
+    g = p.add_argument_group("size and run length")
+    g.add_argument("--size", type=_int_at_least(16, "the size is the longest side in pixels, at least 16"),
+                   default=256, metavar="PX", help="longest side of the result in pixels (default: %(default)s)")
+    g.add_argument("--style-size", type=_int_at_least(16, "the style size is a longest side in pixels, at least 16"),
+                   default=None, metavar="PX", help="longest side of the style image (default: --size)")
+    g.add_argument("--iterations", type=_int_at_least(1, "give a positive number of steps"), default=100,
+                   metavar="N", help="optimizer steps: L-BFGS iterations or Adam updates (default: %(default)s)")
+
+    g = p.add_argument_group("optimization")
+    g.add_argument("--optimizer", choices=("lbfgs", "adam"), default="lbfgs",
+                   help="L-BFGS needs fewer steps; Adam's steps are cheaper (default: %(default)s)")
+    g.add_argument("--learning-rate", type=_positive_float, default=2.0, metavar="LR",
+                   help="Adam's step size, in pixel values (default: %(default)s; L-BFGS ignores it)")
+    g.add_argument("--init", choices=("content", "noise", "blend"), default="content",
+                   help="start from the content image, uniform noise, or art.py's noisy blend (default: %(default)s)")
+    g.add_argument("--noise-ratio", type=_ratio, default=0.6, metavar="R",
+                   help="share of noise in --init blend (default: %(default)s)")
+    g.add_argument("--seed", type=int, default=0, help="seed for the noise and for random weights (default: %(default)s)")
+
+    g = p.add_argument_group("loss")
+    g.add_argument("--content-weight", type=_non_negative_float, default=5.0, metavar="W",
+                   help="weight of the content loss, alpha (default: %(default)s)")
+    g.add_argument("--style-weight", type=_non_negative_float, default=100.0, metavar="W",
+                   help="weight of the style loss, beta (default: %(default)s)")
+    g.add_argument("--tv-weight", type=_non_negative_float, default=0.0, metavar="W",
+                   help="weight of the total-variation (smoothness) loss (default: %(default)s)")
+    g.add_argument("--content-layers", type=parse_layers, default=None, metavar="LAYERS",
+                   help="comma-separated layers, each optionally NAME:WEIGHT (default: conv4_2)")
+    g.add_argument("--style-layers", type=parse_layers, default=None, metavar="LAYERS",
+                   help="comma-separated layers, each optionally NAME:WEIGHT, e.g. conv1_1:0.5,conv2_1 "
+                        "(default: conv1_1..conv5_1 weighted as in art.py, see below)")
+    g.add_argument("--content-normalization", choices=("art", "paper"), default="art",
+                   help="content loss scaled as in art.py, sum/(4NM), or as in the paper, sum/2 (default: %(default)s)")
+    g.add_argument("--pooling", choices=("avg", "max"), default="avg",
+                   help="pooling between blocks; the paper prefers avg (default: %(default)s)")
+
+    g = p.add_argument_group("network and device")
+    g.add_argument("--weights", default=None, metavar="SOURCE",
+                   help="VGG-19 weights: keras (Keras' cached ImageNet file), a path to the .h5 or "
+                        "MatConvNet .mat file, or random (untrained: texture noise only). "
+                        f"Default: $STYLELIB_WEIGHTS, else keras (here: {default_weights})")
+    g.add_argument("--device", type=_device, default="auto", help="auto (a GPU if TensorFlow sees one), cpu, gpu or gpu:N (default: %(default)s)")
+    g.add_argument("--mixed-precision", action="store_true",
+                   help="compute the network in float16 (worth it on recent GPUs only)")
+
+    g = p.add_argument_group("output while running")
+    g.add_argument("--save-every", type=_int_at_least(1, "give a positive number of steps"), default=None,
+                   metavar="N", help="also save the image every N steps, next to OUT: out.png -> out_step0050.png, ...")
+    g.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress bar or set-up lines; the summary line and warnings still print")
+
+    # ---- weights
+    p = sub.add_parser("weights", help="where the VGG-19 weights are and how to get them",
+                       description=WEIGHTS_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--source", default=None, metavar="SOURCE",
+                   help="keras, a path to a .h5/.mat file, or random (default: $STYLELIB_WEIGHTS, else keras)")
+    m = p.add_mutually_exclusive_group()
+    m.add_argument("--check", action="store_true", help="exit 0 only if trained weights load (no download)")
+    m.add_argument("--download", action="store_true", help="download Keras' ImageNet file into its cache")
+
+    # ---- samples
+    p = sub.add_parser("samples", help="list the bundled sample images (usable as CONTENT / STYLE)",
+                       description="List the sample images that ship with scikit-image and work offline: "
+                                   "name, kind, size, description, source and licence.")
+    p.add_argument("--kind", choices=("content", "style"), default=None, help="only this kind")
+    return parser
+
+
+# --------------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------------
+
+
+def _err(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+
+
+def _info(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def _debug() -> bool:
+    return os.environ.get("STYLELIB_DEBUG", "").strip() not in ("", "0", "false", "no")
+
+
+_TF_NOISE = (
+    re.compile(r"^WARNING: All log messages before absl::InitializeLog\(\) is called"),
+    re.compile(r"^[IW]\d{4} [\d:.]+\s+\d+ \S+:\d+\] "),  # absl INFO / WARNING lines
+    re.compile(r"^E\d{4} .*(cuInit|cuda_platform|cuda_dnn|cuda_blas|cuda_fft)"),  # "no GPU here"
+)
+
+
+@contextlib.contextmanager
+def _tf_startup_quiet():
+    """Hold back what TensorFlow's C++ side prints on stderr at import / device set-up.
+
+    Recent TensorFlow releases (2.21 here) write absl lines ("oneDNN custom operations are on", "Could not find cuda
+    drivers", "failed call to cuInit") before its logging is configured, so ``TF_CPP_MIN_LOG_LEVEL``
+    cannot silence them. The process-level stderr (file descriptor 2) goes to a temporary file inside
+    this block; afterwards every line that is not such start-up chatter is passed on. With
+    ``STYLELIB_DEBUG=1`` nothing is held back.
+    """
+    if _debug():
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no real stderr (embedded interpreters)
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            try:
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            text = held.read().decode("utf8", errors="replace")
+            kept = [line for line in text.splitlines() if not any(p.search(line) for p in _TF_NOISE)]
+            if kept:
+                print("\n".join(kept), file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        except SystemExit as e:  # --help and --version
+            return int(e.code or 0) if not isinstance(e.code, str) else 2
+        if args.command is None:
+            parser.print_help()
+            return 2
+        handler = {"stylize": cmd_stylize, "weights": cmd_weights, "samples": cmd_samples}[args.command]
+        with warnings.catch_warnings():
+            # the CLI prints its own banner for random weights, not Python's warning line
+            from .vgg19 import RandomWeightsWarning
+
+            warnings.simplefilter("ignore", RandomWeightsWarning)
+            return handler(args)
+    except CLIError as e:
+        _err(str(e))
+        return e.code
+    except BrokenPipeError:  # `stylelib samples | head`: the reader left; say nothing more
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
+    except KeyboardInterrupt:
+        if _debug():
+            raise
+        _err("interrupted (Ctrl-C) before a result was saved")
+        return 130
+    except Exception as e:
+        if _debug():
+            raise
+        return _report_exception(e)
+
+
+def _report_exception(e: BaseException) -> int:
+    from .images import ImageError
+    from .vgg19 import WeightsError
+
+    if isinstance(e, KeyError) and e.args and type(e).__str__ is KeyError.__str__:
+        message = str(e.args[0])  # KeyError's str() adds quotes
+    else:
+        message = str(e) or type(e).__name__
+    if not isinstance(e, WeightsError):  # only the weights errors come with a list of ways out
+        message = " ".join(line.strip() for line in message.splitlines() if line.strip())
+    if isinstance(e, (WeightsError, ImageError, ValueError, FileExistsError, KeyError)):
+        _err(message)
+    elif isinstance(e, OSError):
+        where = f" ({e.filename})" if getattr(e, "filename", None) and str(e.filename) not in message else ""
+        _err(f"{message}{where}. Check the path and its permissions, or the free disk space.")
+    else:
+        _err(f"unexpected {type(e).__name__}: {message} (set STYLELIB_DEBUG=1 for the traceback)")
+    return 1
+
+
+# --------------------------------------------------------------------------------------------------
+# stylize
+# --------------------------------------------------------------------------------------------------
+
+RANDOM_BANNER_START = """\
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+!!  RANDOM VGG-19 WEIGHTS: this run uses an UNTRAINED network ({source}).
+!!  The losses and the optimization are real, but the features are not ImageNet's:
+!!  the picture will be texture noise, NOT a painting in the style of the style image.
+!!  `stylelib weights` says how to get the real weights.
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"""
+
+RANDOM_BANNER_END = """\
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+!!  {path}
+!!  was made with RANDOM VGG-19 WEIGHTS: texture noise, not style transfer.
+!!  Run `stylelib weights` to get the ImageNet weights, then run again.
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"""
+
+
+def _step_path(out: Path, step: int) -> Path:
+    """Where ``--save-every`` puts the image of ``step``: ``out_step0050.png`` next to ``out.png``."""
+    return out.with_name(f"{out.stem}_step{step:04d}.png")
+
+
+def _check_output(out: Path, overwrite: bool) -> None:
+    """Fail now (not after the run) if ``out`` cannot or must not be written."""
+    from .images import SAVE_FORMATS, next_free_path
+
+    if out.is_dir():
+        raise CLIError(f"{out} is a directory; give a file name such as {out / 'stylized.png'}")
+    if out.suffix.lower() not in SAVE_FORMATS:
+        raise CLIError(
+            f"{out}: cannot tell the image format from the suffix {out.suffix or '(none)'!r}; "
+            f"end the name with one of {', '.join(sorted(SAVE_FORMATS))}", 2)
+    if out.exists() and not overwrite:
+        raise CLIError(
+            f"{out} already exists and was left untouched; pass --overwrite to replace it, or choose "
+            f"another name such as {next_free_path(out)}")
+    # the nearest existing ancestor must be a writable directory, or the directory cannot be created
+    ancestor = out.parent if str(out.parent) else Path(".")
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise CLIError(f"cannot create the directory {out.parent} for {out.name}: {ancestor} is a file, not a "
+                       "directory; choose another -o path")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise CLIError(f"cannot write to {ancestor} (permission denied), so {out} cannot be saved; choose "
+                       "another -o path")
+
+
+def _check_step_outputs(out: Path, every: int | None, iterations: int, overwrite: bool) -> list[Path]:
+    if not every:
+        return []
+    paths = [_step_path(out, s) for s in range(every, iterations + 1, every)]
+    if not overwrite:
+        taken = [p for p in paths if p.exists()]
+        if taken:
+            what = (f"{taken[0]} already exists" if len(taken) == 1 else
+                    f"{len(taken)} step images already exist ({taken[0]}, ...)")
+            raise CLIError(f"{what} and would be replaced by --save-every; nothing was touched. Pass "
+                           "--overwrite to replace them, or choose another -o name")
+    return paths
+
+
+def _read_input(spec: str, size: int, role: str):
+    """(image (H, W, 3) float32, label) for a file path or a sample name; errors name the argument."""
+    from . import images, samples
+
+    path = Path(spec).expanduser()
+    if path.exists():
+        return images.load_image(path, max_size=size), str(path)
+    name = spec[len("sample:"):] if spec.startswith("sample:") else spec
+    if name in samples.SAMPLES:
+        return samples.load_sample(name, max_size=size), f"sample {name}"
+    close = difflib.get_close_matches(name, list(samples.SAMPLES), n=1)
+    hint = f"did you mean sample {close[0]!r}? " if close else ""
+    where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
+    if spec.startswith("sample:"):
+        raise CLIError(f"{role} {spec!r}: there is no sample called {name!r}; {hint}"
+                       f"samples: {', '.join(samples.SAMPLES)} (`stylelib samples` describes them)")
+    raise CLIError(f"{role} image {spec}: no such file{where} and not a sample name; {hint}give an image "
+                   f"file or a sample ({', '.join(samples.SAMPLES)})")
+
+
+def _load_weights(source: str | None, seed: int):
+    from .vgg19 import default_source, describe_source, keras_cache_path, load_weights
+
+    src = default_source() if source is None else source.strip()
+    if src == "keras" and not keras_cache_path().exists():
+        _info(f"weights: {describe_source(src)}")
+        with _tf_startup_quiet():  # the download goes through keras, which imports TensorFlow
+            return load_weights(src, seed=seed)
+    return load_weights(src, seed=seed)
+
+
+def _fmt_loss(v: float) -> str:
+    return f"{v:.4g}" if math.isfinite(v) else str(v)
+
+
+def cmd_stylize(args: argparse.Namespace) -> int:
+    out = Path(args.output).expanduser()
+    # 1. everything that can fail cheaply, before TensorFlow is even imported
+    _check_output(out, args.overwrite)
+    step_paths = _check_step_outputs(out, args.save_every, args.iterations, args.overwrite)
+    content, content_label = _read_input(args.content, args.size, "content")
+    style, style_label = _read_input(args.style, args.style_size or args.size, "style")
+    weights = _load_weights(args.weights, args.seed)
+    if weights.is_random:
+        print(RANDOM_BANNER_START.format(source=weights.source), file=sys.stderr, flush=True)
+    with _tf_startup_quiet():
+        from . import images, transfer
+
+        device = transfer.pick_device(args.device)  # 'gpu' on a machine without one fails here
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CLIError(f"cannot create the directory {out.parent} for {out.name}: {e.strerror or e}; "
+                       "choose another -o path") from None
+
+    # 2. the run
+    h, w = content.shape[:2]
+    if not args.quiet:
+        _info(f"{content_label} ({w}x{h}) in the style of {style_label} ({style.shape[1]}x{style.shape[0]}); "
+              f"{args.optimizer}, {args.iterations} steps on {device.split('device:')[-1]}; "
+              f"weights {weights.source}")
+
+    step_set = set(step_paths)
+    saved_steps: list[Path] = []
+
+    def on_step(info) -> None:
+        if not args.save_every or info.step % args.save_every:
+            return
+        p = _step_path(out, info.step)
+        if p not in step_set:
+            return
+        try:
+            images.save_image(info.image(), p, overwrite=args.overwrite)
+            saved_steps.append(p)
+        except (OSError, ValueError) as e:  # a full disk must not cost the run
+            _info(f"warning: could not save step image {p}: {e}")
+
+    result = transfer.stylize(
+        content, style, size=args.size, style_size=args.style_size, iterations=args.iterations,
+        optimizer=args.optimizer, content_weight=args.content_weight, style_weight=args.style_weight,
+        tv_weight=args.tv_weight, content_layers=args.content_layers, style_layers=args.style_layers,
+        init=args.init, noise_ratio=args.noise_ratio, pooling=args.pooling, seed=args.seed, weights=weights,
+        learning_rate=args.learning_rate, content_normalization=args.content_normalization,
+        callback=on_step if args.save_every else None, progress=not args.quiet, device=args.device,
+        mixed_precision=args.mixed_precision,
+    )
+    history = result.history
+    if not history:
+        _err("interrupted before the first step finished; nothing was written.")
+        return 130
+
+    # 3. save (the best image); if the path was taken meanwhile, save next to it rather than lose the run
+    code = 0
+    try:
+        written = images.save_image(result.best_image, out, overwrite=args.overwrite)
+    except (OSError, images.ImageError) as e:
+        rescue = images.next_free_path(out if isinstance(e, FileExistsError)
+                                       else Path(tempfile.gettempdir()) / f"stylelib-rescue-{out.stem}.png")
+        written = images.save_image(result.best_image, rescue)
+        _err(f"could not write {out} ({e}); the result was saved to {rescue} instead")
+        code = 1
+
+    n = len(history)
+    first = history[0].seconds
+    per_step = (history[-1].seconds - first) / (n - 1) if n > 1 else first
+    timing = (f"{per_step:.3f} s/step after a {first:.2f} s first step (compiling)" if n > 1
+              else f"{first:.2f} s for the single step (includes compiling)")
+    if result.interrupted:
+        _info(f"interrupted (Ctrl-C) at step {n} of {args.iterations}; saved the best image so far")
+        code = 130
+    elif n < args.iterations:
+        _info(f"{result.stop_reason} (scipy stops early when the loss no longer falls, when its line search "
+              "fails - e.g. float16 gradients with --mixed-precision - or after "
+              f"{3 * args.iterations} loss evaluations); --optimizer adam always runs every step")
+    if saved_steps:
+        _info(f"{len(saved_steps)} step images: {saved_steps[0].name} ... {saved_steps[-1].name}")
+    print(f"{PROG}: wrote {written} ({result.best_image.shape[1]}x{result.best_image.shape[0]}, the best of "
+          f"{n}/{args.iterations} steps: step {result.best_step}) | loss final "
+          f"{_fmt_loss(history[-1].total)}, best {_fmt_loss(result.best_loss)} | {timing}, "
+          f"{history[-1].seconds:.1f} s in all", flush=True)
+    if result.random_weights:
+        print(RANDOM_BANNER_END.format(path=written), file=sys.stderr, flush=True)
+    return code
+
+
+# --------------------------------------------------------------------------------------------------
+# weights
+# --------------------------------------------------------------------------------------------------
+
+
+def _weights_status(src: str) -> tuple[bool, str]:
+    """(usable trained weights?, one-line status) for ``src``, without downloading anything."""
+    from . import vgg19
+
+    if src == "random":
+        return False, "untrained: random weights are always available, but give texture noise, not style transfer"
+    if src == "keras":
+        path = vgg19.keras_cache_path()
+        if not path.exists():
+            return False, f"missing: {path} does not exist"
+        if path.is_dir():
+            return False, f"unusable: {path} is a directory, not the weights file"
+    else:
+        path = Path(src).expanduser()
+        if not path.exists():
+            return False, f"missing: {path} does not exist"
+    try:
+        w = vgg19.load_weights(src)  # the Keras file exists, so this checks its MD5 and never downloads
+    except vgg19.WeightsError as e:
+        return False, "unusable: " + str(e).split("\nWays out:")[0].strip().rstrip(".")
+    except Exception as e:  # a file that breaks the reader in an unforeseen way is still "unusable"
+        return False, f"unusable: {path}: {type(e).__name__}: {e}"
+    md5 = ", MD5 matches Keras' published checksum" if src == "keras" else ""
+    return True, (f"OK: {w.source} loads (16 conv layers, {w.channel_order} input, mean "
+                  f"{tuple(round(m, 2) for m in w.mean)}){md5}")
+
+
+def cmd_weights(args: argparse.Namespace) -> int:
+    from . import vgg19
+
+    env = os.environ.get("STYLELIB_WEIGHTS", "").strip()
+    src = args.source if args.source is not None else vgg19.default_source()
+    src = src.strip() or "keras"
+
+    if args.download:
+        if args.source is not None and src != "keras":
+            raise CLIError(f"--download fetches Keras' ImageNet file only, not {src!r}; drop --source "
+                           "(or write --source keras)", 2)
+        path = vgg19.keras_cache_path()
+        if path.exists():
+            _info(f"{path} is already there; checking it")
+        else:
+            _info(f"downloading {vgg19.KERAS_WEIGHTS_URL} (about 80 MB) to {path}")
+        with _tf_startup_quiet():
+            w = vgg19.load_weights("keras")  # downloads when missing; WeightsError says what went wrong
+        print(f"{PROG}: OK: {w.source} loads and its MD5 matches; stylelib uses it by default.")
+        return 0
+
+    if args.check:
+        ok, status = _weights_status(src)
+        if ok:
+            print(f"{PROG}: {status}")
+            return 0
+        why = ""
+        _err(f"no usable trained VGG-19 weights: source {src!r}{why} is {status}; "
+             "run `stylelib weights` to see how to get them")
+        return 1
+
+    cache = vgg19.keras_cache_path()
+    keras_ok, keras_status = _weights_status("keras")
+    lines = ["VGG-19 weights for stylelib", ""]
+    if args.source is not None:
+        origin = "(--source)"
+    elif env:
+        origin = "(from STYLELIB_WEIGHTS)"
+    else:
+        origin = "(the default; set STYLELIB_WEIGHTS or pass --weights to change it)"
+    lines.append(f"Source used: {src} {origin}")
+    if src != "keras":
+        ok, status = _weights_status(src)
+        lines.append(f"  status:   {status}")
+    lines += [
+        "",
+        f"Keras' ImageNet file ({vgg19.KERAS_WEIGHTS_FILE}, about 80 MB), source `keras`:",
+        f"  expected: {cache}",
+        "            (Keras' cache: $KERAS_HOME/models, else ~/.keras/models)",
+        f"  status:   {keras_status}",
+        "",
+        "How to get trained weights:",
+        "  1. stylelib weights --download",
+        f"       fetches {vgg19.KERAS_WEIGHTS_URL}",
+        f"       into {cache} and checks its MD5 ({vgg19.KERAS_WEIGHTS_MD5})",
+        "  2. by hand, on a machine with internet:",
+        f"       curl -L -o {vgg19.KERAS_WEIGHTS_FILE} {vgg19.KERAS_WEIGHTS_URL}",
+        f"     then copy the file to {cache}",
+        f"  3. MatConvNet's {MATCONVNET_FILE} (about 550 MB; RGB input):",
+        f"       {MATCONVNET_URL}",
+        f"     then use --weights /path/to/{MATCONVNET_FILE} or STYLELIB_WEIGHTS=/path/to/{MATCONVNET_FILE}",
+        "     (a Keras .h5 stored elsewhere works the same way)",
+        "  4. without any of them: --weights random (or STYLELIB_WEIGHTS=random) runs everything with an",
+        "     untrained network - real losses and gradients, but texture noise instead of style transfer.",
+        "",
+        "For scripts: `stylelib weights --check` exits 0 only when trained weights load here.",
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+# --------------------------------------------------------------------------------------------------
+# samples
+# --------------------------------------------------------------------------------------------------
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from .samples import SAMPLES, list_samples
+
+    titles = {"content": "Content photos (use as CONTENT)", "style": "Style textures (use as STYLE)"}
+    lines: list[str] = []
+    for kind in ("content", "style"):
+        if args.kind not in (None, kind):
+            continue
+        lines.append(f"{titles[kind]}:")
+        for name in list_samples(kind):
+            s = SAMPLES[name]
+            size = f"{s.size[1]}x{s.size[0]}"
+            lines.append(f"  {name:<10} {size:>9}  {s.description}")
+            for text in (f"source: {s.source}", f"licence: {s.licence}"):
+                lines += textwrap.wrap(text, width=96, initial_indent=" " * 24, subsequent_indent=" " * 26)
+        lines.append("")
+    lines.append("All ship inside scikit-image (no download). Use them by name, e.g.")
+    lines.append("  stylelib stylize sample:chelsea sample:brick -o cat.png")
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,171 @@
+"""stylelib.extractor: the TF2 feature extractor and the Keras model give the TF1 graph's activations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from stylelib.extractor import FeatureExtractor, canonical_layer, keras_vgg19, output_key
+from stylelib.graph import build_graph
+
+tf1 = tf.compat.v1
+
+CHECKED = ["conv1_1", "pool1", "conv2_2", "pool2", "conv3_1", "conv4_2", "pool4", "conv5_1", "pool5"]
+
+
+def _keys(pooling):
+    return [output_key(l, pooling) for l in CHECKED]
+
+
+def assert_close(got, want, what=""):
+    """max |got - want| <= 1e-4 x max |want| (relative to the layer's scale)."""
+    got = np.asarray(got, np.float64)
+    want = np.asarray(want, np.float64)
+    assert got.shape == want.shape, what
+    scale = max(np.abs(want).max(), 1e-6)
+    assert np.abs(got - want).max() <= 1e-4 * scale, (what, np.abs(got - want).max(), scale)
+
+
+@pytest.fixture(scope="module", params=["avg", "max"])
+def tf1_acts(request, random_weights, content_pre):
+    """TF1 activations of CHECKED layers for the content image, per pooling type."""
+    pooling = request.param
+    g = tf.Graph()
+    with g.as_default():
+        model = build_graph(random_weights, 32, 48, pooling=pooling)
+        load = model["input"].assign(content_pre)
+    with tf1.Session(graph=g) as sess:
+        sess.run(model["input"].initializer)
+        sess.run(load)
+        acts = sess.run({k: model[k] for k in _keys(pooling)})
+    return pooling, acts
+
+
+def test_extractor_equals_tf1_graph(tf1_acts, random_weights, content_pre):
+    pooling, acts = tf1_acts
+    fe = FeatureExtractor(random_weights, _keys(pooling), pooling=pooling)
+    out = fe(content_pre)
+    assert sorted(out) == sorted(acts)
+    for key, want in acts.items():
+        assert out[key].dtype == tf.float32
+        assert_close(out[key].numpy(), want, key)
+    # the activations are not trivially zero, so the comparison means something
+    assert np.abs(acts[output_key("pool5", pooling)]).max() > 0
+
+
+def test_extractor_inside_tf_function_equals_eager(random_weights, content_pre):
+    fe = FeatureExtractor(random_weights, ["conv3_1", "avgpool2"])
+    eager = fe(content_pre)
+    compiled = tf.function(fe)(tf.constant(content_pre))
+    for key in eager:
+        assert_close(compiled[key].numpy(), eager[key].numpy(), key)
+
+
+def test_keras_model_equals_extractor_and_tf1(tf1_acts, random_weights, content_pre):
+    import keras
+
+    pooling, acts = tf1_acts
+    model = keras_vgg19(random_weights, up_to="pool3", pooling=pooling)
+    names = [l.name for l in model.layers]
+    assert names == ["input", "conv1_1", "conv1_2", f"{pooling}pool1", "conv2_1", "conv2_2", f"{pooling}pool2",
+                     "conv3_1", "conv3_2", "conv3_3", "conv3_4", f"{pooling}pool3"]
+    wanted = ["conv1_1", f"{pooling}pool1", "conv2_2", f"{pooling}pool2", "conv3_1"]
+    probe = keras.Model(model.input, [model.get_layer(n).output for n in wanted])
+    outs = dict(zip(wanted, probe(content_pre)))
+    fe = FeatureExtractor(random_weights, wanted, pooling=pooling)(content_pre)
+    for key in wanted:
+        got = np.asarray(outs[key])
+        assert_close(got, acts[key], f"keras vs tf1 {key}")
+        assert_close(got, fe[key].numpy(), f"keras vs extractor {key}")
+    final = np.asarray(model(content_pre))
+    assert final.shape == (1, 4, 6, 256)
+    assert_close(final, FeatureExtractor(random_weights, ["pool3"], pooling=pooling)(content_pre)["pool3"].numpy())
+
+
+def test_keras_model_any_size_and_conv_cut(random_weights):
+    model = keras_vgg19(random_weights, up_to="conv2_1")
+    assert model.layers[-1].name == "conv2_1"
+    x = np.random.default_rng(0).normal(0, 50, (1, 20, 28, 3)).astype(np.float32)
+    out = np.asarray(model(x))
+    assert out.shape == (1, 10, 14, 128)
+    assert_close(out, FeatureExtractor(random_weights, ["conv2_1"])(x)["conv2_1"].numpy())
+
+
+@pytest.mark.parametrize("pooling", ["avg", "max"])
+def test_built_layers_stop_at_the_deepest_requested(random_weights, pooling):
+    fe = FeatureExtractor(random_weights, ["conv3_1", "conv1_2"], pooling=pooling)
+    p = pooling
+    assert fe.built_layers == ("conv1_1", "conv1_2", f"{p}pool1", "conv2_1", "conv2_2", f"{p}pool2", "conv3_1")
+    assert sorted(fe._kernels) == ["conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1"]
+    assert FeatureExtractor(random_weights, ["conv1_1"]).built_layers == ("conv1_1",)
+    assert len(FeatureExtractor(random_weights, ["pool5"]).built_layers) == 21
+
+
+def test_returns_exactly_the_requested_names(random_weights, content_pre):
+    out = FeatureExtractor(random_weights, ["conv2_1", "pool1", "conv1_1"])(content_pre)
+    assert sorted(out) == ["conv1_1", "conv2_1", "pool1"]
+    assert out["pool1"].shape == (1, 16, 24, 64)
+    assert out["conv2_1"].shape == (1, 16, 24, 128)
+
+
+def test_pool_aliases_give_the_same_activations(random_weights, content_pre):
+    a = FeatureExtractor(random_weights, ["pool1"])(content_pre)
+    b = FeatureExtractor(random_weights, ["avgpool1"])(content_pre)
+    assert list(a) == ["pool1"] and list(b) == ["avgpool1"]
+    np.testing.assert_array_equal(a["pool1"].numpy(), b["avgpool1"].numpy())
+    # both spellings in one request: each is returned under the name given
+    both = FeatureExtractor(random_weights, ["pool1", "avgpool1", "conv1_1"])(content_pre)
+    assert sorted(both) == ["avgpool1", "conv1_1", "pool1"]
+    np.testing.assert_array_equal(both["pool1"].numpy(), both["avgpool1"].numpy())
+
+
+def test_canonical_layer_and_output_key():
+    assert canonical_layer("avgpool3") == "pool3"
+    assert canonical_layer("maxpool3") == "pool3"
+    assert canonical_layer("pool3") == "pool3"
+    assert canonical_layer("conv4_2") == "conv4_2"
+    assert output_key("pool2", "max") == "maxpool2"
+    assert output_key("conv2_1", "max") == "conv2_1"
+
+
+@pytest.mark.parametrize("bad", ["conv6_1", "block1_conv1", "pool6", "avgpool0", ""])
+def test_unknown_layer_is_named(random_weights, bad):
+    with pytest.raises(ValueError, match=f"'{bad}'"):
+        FeatureExtractor(random_weights, ["conv1_1", bad])
+    with pytest.raises(ValueError, match=f"'{bad}'"):
+        keras_vgg19(random_weights, up_to=bad)
+
+
+def test_other_errors(random_weights):
+    with pytest.raises(ValueError, match="pooling"):
+        FeatureExtractor(random_weights, ["conv1_1"], pooling="sum")
+    with pytest.raises(ValueError, match="at least one"):
+        FeatureExtractor(random_weights, [])
+    fe = FeatureExtractor(random_weights, ["conv1_1"])
+    with pytest.raises(ValueError, match="shape"):
+        fe(np.zeros((8, 8, 3), np.float32))  # not a batch
+    with pytest.raises(ValueError, match="shape"):
+        fe(np.zeros((1, 8, 8, 4), np.float32))
+
+
+def test_float16_runs_and_is_close(random_weights, content_pre):
+    layers = ["conv1_1", "pool2", "conv4_2", "conv5_1"]
+    f32 = FeatureExtractor(random_weights, layers)(content_pre)
+    f16 = FeatureExtractor(random_weights, layers, dtype="float16")(content_pre)
+    for key in layers:
+        assert f16[key].dtype == tf.float16
+        got = f16[key].numpy().astype(np.float64)
+        want = f32[key].numpy().astype(np.float64)
+        assert np.all(np.isfinite(got)), key
+        scale = np.abs(want).max()
+        assert np.abs(got - want).max() <= 2e-2 * scale, key
+        # relative error over the whole layer is much smaller than float16's worst case
+        assert np.linalg.norm(got - want) <= 5e-3 * np.linalg.norm(want), key
+
+
+def test_pool_name_of_the_other_pooling_is_refused(random_weights):
+    with pytest.raises(ValueError, match="maxpool1.*pooling='avg'"):
+        FeatureExtractor(random_weights, ["maxpool1"], pooling="avg")
+    with pytest.raises(ValueError, match="avgpool2"):
+        FeatureExtractor(random_weights, ["conv1_1", "avgpool2"], pooling="max")

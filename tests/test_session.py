@@ -1,0 +1,155 @@
+"""stylelib.session: the TF1 art.py engine — snapshots, the re-run initializer, a finalized graph, run_art."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from stylelib import losses
+from stylelib.extractor import FeatureExtractor
+from stylelib.session import ArtSession, run_art
+from stylelib.transfer import ART_STYLE_LAYERS, StyleResult, make_init
+
+STYLE_LAYERS = list(ART_STYLE_LAYERS)  # conv1_1, conv2_1, conv3_1, conv4_1, conv5_1
+
+
+def np_gram(a: np.ndarray) -> np.ndarray:
+    f = np.asarray(a, np.float64).reshape(-1, a.shape[-1])
+    return f.T @ f
+
+
+def test_snapshots_are_numpy_arrays_of_the_right_images(art_session, content_pre, style_pre, random_weights):
+    art = art_session
+    assert type(art.content_snapshot) is np.ndarray
+    assert art.content_snapshot.shape == (1, 4, 6, 512)  # conv4_2 of 32 x 48
+    assert set(art.style_snapshots) == set(STYLE_LAYERS)
+    for name, snap in art.style_snapshots.items():
+        assert type(snap) is np.ndarray, name
+    assert art.style_snapshots["conv1_1"].shape == (1, 32, 48, 64)
+    # they hold the activations of the content / style image (TF2 extractor as an independent check)
+    fe = FeatureExtractor(random_weights, ["conv4_2", *STYLE_LAYERS])
+    content_acts, style_acts = fe(content_pre), fe(style_pre)
+    scale = np.abs(content_acts["conv4_2"].numpy()).max()
+    np.testing.assert_allclose(art.content_snapshot, content_acts["conv4_2"].numpy(), atol=1e-4 * scale)
+    for name in STYLE_LAYERS:
+        want = style_acts[name].numpy()
+        np.testing.assert_allclose(art.style_snapshots[name], want, atol=1e-4 * np.abs(want).max(), err_msg=name)
+    np.testing.assert_array_equal(art.content_pre, content_pre)
+    np.testing.assert_array_equal(art.style_pre, style_pre)
+
+
+def test_initializer_reset_the_input_but_not_the_targets(art_session, art_initial, random_weights):
+    art = art_session
+    # ArtSession re-ran the initializer after taking the snapshots (as art.py does): the input is zeros
+    assert art_initial["image"].shape == (1, 32, 48, 3)
+    assert np.all(art_initial["image"] == 0.0), "the re-run initializer should have reset the input to zeros"
+    got = art_initial["losses"]
+    # independent numpy computation from the snapshots and the activations at the zero image
+    art.set_image(np.zeros((1, 32, 48, 3), np.float32))
+    acts_at_zero = art.sess.run({l: art.model[l] for l in ["conv4_2", *STYLE_LAYERS]})
+    p, a0 = np.asarray(art.content_snapshot, np.float64), acts_at_zero["conv4_2"].astype(np.float64)
+    n, m = p.shape[-1], p.shape[1] * p.shape[2]
+    content = np.sum((a0 - p) ** 2) / (4 * n * m)
+    style = 0.0
+    for layer, w in ART_STYLE_LAYERS.items():
+        x_l = acts_at_zero[layer]
+        n, m = x_l.shape[-1], x_l.shape[1] * x_l.shape[2]
+        style += w * np.sum((np_gram(x_l) - np_gram(art.style_snapshots[layer])) ** 2) / (4 * n**2 * m**2)
+    assert content > 0 and style > 0  # the targets are the images', not the zero image's
+    assert got["content"] == pytest.approx(content, rel=1e-5)
+    assert got["style"] == pytest.approx(style, rel=1e-4)
+    assert got["tv"] == 0.0
+    assert got["total"] == pytest.approx(5 * got["content"] + 100 * got["style"], rel=1e-6)
+
+    # once more, by hand: load an image, run the input's initializer, and the losses are those at zeros
+    art.set_image(make_init("noise", art.content_pre, seed=1, weights=random_weights))
+    assert art.loss_values()["content"] != pytest.approx(got["content"], rel=1e-3)
+    art.sess.run(art.model["input"].initializer)
+    assert np.all(art.image() == 0.0)
+    again = art.loss_values()
+    for key in got:
+        assert again[key] == pytest.approx(got[key], rel=1e-6), key
+
+
+def test_snapshots_are_constants_in_the_graph(art_session):
+    g = art_session.graph
+    shapes = {tuple(op.get_attr("value").tensor_shape.dim[i].size for i in range(4))
+              for op in g.get_operations()
+              if op.type == "Const" and len(op.get_attr("value").tensor_shape.dim) == 4}
+    assert (1, 4, 6, 512) in shapes  # conv4_2 content snapshot
+    assert (1, 32, 48, 64) in shapes  # conv1_1 style snapshot
+    variables = g.get_collection(tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES)
+    assert [v.name for v in variables] == ["input:0"]
+
+
+def test_graph_is_finalized_and_does_not_grow(art_session, random_weights):
+    art = art_session
+    assert art.graph.finalized
+    n_ops = len(art.graph.get_operations())
+    x0 = make_init("blend", art.content_pre, seed=0, weights=random_weights)
+    art.set_image(x0)
+    np.testing.assert_array_equal(art.image(), x0)
+    before = art.loss_values()
+    values = art.step()
+    assert values["total"] == pytest.approx(before["total"], rel=1e-6)  # measured before the update
+    art.step()
+    art.loss_values(x0)
+    assert len(art.graph.get_operations()) == n_ops
+    with pytest.raises(RuntimeError):
+        with art.graph.as_default():
+            tf.constant(1.0)
+
+
+def test_steps_stay_in_the_pixel_range(art_session, random_weights):
+    art = art_session
+    lo = -np.asarray(random_weights.mean, np.float32)
+    art.set_image(np.broadcast_to(lo + 254.5, art.content_pre.shape).astype(np.float32))
+    for _ in range(2):
+        art.step()
+    x = art.image()
+    assert np.all(x >= lo - 1e-3) and np.all(x <= lo + 255.0 + 1e-3)
+
+
+def test_loss_values_match_tf2_losses(art_session, random_weights):
+    art = art_session
+    x0 = make_init("noise", art.content_pre, seed=3, weights=random_weights)
+    got = art.loss_values(x0)
+    fe = FeatureExtractor(random_weights, ["conv4_2", *STYLE_LAYERS])
+    acts = fe(x0)
+    content = float(losses.content_loss(art.content_snapshot, acts["conv4_2"]))
+    style = float(losses.style_loss(art.style_snapshots, acts, ART_STYLE_LAYERS))
+    assert got["content"] == pytest.approx(content, rel=1e-5)
+    assert got["style"] == pytest.approx(style, rel=1e-5)
+    assert got["tv"] == pytest.approx(float(losses.total_variation_loss(x0)), rel=1e-5)
+
+
+def test_run_art_lowers_the_loss_and_stops_on_request(content_img, style_img, random_weights):
+    calls = []
+
+    def callback(info):
+        calls.append(info.step)
+        return info.step < 8  # False at step 8 stops the run
+
+    res = run_art(content_img, style_img, size=None, iterations=12, weights=random_weights,
+                  learning_rate=5.0, callback=callback)
+    assert isinstance(res, StyleResult)
+    total = res.series("total")
+    assert calls == list(range(1, 9)) and len(total) == 8
+    assert res.interrupted
+    assert total[-1] < total[0] / 2, total
+    assert res.best_step == int(np.argmin(total)) + 1 and res.best_loss == total.min()
+    assert res.image.shape == (32, 48, 3) and res.image.dtype == np.uint8
+    assert res.random_weights and res.weights_source == random_weights.source
+
+
+def test_mismatched_sizes_raise_with_a_hint(random_weights, content_img, style_img):
+    with pytest.raises(ValueError, match="resize_to") as err:
+        ArtSession(content_img, style_img[:16], random_weights)
+    assert "(32, 48, 3)" in str(err.value) and "(16, 48, 3)" in str(err.value)
+
+
+@pytest.mark.parametrize("iterations", [0, -1, 1.5])
+def test_run_art_bad_iterations(content_img, style_img, random_weights, iterations):
+    with pytest.raises(ValueError, match="iterations"):
+        run_art(content_img, style_img, iterations=iterations, weights=random_weights)

@@ -1,0 +1,274 @@
+"""stylelib.transfer: the TF2 engine — loss goes down, best image, callbacks, inits, seeds, errors, devices.
+
+All runs are tiny (longest side 32 px, a handful of steps) on random weights.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from stylelib import images, vgg19
+from stylelib.transfer import (
+    ART_CONTENT_LAYERS,
+    ART_STYLE_LAYERS,
+    StyleObjective,
+    StyleResult,
+    as_image,
+    make_init,
+    pick_device,
+    stylize,
+)
+
+SIZE = 32
+
+
+def _run(content_img, style_img, weights, **kw):
+    kw.setdefault("size", SIZE)
+    kw.setdefault("iterations", 3)
+    kw.setdefault("optimizer", "adam")
+    return stylize(content_img, style_img, weights=weights, **kw)
+
+
+def _losses(result: StyleResult):
+    return [(r.step, r.content, r.style, r.tv, r.total) for r in result.history]
+
+
+# --------------------------------------------------------------------------- the loss goes down; best image
+
+
+@pytest.mark.parametrize("optimizer, iterations, learning_rate, factor, tv_weight", [
+    ("adam", 10, 5.0, 5.0, 0.0),  # ~15x here; the last step is not the best one
+    ("lbfgs", 8, 2.0, 4.0, 1e-3),  # ~10x here
+])
+def test_stylize_lowers_the_loss_and_keeps_the_best(content_img, style_img, random_weights, optimizer,
+                                                    iterations, learning_rate, factor, tv_weight):
+    seen = {}
+
+    def callback(info):
+        assert info.iterations == iterations and info.record.step == info.step
+        assert 1 <= info.best_step <= info.step
+        seen[info.step] = info.image()
+        return None  # None does not stop the run
+
+    res = _run(content_img, style_img, random_weights, optimizer=optimizer, iterations=iterations,
+               init="blend", learning_rate=learning_rate, tv_weight=tv_weight, callback=callback)
+    assert isinstance(res, StyleResult)
+    assert not res.interrupted
+    assert [r.step for r in res.history] == list(range(1, iterations + 1))
+    total = res.series("total")
+    assert np.all(np.isfinite(total))
+    assert total[-1] < total[0] / factor, total
+    # each record's total is the weighted sum of its parts (defaults 5 and 100)
+    for r in res.history:
+        assert r.total == pytest.approx(5 * r.content + 100 * r.style + tv_weight * r.tv, rel=1e-5)
+    seconds = res.series("seconds")
+    assert np.all(np.diff(seconds) >= 0) and seconds[0] > 0
+    # the best image is the one with the lowest loss in the history
+    assert res.best_step == int(np.argmin(total)) + 1
+    assert res.best_loss == pytest.approx(total.min(), rel=0, abs=0)
+    np.testing.assert_array_equal(res.best_image, seen[res.best_step])
+    # the result
+    h, w = vgg19.layer_shapes(*images.longest_side_shape(32, 48, SIZE))["conv1_1"][:2]
+    assert res.image.shape == res.best_image.shape == (h, w, 3) == (21, 32, 3)
+    assert res.image.dtype == np.uint8
+    assert res.random_weights is True and res.weights_source == random_weights.source
+    assert res.config["optimizer"] == optimizer and res.config["iterations"] == iterations
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "lbfgs"])
+def test_callback_returning_false_stops(content_img, style_img, random_weights, optimizer):
+    steps = []
+
+    def callback(info):
+        steps.append(info.step)
+        return info.step < 3
+
+    res = _run(content_img, style_img, random_weights, optimizer=optimizer, iterations=20, callback=callback,
+               init="noise")
+    assert res.interrupted is True
+    assert steps == [1, 2, 3]
+    assert len(res.history) == 3 and res.history[-1].step == 3
+    assert 1 <= res.best_step <= 3
+
+
+def test_keyboard_interrupt_keeps_what_was_done(content_img, style_img, random_weights):
+    def callback(info):
+        if info.step == 2:
+            raise KeyboardInterrupt
+
+    res = _run(content_img, style_img, random_weights, iterations=10, callback=callback, device="cpu")
+    assert res.interrupted is True and len(res.history) == 2
+    assert res.best_image.shape == res.image.shape
+    assert res.config["device"].endswith("CPU:0")
+
+
+# --------------------------------------------------------------------------- inits and seeds
+
+
+def test_content_init_starts_from_the_content_image(content_img, style_img, random_weights):
+    first = {}
+
+    def callback(info):
+        if info.step == 1:
+            first["image"] = info.image()
+
+    res = _run(content_img, style_img, random_weights, init="content", iterations=2, callback=callback)
+    # Adam's losses are measured before the update: step 1 is the content image itself
+    assert res.history[0].content <= 1e-6 * res.history[1].content
+    assert res.history[1].content > 0
+    want = images.deprocess(images.preprocess(as_image(content_img, SIZE), random_weights), random_weights)
+    np.testing.assert_array_equal(first["image"], want)
+
+
+def test_make_init_modes(content_pre, random_weights):
+    lo = -np.asarray(random_weights.mean, np.float32)
+    hi = lo + 255.0
+    content = make_init("content", content_pre, weights=random_weights)
+    noise = make_init("noise", content_pre, seed=0, weights=random_weights)
+    blend = make_init("blend", content_pre, seed=0, noise_ratio=0.6, weights=random_weights)
+    for x in (content, noise, blend):
+        assert x.shape == content_pre.shape and x.dtype == np.float32
+        assert np.all(x >= lo - 1e-4) and np.all(x <= hi + 1e-4)
+    np.testing.assert_array_equal(content, content_pre)
+    assert np.abs(noise - content).mean() > 30  # uniform over the whole range: far from the photo
+    # blend: 0.6 x uniform(-20, 20) noise + 0.4 x content — within 0.6 * 20 of 0.4 x content
+    assert np.abs(blend - 0.4 * content_pre).max() <= 12.0 + 1e-3
+    assert np.abs(blend - 0.4 * content_pre).std() > 3.0
+    assert not np.array_equal(noise, blend)
+    np.testing.assert_array_equal(noise, make_init("noise", content_pre, seed=0, weights=random_weights))
+    assert not np.array_equal(noise, make_init("noise", content_pre, seed=1, weights=random_weights))
+    only_content = make_init("blend", content_pre, noise_ratio=0.0, weights=random_weights)
+    np.testing.assert_allclose(only_content, content_pre, atol=1e-4)
+    with pytest.raises(ValueError, match="'zeros'"):
+        make_init("zeros", content_pre, weights=random_weights)
+
+
+def test_same_seed_same_history_and_inits_differ(content_img, style_img, random_weights):
+    a = _run(content_img, style_img, random_weights, init="noise", seed=5, iterations=2)
+    b = _run(content_img, style_img, random_weights, init="noise", seed=5, iterations=2)
+    c = _run(content_img, style_img, random_weights, init="blend", seed=5, iterations=2)
+    assert _losses(a) == _losses(b)
+    np.testing.assert_array_equal(a.image, b.image)
+    assert a.history[0].total != pytest.approx(c.history[0].total, rel=1e-3)
+
+
+# --------------------------------------------------------------------------- the objective
+
+
+def test_objective_equals_tf1_session(art_session, content_pre, style_pre, random_weights):
+    x0 = make_init("blend", art_session.content_pre, seed=0, weights=random_weights)
+    tf1_values = art_session.loss_values(x0)
+    obj = StyleObjective(content_pre, style_pre, random_weights)
+    tf2_values = {k: float(v) for k, v in obj(tf.constant(x0)).items()}
+    assert set(tf1_values) == set(tf2_values) == {"content", "style", "tv", "total"}
+    for key in tf1_values:
+        assert tf1_values[key] > 0, key
+        assert abs(tf2_values[key] - tf1_values[key]) <= 1e-5 * abs(tf1_values[key]), key
+    assert obj.content_layers == ART_CONTENT_LAYERS and obj.style_layers == ART_STYLE_LAYERS
+    # at the content image, the content loss vanishes
+    assert float(obj(tf.constant(content_pre))["content"]) <= 1e-6 * tf2_values["content"]
+
+
+def test_content_normalization_changes_content_by_2nm(content_pre, style_pre, random_weights):
+    x = make_init("noise", content_pre, seed=0, weights=random_weights)
+    art = StyleObjective(content_pre, style_pre, random_weights, content_normalization="art")(x)
+    paper = StyleObjective(content_pre, style_pre, random_weights, content_normalization="paper")(x)
+    h, w, n = vgg19.layer_shapes(32, 48)["conv4_2"]
+    assert float(paper["content"]) / float(art["content"]) == pytest.approx(2 * n * h * w, rel=1e-4)
+    assert float(paper["style"]) == pytest.approx(float(art["style"]), rel=1e-6)
+
+
+def test_style_image_of_another_size(content_img, style_img, random_weights):
+    big_style = images.resize_to(style_img, 48, 72)
+    res = _run(content_img, big_style, random_weights, style_size=24, iterations=6, init="noise")
+    assert np.all(np.isfinite(res.series("total")))
+    assert res.history[-1].total < res.history[0].total
+    assert res.image.shape == (21, 32, 3)
+
+    # the style targets are Gram matrices rescaled by M_x / M_a (sums over the generated image's positions)
+    small_pre = images.preprocess(images.resize_longest(content_img, 32), random_weights)
+    style_pre = images.preprocess(images.resize_longest(big_style, 24), random_weights)
+    obj = StyleObjective(small_pre, style_pre, random_weights, style_layers={"conv1_1": 1.0, "conv3_1": 1.0})
+    acts = obj.extractor(style_pre)
+    for layer in ("conv1_1", "conv3_1"):
+        m_x = np.prod(vgg19.layer_shapes(21, 32)[layer][:2])
+        m_a = np.prod(vgg19.layer_shapes(*style_pre.shape[1:3])[layer][:2])
+        assert m_x != m_a
+        f = acts[layer].numpy().reshape(-1, acts[layer].shape[-1]).astype(np.float64)
+        np.testing.assert_allclose(obj.style_targets[layer].numpy(), f.T @ f * m_x / m_a, rtol=1e-4,
+                                   atol=1e-3 * np.abs(f.T @ f).max())
+
+
+def test_mixed_precision_runs_on_cpu(content_img, style_img, random_weights):
+    f16 = _run(content_img, style_img, random_weights, init="noise", iterations=4, mixed_precision=True)
+    assert f16.config["mixed_precision"] is True
+    totals = f16.series("total")
+    assert np.all(np.isfinite(totals))
+    assert totals[-1] < totals[0]
+    # step 1 is measured at the start image: float16 features give nearly the float32 loss there
+    c_pre = images.preprocess(as_image(content_img, SIZE), random_weights)
+    s_pre = images.preprocess(as_image(style_img, SIZE), random_weights)
+    x0 = make_init("noise", c_pre, seed=0, weights=random_weights)
+    f32 = StyleObjective(c_pre, s_pre, random_weights)(tf.constant(x0))
+    assert f16.history[0].total == pytest.approx(float(f32["total"]), rel=2e-2)
+    assert f16.history[0].total != float(f32["total"])  # it really ran in float16
+
+
+# --------------------------------------------------------------------------- inputs, devices, errors
+
+
+def test_as_image_sources(content_img, tmp_path):
+    gray = np.full((10, 20), 100.0, np.float32)
+    img = as_image(gray)
+    assert img.shape == (10, 20, 3) and np.all(img == 100.0)
+    assert as_image(content_img, 24).shape == (16, 24, 3)
+    path = tmp_path / "c.png"
+    images.save_image(content_img, path)
+    from_file = as_image(str(path))
+    np.testing.assert_allclose(from_file, np.rint(content_img), atol=1.0)
+    with pytest.raises(images.ImageError, match="no_such_picture"):
+        as_image("no_such_picture")
+    with pytest.raises(ValueError, match="shape"):
+        as_image(np.zeros((4, 4, 2), np.float32))
+
+
+def test_pick_device_on_a_cpu_machine():
+    assert pick_device("cpu").endswith("CPU:0")
+    assert pick_device("/device:CPU:0").endswith("CPU:0")
+    if tf.config.list_logical_devices("GPU"):
+        pytest.skip("this machine has a GPU")
+    assert pick_device(None).endswith("CPU:0")
+    assert pick_device("auto").endswith("CPU:0")
+    with pytest.raises(ValueError, match="cpu"):
+        pick_device("gpu")
+    with pytest.raises(ValueError, match="'gpu:1'"):
+        pick_device("gpu:1")
+    with pytest.raises(ValueError, match="'tpu'"):
+        pick_device("tpu")
+
+
+@pytest.mark.parametrize("kwargs, named", [
+    ({"optimizer": "sgd"}, "'sgd'"),
+    ({"init": "zeros"}, "'zeros'"),
+    ({"iterations": 0}, "got 0"),
+    ({"iterations": 2.5}, "2.5"),
+    ({"size": 8}, "got 8"),
+    ({"size": "big"}, "'big'"),
+    ({"content_weight": -1.0}, "-1.0"),
+    ({"style_weight": math.nan}, "nan"),
+    ({"tv_weight": math.inf}, "inf"),
+    ({"learning_rate": -0.5}, "-0.5"),
+    ({"content_layers": ["conv9_1"]}, "'conv9_1'"),
+    ({"style_layers": {"conv1_1": 1.0, "poool2": 1.0}}, "'poool2'"),
+    ({"style_layers": []}, "at least one"),
+    ({"content_normalization": "mean"}, "'mean'"),
+    ({"pooling": "sum"}, "'sum'"),
+    ({"device": "gpu:3"}, "'gpu:3'"),
+])
+def test_bad_arguments_raise_value_error_naming_the_value(content_img, style_img, random_weights, kwargs, named):
+    with pytest.raises(ValueError, match=named.replace(".", r"\.")):
+        _run(content_img, style_img, random_weights, **kwargs)
