@@ -95,20 +95,32 @@ def run_with_trace(sess, fetches, feed_dict=None):
     return values, metadata
 
 
-def executed_ops(sess, fetches, feed_dict=None) -> list[str]:
+def executed_ops(sess, fetches, feed_dict=None, *, kernels: bool = False):
     """Names of the graph's ops that one ``sess.run(fetches)`` executed, in graph order.
 
-    Read from the RunMetadata step stats of a traced run. Grappler may fuse ops (Conv2D + BiasAdd +
-    Relu run as one kernel named after the last op) or fold constants; each executed node is mapped
-    back to the graph op of the same name, and internal nodes (``_SOURCE``, ``_Recv`` …) are dropped.
+    Read from the RunMetadata step stats of a traced run. Before running, Grappler rewrites the graph:
+    it may fuse ops (Conv2D + BiasAdd + Relu run as one kernel named after one of them) and fold
+    constant subgraphs into a ``Const`` that keeps the original node's name. Each executed node is mapped
+    back to the graph op of the same name; nodes that ran only as such a folded ``Const`` are left out
+    (their op did not compute anything in this run), and so are internal nodes (``_SOURCE``, ``_Recv`` …).
+    With ``kernels=True`` the result is a list of ``(op name, kernel type that ran)`` pairs instead.
     """
     _, metadata = run_with_trace(sess, fetches, feed_dict)
-    ran: set[str] = set()
+    ran: dict[str, str] = {}
     for dev in metadata.step_stats.dev_stats:
         for node in dev.node_stats:
-            ran.add(node.node_name.split(":")[0])
-    names = [op.name for op in sess.graph.get_operations()]
-    return [n for n in names if n in ran]
+            label = node.timeline_label  # "name = Kernel(inputs)", sometimes with a "[...] " prefix
+            kernel = label.split(" = ", 1)[1].split("(", 1)[0] if " = " in label else ""
+            ran[node.node_name.split(":")[0]] = kernel
+    out = []
+    for op in sess.graph.get_operations():
+        if op.name not in ran:
+            continue
+        kernel = ran[op.name]
+        if kernel == "Const" and op.type != "Const":
+            continue  # folded by Grappler before the run
+        out.append((op.name, kernel or op.type) if kernels else op.name)
+    return out
 
 
 def ops_of_layers(op_names: Iterable[str], pooling: str = "avg") -> list[str]:

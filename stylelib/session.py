@@ -140,7 +140,7 @@ def run_art(content, style, *, size: int | None = 256, iterations: int = 100,
 
     if not isinstance(iterations, (int, np.integer)) or iterations < 1:
         raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
-    weights = load_weights(weights, seed=seed)
+    weights = load_weights(weights)  # 'random' means the seed-0 network: `seed` only drives the start image
     content_img = as_image(content, size)
     style_img = _images.resize_to(as_image(style), *content_img.shape[:2])
     history: list[StepRecord] = []

@@ -260,7 +260,8 @@ def stylize(content, style, *, size: int | None = 256, iterations: int = 100, op
     (default: conv4_2; conv1_1…conv5_1 weighted 0.5/1/1.5/3/4 as in art.py). ``init``: ``'content'``,
     ``'noise'`` or ``'blend'`` (``noise_ratio`` of noise, as art.py). ``callback(info)`` runs after every
     step; returning ``False`` stops the run (the result keeps everything so far). Ctrl-C does the same and
-    sets ``result.interrupted``. ``mixed_precision`` computes the network in float16 (for GPUs; losses
+    sets ``result.interrupted``. L-BFGS may end before ``iterations`` (converged, or its line search found
+    no better point); ``result.stop_reason`` says why. ``mixed_precision`` computes the network in float16 (for GPUs; losses
     and the image stay float32).
     """
     if optimizer not in OPTIMIZERS:
@@ -277,7 +278,7 @@ def stylize(content, style, *, size: int | None = 256, iterations: int = 100, op
             raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     content_layers = _layer_dict(content_layers, ART_CONTENT_LAYERS, "content")
     style_layers = _layer_dict(style_layers, ART_STYLE_LAYERS, "style")
-    weights = load_weights(weights, seed=seed)
+    weights = load_weights(weights)  # 'random' means the seed-0 network: `seed` only drives the start image
     device_name = pick_device(device)
 
     content_img = as_image(content, size)

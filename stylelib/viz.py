@@ -22,9 +22,14 @@ def _plt():
 
 
 def mark_random(fig, random_weights: bool) -> None:
-    """Write :data:`RANDOM_LABEL` across the top of ``fig`` when ``random_weights`` is true."""
-    if random_weights:
-        fig.text(0.5, 0.995, RANDOM_LABEL, ha="center", va="top", color="red", fontsize=10, weight="bold")
+    """Lay ``fig`` out and, when ``random_weights`` is true, write :data:`RANDOM_LABEL` in a strip kept free
+    above the axes (so it never covers a title)."""
+    if not random_weights:
+        fig.tight_layout()
+        return
+    strip = 0.3 / fig.get_size_inches()[1]  # 0.3 inch, as a fraction of the figure height
+    fig.tight_layout(rect=(0, 0, 1, 1 - strip))
+    fig.text(0.5, 1 - strip / 2, RANDOM_LABEL, ha="center", va="center", color="red", fontsize=10, weight="bold")
 
 
 def _as_display(img) -> np.ndarray:
@@ -53,7 +58,6 @@ def show_images(images: Sequence, titles: Sequence[str] | None = None, *, ncols:
     if suptitle:
         fig.suptitle(suptitle, y=0.97)
     mark_random(fig, random_weights)
-    fig.tight_layout()
     return fig
 
 
@@ -72,7 +76,6 @@ def feature_maps(activations, n: int = 8, *, title: str = "", size: float = 1.6,
         ax.axis("off")
     fig.suptitle(f"{title}  {a.shape[0]}×{a.shape[1]}×{a.shape[2]}".strip(), fontsize=10)
     mark_random(fig, random_weights)
-    fig.tight_layout()
     return fig
 
 
@@ -86,7 +89,6 @@ def gram_image(grams: Mapping[str, np.ndarray], *, size: float = 3.0, log: bool 
         ax.set_title(f"{title}  {g.shape[0]}×{g.shape[1]}", fontsize=9)
         ax.axis("off")
     mark_random(fig, random_weights)
-    fig.tight_layout()
     return fig
 
 
@@ -107,7 +109,6 @@ def loss_curves(runs: Mapping[str, object], *, x: str = "step", keys: Sequence[s
     if title:
         ax.set_title(title)
     mark_random(fig, random_weights)
-    fig.tight_layout()
     return fig
 
 

@@ -190,3 +190,22 @@ def test_bad_pooling(random_weights, pooling):
 def test_bad_size(random_weights, h, w, bad):
     with pytest.raises(ValueError, match=bad):
         build_graph(random_weights, h, w)
+
+
+def test_executed_ops_with_kernels_and_folded_constants_left_out(random_weights):
+    # A constant-only subgraph (here a MatMul of two constants) is folded by Grappler into a Const that
+    # keeps the MatMul's name: it must not be reported as executed, while the conv kernels that really ran are.
+    g, model = _build(random_weights, 16, 16)
+    with g.as_default():
+        a = tf.constant(np.arange(4.0, dtype=np.float32).reshape(2, 2))
+        folded = tf.matmul(a, a, name="folded_matmul")
+        out = tf.reduce_sum(model["conv1_1"]) + tf.reduce_sum(folded)
+    with tf1.Session(graph=g) as sess:
+        sess.run(model["input"].initializer)
+        pairs = executed_ops(sess, out, kernels=True)
+        names = executed_ops(sess, out)
+    kinds = dict(pairs)
+    assert [n for n, _ in pairs] == names
+    assert "folded_matmul" not in kinds
+    assert any(n.startswith("conv1_1/") and "Conv2D" in k for n, k in pairs), pairs  # Conv2D, _FusedConv2D, _MklNativeConv2D…
+    assert "conv1_2/Conv2D" not in kinds
