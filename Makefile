@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stylelib-installed
 # Offline and quick for the tests; a machine with the real weights may run `make test STYLELIB_WEIGHTS=keras`.
-TEST_ENV := STYLELIB_WEIGHTS=$(or $(STYLELIB_WEIGHTS),random) STYLELIB_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2 MPLBACKEND=Agg
+TEST_ENV := STYLELIB_WEIGHTS=$(or $(STYLELIB_WEIGHTS),random) STYLELIB_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout=600
 
 .PHONY: lab test unit notebooks demo clean-venv help
