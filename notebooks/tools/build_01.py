@@ -6,27 +6,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbbuild import Notebook  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "01_vgg19_at_any_size.ipynb"
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str, tags: tuple[str, ...] = ()) -> None:
-    cell = new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
+book = Notebook("01_vgg19_at_any_size.ipynb")
+md, code = book.md, book.code
 
 
 # ------------------------------------------------------------------------------------------------ intro
+
 md(r"""
 # 01 — VGG-19 at any size: why a 224×224 network accepts a 600×800 photo
 
@@ -650,8 +641,4 @@ edge — but it explains why `stylelib` (like `art.py`) reports `pool5` of a 600
 Keras' VGG19 gives 18×25.
 """)
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-nbformat.write(nb, OUT)
-print("wrote", OUT)
+book.write()

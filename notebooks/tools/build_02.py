@@ -6,27 +6,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbbuild import Notebook  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "02_building_the_graph.ipynb"
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str, tags: tuple[str, ...] = ()) -> None:
-    cell = new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
+book = Notebook("02_building_the_graph.ipynb")
+md, code = book.md, book.code
 
 
 # ------------------------------------------------------------------------------------------------ intro
+
 md(r"""
 # 02 — Building the graph: VGG-19 as a dictionary of nodes
 
@@ -542,8 +533,4 @@ This is the set of ops an optimizer's gradient flows back through — and the re
 change is the image.
 """)
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-nbformat.write(nb, OUT)
-print("wrote", OUT)
+book.write()

@@ -6,27 +6,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbbuild import Notebook  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "03_snapshots_vs_live_tensors.ipynb"
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str, tags: tuple[str, ...] = ()) -> None:
-    cell = new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
+book = Notebook("03_snapshots_vs_live_tensors.ipynb")
+md, code = book.md, book.code
 
 
 # ------------------------------------------------------------------------------------------------ intro
+
 md(r"""
 # 03 — Snapshots and live tensors: `sess.run(model['conv4_2'])` versus `model['conv4_2']`
 
@@ -693,8 +684,4 @@ A new target is now a new `feed_dict` value, not a new graph. (A non-trainable `
 works too, and keeps the target on the GPU between steps.)
 """)
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-nbformat.write(nb, OUT)
-print("wrote", OUT)
+book.write()

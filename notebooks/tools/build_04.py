@@ -6,27 +6,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbbuild import Notebook  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "04_running_part_of_a_network.ipynb"
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str, tags: tuple[str, ...] = ()) -> None:
-    cell = new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
+book = Notebook("04_running_part_of_a_network.ipynb")
+md, code = book.md, book.code
 
 
 # ------------------------------------------------------------------------------------------------ intro
+
 md(r"""
 # 04 — Running a network only up to a layer
 
@@ -453,8 +444,4 @@ print("convolutions before optimization:", conv_count(pre2), "| after:", conv_co
 assert conv_count(pre2) == 16 and conv_count(post2) == 10
 """)
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-nbformat.write(nb, OUT)
-print("wrote", OUT)
+book.write()

@@ -6,26 +6,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbbuild import Notebook  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "05_content_and_style_costs.ipynb"
+book = Notebook("05_content_and_style_costs.ipynb")
+md, code = book.md, book.code
 PICTURE = "weights-picture"
-
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(src: str, *tags: str) -> None:
-    cell = new_code_cell(src.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
 
 
 md(r"""
@@ -425,9 +414,4 @@ print("N =", n, " M =", m, " paper/art =", round(ratio), " 2NM =", 2 * n * m)
 assert np.isclose(ratio, 2 * n * m, rtol=1e-4)
 """)
 
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-    "language_info": {"name": "python"},
-})
-nbformat.write(nb, OUT)
-print("wrote", OUT)
+book.write()
