@@ -27,10 +27,10 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 test: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest -q tests notebooks $(NBVAL)
+	$(TEST_ENV) $(BIN)/python -m pytest -q -rs tests notebooks $(NBVAL)
 
 unit: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest -q tests
+	$(TEST_ENV) $(BIN)/python -m pytest -q -rs tests
 
 notebooks: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -q notebooks $(NBVAL)
