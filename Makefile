@@ -23,8 +23,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
+# LAB_ARGS: extra options, e.g. `make lab LAB_ARGS="--no-browser --port 8890"`. Root (a container) needs --allow-root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -q -rs tests notebooks $(NBVAL)
