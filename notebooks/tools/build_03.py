@@ -52,8 +52,6 @@ the generated image is live.
 code(r"""
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads
 
-import re
-
 import numpy as np
 import tensorflow as tf
 import keras
@@ -397,13 +395,8 @@ code(r"""
 target_grams = [op for op in art.graph.get_operations()
                 if op.type == "MatMul" and not op.name.startswith("gradients")
                 and not any(a.type == "VarHandleOp" for a in ancestors(op.outputs[0]))]
-_, run_metadata = sgraph.run_with_trace(art.sess, art.losses["style"])   # what every step evaluates
-kernel_of = {}
-for dev in run_metadata.step_stats.dev_stats:
-    for node in dev.node_stats:
-        m = re.match(r"(?:\[.*?\] )?(\S+) = (\w+)\(", node.timeline_label)
-        if m:
-            kernel_of[m.group(1)] = m.group(2)
+# what every step evaluates: {op name: kernel that ran}; ops Grappler folded into constants are left out
+kernel_of = dict(sgraph.executed_ops(art.sess, art.losses["style"], kernels=True))
 for layer, op in zip(art.style_snapshots, target_grams):
     ran = kernel_of.get(op.name)
     if ran is not None and ran != "Const":

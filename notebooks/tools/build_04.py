@@ -48,7 +48,6 @@ the trace of real runs, measures what it saves, and then does the same in TF2 â€
 code(r"""
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads
 
-import re
 import time
 
 import numpy as np
@@ -221,13 +220,11 @@ with demo.as_default():
         out = tf.nn.relu(tf.nn.conv2d(x_demo, kernel, 1, "SAME") + bias, name="relu")
 with tf1.Session(graph=demo) as demo_sess:
     demo_sess.run(x_demo.initializer)
-    _, run_metadata = sgraph.run_with_trace(demo_sess, out)
+    ran = sgraph.executed_ops(demo_sess, out, kernels=True)   # [(op name, kernel that ran), ...]
 print("graph ops:", [f"{op.name} ({op.type})" for op in demo.get_operations() if op.name.startswith("conv/")])
-for dev in run_metadata.step_stats.dev_stats:
-    for node in dev.node_stats:
-        m = re.match(r"(?:\[.*?\] )?(\S+) = (\w+)\(", node.timeline_label)
-        if m and m.group(1).startswith("conv/"):
-            print(f"ran: {m.group(1)} as kernel {m.group(2)}")
+for name, kernel in ran:
+    if name.startswith("conv/"):
+        print(f"ran: {name} as kernel {kernel}")
 """)
 
 # ------------------------------------------------------------------------------------------------ 5

@@ -38,6 +38,7 @@ def execute(path: Path, timeout: int = 900) -> float:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        cell.metadata.pop("execution", None)  # per-cell timestamps: noise in every diff
         # outputs on stderr are never compared (conftest.py) and only show warnings: drop them
         cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
         if random and TAG in cell.get("metadata", {}).get("tags", []):

@@ -37,6 +37,8 @@ class Notebook:
         self.cells.append(cell)
 
     def write(self) -> Path:
+        for i, cell in enumerate(self.cells):
+            cell.id = f"cell-{i:03d}"  # stable ids: rebuilding a notebook gives a clean diff
         nb = new_notebook(cells=self.cells, metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
         nbformat.write(nb, self.path)
         print("wrote", self.path)
