@@ -62,14 +62,20 @@ def setup(seed: int = 0, weights=None, *, verbose: bool = True) -> Setup:
     mode and the weights' source, and the banner if they are random. Safe to call again."""
     import tensorflow as tf
 
-    from .vgg19 import RandomWeightsWarning, load_weights
+    from .vgg19 import RandomWeightsWarning, WeightsError, load_weights
 
     _random.seed(seed)
     np.random.seed(seed)
     tf.random.set_seed(seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RandomWeightsWarning)  # the banner below says it louder
-        w = load_weights(weights, seed=seed)
+        try:
+            w = load_weights(weights, seed=seed)
+        except WeightsError as e:
+            raise WeightsError(
+                f"{e}\n  In this notebook: change the setup line to `cfg = notebook.setup(seed={seed}, "
+                "weights='random')`, or quit JupyterLab and start it with `STYLELIB_WEIGHTS=random make lab`."
+            ) from None
     if verbose:
         print(f"mode: {'QUICK (STYLELIB_QUICK=1: small images, few steps)' if quick() else 'full'}")
         print(f"weights: {w.source}  (input {w.channel_order}, mean {tuple(round(m, 3) for m in w.mean)})")
