@@ -17,7 +17,6 @@ imported only when a picture is actually made.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
 import math
 import os
@@ -27,6 +26,8 @@ import tempfile
 import warnings
 from pathlib import Path
 from typing import Callable, Sequence
+
+from ._quiet import tf_startup_quiet
 
 PROG = "stylelib"
 
@@ -313,50 +314,6 @@ def _debug() -> bool:
     return os.environ.get("STYLELIB_DEBUG", "").strip() not in ("", "0", "false", "no")
 
 
-_TF_NOISE = (
-    re.compile(r"^WARNING: All log messages before absl::InitializeLog\(\) is called"),
-    re.compile(r"^[IW]\d{4} [\d:.]+\s+\d+ \S+:\d+\] "),  # absl INFO / WARNING lines
-    re.compile(r"^E\d{4} .*(cuInit|cuda_platform|cuda_dnn|cuda_blas|cuda_fft)"),  # "no GPU here"
-)
-
-
-@contextlib.contextmanager
-def _tf_startup_quiet():
-    """Hold back what TensorFlow's C++ side prints on stderr at import / device set-up.
-
-    Recent TensorFlow releases (2.21 here) write absl lines ("oneDNN custom operations are on", "Could not find cuda
-    drivers", "failed call to cuInit") before its logging is configured, so ``TF_CPP_MIN_LOG_LEVEL``
-    cannot silence them. The process-level stderr (file descriptor 2) goes to a temporary file inside
-    this block; afterwards every line that is not such start-up chatter is passed on. With
-    ``STYLELIB_DEBUG=1`` nothing is held back.
-    """
-    if _debug():
-        yield
-        return
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError, AttributeError):  # no real stderr (embedded interpreters)
-        yield
-        return
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
-        try:
-            yield
-        finally:
-            try:
-                sys.stderr.flush()
-            except (OSError, ValueError):
-                pass
-            os.dup2(saved, 2)
-            os.close(saved)
-            held.seek(0)
-            text = held.read().decode("utf8", errors="replace")
-            kept = [line for line in text.splitlines() if not any(p.search(line) for p in _TF_NOISE)]
-            if kept:
-                print("\n".join(kept), file=sys.stderr, flush=True)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
@@ -507,7 +464,7 @@ def _load_weights(source: str | None, seed: int):
     src = default_source() if source is None else source.strip()
     if src == "keras" and not keras_cache_path().exists():
         _info(f"weights: {describe_source(src)}")
-        with _tf_startup_quiet():  # the download goes through keras, which imports TensorFlow
+        with tf_startup_quiet():  # the download goes through keras, which imports TensorFlow
             return load_weights(src, seed=seed)
     return load_weights(src, seed=seed)
 
@@ -526,7 +483,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     weights = _load_weights(args.weights, args.seed)
     if weights.is_random:
         print(RANDOM_BANNER_START.format(source=weights.source), file=sys.stderr, flush=True)
-    with _tf_startup_quiet():
+    with tf_startup_quiet():
         from . import images, transfer
 
         device = transfer.pick_device(args.device)  # 'gpu' on a machine without one fails here
@@ -654,7 +611,7 @@ def cmd_weights(args: argparse.Namespace) -> int:
             _info(f"{path} is already there; checking it")
         else:
             _info(f"downloading {vgg19.KERAS_WEIGHTS_URL} (about 80 MB) to {path}")
-        with _tf_startup_quiet():
+        with tf_startup_quiet():
             w = vgg19.load_weights("keras")  # downloads when missing; WeightsError says what went wrong
         print(f"{PROG}: OK: {w.source} loads and its MD5 matches; stylelib uses it by default.")
         return 0

@@ -14,6 +14,16 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from ._quiet import tf_startup_quiet
+
+# TensorFlow >= 2.21 prints start-up lines (oneDNN, "no CUDA drivers", cuInit) from C++ before its logging is
+# set up; import it and touch the devices here, with those lines held back, so no notebook opens with a
+# block of red text that is not about the lesson. (STYLELIB_DEBUG=1 shows them.)
+with tf_startup_quiet():
+    import tensorflow as _tf
+
+    _tf.config.list_physical_devices()
+
 import random as _random
 import warnings
 from dataclasses import dataclass

@@ -293,7 +293,8 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
     if unknown:
         raise ValueError(f"snapshot layers {unknown} are not among the network's layers {names}")
     n = len(names)
-    fig, ax = plt.subplots(figsize=(max(9.0, 0.55 * n + 3.5), 6.4))
+    # sized for a notebook column (~10 in at 100 dpi) so the labels stay readable without zooming
+    fig, ax = plt.subplots(figsize=(min(10.5, max(7.0, 0.4 * n + 2.5)), 5.4))
     ys = {"content": 2.0, "live": 1.0, "style": 0.0}
     colours = {"content": "#d62728", "live": "#1f77b4", "style": "#2ca02c"}
     x0 = 1.0
@@ -322,14 +323,14 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
             else:
                 face, edge, alpha = "0.85", "0.6", 1.0
             ax.add_patch(Rectangle((x, y - h / 2), 0.5, h, facecolor=face, edgecolor=edge, alpha=alpha, lw=0.8))
-            ax.text(x + 0.25, y, name, rotation=90, ha="center", va="center", fontsize=5.5,
+            ax.text(x + 0.25, y, name, rotation=90, ha="center", va="center", fontsize=7.5,
                     color="white" if (row == "live" or used) else "0.25")
             if i + 1 < n:
                 ax.plot([x + 0.5, x + 0.62], [y, y], color="0.5", lw=0.8)
             if used:
                 shp = "×".join(str(int(d)) for d in list(snaps[name])[-3:])
-                dy = 0.3 if row == "content" else -0.3
-                ax.text(x + 0.25, y + dy, f"numpy\n{shp}", ha="center", va="center", fontsize=5.5,
+                dy = 0.4 if row == "content" else -0.4
+                ax.text(x + 0.25, y + dy, f"numpy\n{shp}", ha="center", va="center", fontsize=7,
                         color=colours[row])
                 # the copied values meet the live tensor of the same layer in a loss
                 start = (x + 0.25, y - h / 2) if row == "content" else (x + 0.25, y + h / 2)
@@ -339,25 +340,25 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
                 if row not in labelled:
                     labelled.add(row)
                     what = "content loss" if row == "content" else "style loss (Gram)"
-                    ax.text(x + 0.32, (start[1] + end_y) / 2, what, fontsize=6.5, color=colours[row],
+                    ax.text(x + 0.32, (start[1] + end_y) / 2, what, fontsize=8, color=colours[row],
                             va="center")
     right = x0 + n * 0.62
     ax.text(right + 0.1, ys["content"], "sess.run with the content image:\nvalues copied out (snapshot),\n"
-            "become Const nodes in the loss", fontsize=7, va="center", color=colours["content"])
+            "become Const nodes in the loss", fontsize=8, va="center", color=colours["content"])
     ax.text(right + 0.1, ys["live"], "the same nodes, run live on the\ninput variable: the only values\n"
-            "the optimizer can move", fontsize=7, va="center", color=colours["live"])
+            "the optimizer can move", fontsize=8, va="center", color=colours["live"])
     ax.text(right + 0.1, ys["style"], "sess.run with the style image:\nsnapshots; their Gram matrices\n"
-            "are the style targets", fontsize=7, va="center", color=colours["style"])
-    ax.text(0.0, -0.62, "Each row is one evaluation of the same graph nodes (conv4_2 exists once in the graph). "
+            "are the style targets", fontsize=8, va="center", color=colours["style"])
+    ax.text(0.0, -0.7, "Each row is one evaluation of the same graph nodes (conv4_2 exists once in the graph). "
             "Dashed arrows: values copied out by sess.run and fed back as constants; only the middle row is "
-            "wired to the input variable, so gradients reach only it.", fontsize=7, color="0.3", va="top",
+            "wired to the input variable, so gradients reach only it.", fontsize=8, color="0.3", va="top",
             wrap=True)
     ops = f", {n_ops} ops" if n_ops is not None else ""
     inp = f" for a {'×'.join(str(int(d)) for d in input_shape)} input" if input_shape is not None else ""
     ax.set_title(title or f"ONE network ({n} layers{ops}){inp}, evaluated THREE times — not three networks",
                  fontsize=10)
-    ax.set_xlim(-0.1, right + 2.6)
-    ax.set_ylim(-0.8, 2.65)
+    ax.set_xlim(-0.1, right + 3.4)
+    ax.set_ylim(-1.0, 2.75)
     ax.axis("off")
     fig.tight_layout()
     return fig
