@@ -9,7 +9,13 @@ weights (content / style / total variation), the number of steps, the layers and
 press **Run**. The optimization runs in a background thread, so the panel stays responsive: the
 preview and the loss plot are refreshed every few steps, and **Stop** ends the run early while keeping
 the lowest-loss image seen so far. **Save** writes that image to the path in the text field and never
-replaces an existing file unless *overwrite* is ticked.
+replaces an existing file unless *overwrite* is ticked. When a setting or an image changes after a run, the
+status line says the result shown is out of date (and Save says it saves that previous result).
+
+The weights are :class:`ipywidgets.SelectionSlider` s over round values (:data:`CONTENT_WEIGHTS`,
+:data:`STYLE_WEIGHTS`, :data:`TV_WEIGHTS`), so the number a browser sends back is exactly the number shown
+(a ``FloatLogSlider`` snaps to its log grid: 5 would come back as 10**0.7 = 5.0119). The defaults are
+art.py's: content 5, style 100.
 
 Everything the buttons do is also a plain method, so the panel can be driven without a browser
 (that is how ``tests/test_widgets.py`` works)::
@@ -39,17 +45,46 @@ from . import samples as _samples
 from .transfer import ART_CONTENT_LAYERS, ART_STYLE_LAYERS, StepInfo, StyleResult, stylize
 from .vgg19 import CONV_LAYERS, RandomWeightsWarning, VGG19Weights, load_weights
 
-__all__ = ["StyleExplorer", "png_bytes", "loss_plot_png", "PNG_SIGNATURE", "LAYER_WEIGHTINGS"]
+__all__ = ["StyleExplorer", "png_bytes", "loss_plot_png", "PNG_SIGNATURE", "LAYER_WEIGHTINGS",
+           "CONTENT_WEIGHTS", "STYLE_WEIGHTS", "TV_WEIGHTS"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 LAYER_WEIGHTINGS: dict[str, str] = {
-    "art.py (deeper layers count more)": "art",
-    "equal": "equal",
+    "art.py: deeper layers count more": "art",
+    "equal: every layer 1.0": "equal",
 }
 """How the chosen style layers are weighted: art.py's 0.5/1/1.5/3/4 (other layers 1.0) or all 1.0."""
 
+
+def _round_values(lo_exp: int, hi_exp: int, *, zero: bool = False) -> tuple[float, ...]:
+    """1, 2, 5 × 10**e for ``lo_exp <= e < hi_exp``, then 10**hi_exp (and 0 first if ``zero``).
+
+    Each value is the float nearest its short decimal form (``float("5e-3")``), so it prints, round-trips
+    and compares exactly as written.
+    """
+    values = [float(f"{m}e{e}") for e in range(lo_exp, hi_exp) for m in (1, 2, 5)]
+    values.append(float(f"1e{hi_exp}"))
+    return ((0.0,) if zero else ()) + tuple(values)
+
+
+def _number_label(value: float) -> str:
+    """``0.00001``, ``0.5``, ``5``, ``1000`` — plain decimals (``float(label) == value``)."""
+    return np.format_float_positional(value, trim="-")
+
+
+CONTENT_WEIGHTS: tuple[float, ...] = _round_values(-2, 3, zero=True)
+"""The content weights the panel offers: 0, 0.01, 0.02, 0.05, …, 500, 1000 (art.py: 5)."""
+STYLE_WEIGHTS: tuple[float, ...] = _round_values(-1, 5, zero=True)
+"""The style weights the panel offers: 0, 0.1, 0.2, 0.5, …, 50000, 100000 (art.py: 100)."""
+TV_WEIGHTS: tuple[float, ...] = _round_values(-5, 1)
+"""The total-variation weights the panel offers when *smooth* is ticked: 0.00001 … 10 (default 0.001)."""
+
+_LABEL_WIDTH = "120px"  # one label column for every described control
+
 _UPLOAD_PREFIX = "upload: "
+_FRESH = "1px solid #ccc"  # the preview's border: the result matches the settings…
+_STALE = "2px dashed #b60"  # …or they changed since
 _MAX_UPLOAD_SIDE = 1024  # uploaded images are shrunk to this longest side on arrival
 
 
@@ -181,60 +216,82 @@ class StyleExplorer:
         for which, name in (("content", content), ("style", style)):
             if name not in names:
                 _samples.get_sample(name)  # raises with the list of names
-        label = {"description_width": "110px"}
-        wide = W.Layout(width="330px")
+        label = {"description_width": _LABEL_WIDTH}
+        row = W.Layout(width="400px", max_width="100%")  # label column + control, readout included
+
+        def weight_slider(values, value, description, **kw):
+            return W.SelectionSlider(options=[(_number_label(v), v) for v in values], value=value,
+                                     description=description, style=label, layout=row, **kw)
 
         # --- images -----------------------------------------------------------------------------
+        image_select = W.Layout(width="330px", max_width="100%")
+        upload = W.Layout(width="190px")  # room for the whole "upload content (0)"
         self.content_select = W.Dropdown(options=names, value=content, description="content image",
-                                         style=label, layout=wide)
+                                         style=label, layout=image_select)
         self.style_select = W.Dropdown(options=names, value=style, description="style image",
-                                       style=label, layout=wide)
-        self.content_upload = W.FileUpload(accept="image/*", multiple=False, description="upload content")
-        self.style_upload = W.FileUpload(accept="image/*", multiple=False, description="upload style")
+                                       style=label, layout=image_select)
+        self.content_upload = W.FileUpload(accept="image/*", multiple=False, description="upload content",
+                                           layout=upload)
+        self.style_upload = W.FileUpload(accept="image/*", multiple=False, description="upload style",
+                                         layout=upload)
         self.content_upload.observe(lambda change: self._on_upload(change, "content"), names="value")
         self.style_upload.observe(lambda change: self._on_upload(change, "style"), names="value")
 
         # --- numbers ----------------------------------------------------------------------------
         self.size = W.IntSlider(value=size, min=32, max=512, step=16, description="size (px)",
-                                style=label, layout=wide)
-        self.steps = W.IntSlider(value=steps, min=1, max=500, description="steps", style=label, layout=wide)
-        self.content_weight = W.FloatLogSlider(value=5.0, base=10, min=-2, max=3, step=0.1,
-                                               description="content weight", style=label, layout=wide)
-        self.style_weight = W.FloatLogSlider(value=100.0, base=10, min=-1, max=5, step=0.1,
-                                             description="style weight", style=label, layout=wide)
-        self.tv_on = W.Checkbox(value=False, description="smooth (total variation)", indent=False)
-        self.tv_weight = W.FloatLogSlider(value=1e-3, base=10, min=-5, max=1, step=0.1,
-                                          description="TV weight", style=label, layout=wide, disabled=True)
+                                style=label, layout=row)
+        self.steps = W.IntSlider(value=steps, min=1, max=500, description="steps", style=label, layout=row)
+        self.content_weight = weight_slider(CONTENT_WEIGHTS, 5.0, "content weight")
+        self.style_weight = weight_slider(STYLE_WEIGHTS, 100.0, "style weight")
+        self.tv_on = W.Checkbox(value=False, description="smooth (total variation)", indent=True, style=label,
+                                layout=row)
+        self.tv_weight = weight_slider(TV_WEIGHTS, 1e-3, "TV weight", disabled=True)
         self.tv_on.observe(lambda change: setattr(self.tv_weight, "disabled", not change["new"]), names="value")
         self.seed = W.BoundedIntText(value=0, min=0, max=2**31 - 1, description="seed", style=label,
-                                     layout=W.Layout(width="200px"))
+                                     layout=W.Layout(width="250px"))
 
         # --- choices ----------------------------------------------------------------------------
+        # every layer is a visible row, so the chosen ones (conv4_1, conv5_1, conv4_2…) never hide below a fold
         self.style_layers = W.SelectMultiple(options=CONV_LAYERS, value=tuple(ART_STYLE_LAYERS),
-                                             rows=8, description="style layers", style=label)
+                                             rows=len(CONV_LAYERS), description="style layers", style=label,
+                                             layout=W.Layout(width="220px"))
         self.content_layers = W.SelectMultiple(options=CONV_LAYERS, value=tuple(ART_CONTENT_LAYERS),
-                                               rows=8, description="content layers", style=label)
+                                               rows=len(CONV_LAYERS), description="content layers",
+                                               style={"description_width": "initial"},
+                                               layout=W.Layout(width="200px"))
         self.layer_weighting = W.Dropdown(options=LAYER_WEIGHTINGS, value="art", description="style weighting",
-                                          style=label, layout=wide)
+                                          style=label, layout=row)
         self.optimizer = W.ToggleButtons(options=[("L-BFGS", "lbfgs"), ("Adam", "adam")], value="lbfgs",
-                                         description="optimizer", style={"button_width": "80px"})
+                                         description="optimizer",
+                                         style={"description_width": _LABEL_WIDTH, "button_width": "80px"},
+                                         layout=W.Layout(width="400px", max_width="100%"))
+        # ipywidgets 8 lays ToggleButtons out as a block, its label above the buttons: the class the other
+        # controls have puts the label in the same right-aligned column
+        self.optimizer.add_class("widget-inline-hbox")
         self.init = W.Dropdown(options=["content", "noise", "blend"], value="content", description="start from",
-                               style=label, layout=wide)
+                               style=label, layout=row)
 
         # --- actions and outputs ----------------------------------------------------------------
-        self.run_button = W.Button(description="Run", button_style="success", icon="play")
-        self.stop_button = W.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
+        self.run_button = W.Button(description="Run", button_style="success", icon="play",
+                                   layout=W.Layout(width="100px"))
+        self.stop_button = W.Button(description="Stop", button_style="danger", icon="stop", disabled=True,
+                                    layout=W.Layout(width="100px"))
         self.run_button.on_click(self._on_run_clicked)
         self.stop_button.on_click(self._on_stop_clicked)
-        self.progress = W.IntProgress(value=0, min=0, max=steps, description="step 0", style=label)
-        self.preview = W.Image(format="png", layout=W.Layout(width="256px", border="1px solid #ccc"))
+        self.progress = W.IntProgress(value=0, min=0, max=steps, description="step 0",
+                                      style={"description_width": "70px"},
+                                      layout=W.Layout(width="340px", max_width="100%"))
+        self.preview = W.Image(format="png", layout=W.Layout(width="256px", max_width="100%", border=_FRESH))
         self.loss_plot = W.Image(format="png", value=loss_plot_png([], [], random_weights=self.random_weights),
-                                 layout=W.Layout(width="340px"))
+                                 layout=W.Layout(width="340px", max_width="100%"))
         default_path = save_path or ("outputs/stylized-RANDOM-WEIGHTS.png" if self.random_weights
                                      else "outputs/stylized.png")
-        self.save_path = W.Text(value=default_path, description="save to", style=label, layout=wide)
-        self.overwrite = W.Checkbox(value=False, description="overwrite", indent=False)
-        self.save_button = W.Button(description="Save", icon="save", disabled=True)
+        self.save_path = W.Text(value=default_path, description="save to", style=label,
+                                layout=W.Layout(flex="1 1 360px", width="auto", min_width="280px",
+                                                max_width="640px"))
+        self.save_button = W.Button(description="Save", icon="save", disabled=True, layout=W.Layout(width="90px"))
+        self.overwrite = W.Checkbox(value=False, description="overwrite", indent=False,
+                                    layout=W.Layout(width="110px"))
         self.save_button.on_click(self._on_save_clicked)
         self.status = W.HTML()
         self.banner = W.HTML(
@@ -244,21 +301,37 @@ class StyleExplorer:
         )
         self._set_status("ready — press Run" + self._random_note(), "info")
 
+        # --- layout: two columns side by side when there is room (~900 px), stacked when not -----
+        wrap = dict(flex_flow="row wrap", align_items="center")
         controls = W.VBox([
-            W.HBox([self.content_select, self.content_upload]),
-            W.HBox([self.style_select, self.style_upload]),
+            W.HBox([self.content_select, self.content_upload], layout=W.Layout(**wrap)),
+            W.HBox([self.style_select, self.style_upload], layout=W.Layout(**wrap)),
             self.size, self.steps, self.content_weight, self.style_weight,
-            W.HBox([self.tv_on]), self.tv_weight,
+            self.tv_on, self.tv_weight,
             self.init, self.optimizer, self.layer_weighting, self.seed,
-            W.HBox([self.style_layers, self.content_layers]),
-        ])
+            W.HBox([self.style_layers, self.content_layers], layout=W.Layout(**wrap)),
+            W.HTML("<span style='color:#666'>ctrl- or ⌘-click to choose several layers</span>",
+                   layout=W.Layout(margin=f"0 0 0 {_LABEL_WIDTH}")),
+        ], layout=W.Layout(flex="1 1 520px", max_width="560px", margin="0 12px 8px 0"))
         outputs = W.VBox([
             W.HBox([self.run_button, self.stop_button]), self.progress,
             self.preview, self.loss_plot,
-            W.HBox([self.save_path, self.overwrite, self.save_button]),
-        ])
-        self.panel = W.VBox([self.banner, W.HBox([controls, outputs]), self.status])
+        ], layout=W.Layout(flex="1 1 340px", min_width="260px"))
+        self.panel = W.VBox([
+            self.banner,
+            W.Box([controls, outputs], layout=W.Layout(flex_flow="row wrap", align_items="flex-start")),
+            W.HBox([self.save_path, self.save_button, self.overwrite], layout=W.Layout(**wrap)),
+            self.status,
+        ], layout=W.Layout(max_width="960px"))
         self.preview.value = png_bytes(self.content_image(self.size.value))
+
+        # --- a result goes out of date when anything it was made from changes --------------------
+        self._upload_versions: dict[str, int] = {}
+        self._result_key: tuple | None = None  # _settings_key() of the run that made self.result
+        self._run_key: tuple | None = None
+        self._result_status: tuple[str, str] = ("", "info")  # the status the last result was announced with
+        for widget in self._setting_widgets():
+            widget.observe(self._on_setting_changed, names="value")
 
     # ------------------------------------------------------------------ display
     def _repr_mimebundle_(self, **kwargs):
@@ -285,6 +358,52 @@ class StyleExplorer:
         self.status_kind = kind
         self.status_text = text
         self.status.value = f"<span style='color:{color}'>{html.escape(text)}</span>"
+
+    def _setting_widgets(self) -> list:
+        """The widgets a result depends on (not the save path, overwrite or the buttons)."""
+        return [self.content_select, self.style_select, self.size, self.steps, self.content_weight,
+                self.style_weight, self.tv_on, self.tv_weight, self.init, self.optimizer, self.layer_weighting,
+                self.seed, self.style_layers, self.content_layers]
+
+    def _settings_key(self) -> tuple:
+        """Everything a run is made from, comparable with ``==`` (an upload counts by its version)."""
+        def image(select):
+            return select.value, self._upload_versions.get(select.value, 0)
+
+        return (image(self.content_select), image(self.style_select), int(self.size.value),
+                int(self.steps.value), float(self.content_weight.value), float(self.style_weight.value),
+                float(self.tv_weight.value) if self.tv_on.value else 0.0, self.init.value, self.optimizer.value,
+                self.layer_weighting.value, int(self.seed.value), tuple(sorted(self.style_layers.value)),
+                tuple(sorted(self.content_layers.value)))
+
+    @property
+    def stale(self) -> bool:
+        """True when there is a result but the images or settings changed since its run started."""
+        return self.result is not None and self._settings_key() != self._result_key
+
+    def _stale_text(self) -> str:
+        return (f"settings changed since this result (step {self.result.best_step}) — press Run for a new "
+                "one; Save still saves the old result")
+
+    def _show_result_state(self) -> None:
+        """After a change: say whether the result shown still matches the settings."""
+        stale = self.stale
+        self.preview.layout.border = _STALE if stale else _FRESH
+        if stale:
+            self._set_status(self._stale_text() + self._random_note(), "warn")
+        elif self.result is not None and self._result_status[0]:
+            self._set_status(*self._result_status)  # changed back: the result is current again
+
+    def _on_setting_changed(self, change=None) -> None:
+        if self._running:
+            return  # the run uses the settings it started with; its end says if they changed meanwhile
+        if self.result is not None:
+            self._show_result_state()
+        elif change is not None and change.get("owner") is self.content_select:
+            try:  # no result yet: the preview shows the content image
+                self.preview.value = png_bytes(self.content_image(self.size.value))
+            except (_images.ImageError, ValueError, OSError) as exc:
+                self._set_status(f"could not show the content image: {exc}", "error")
 
     def _image_for(self, which: str) -> np.ndarray | str:
         select = self.content_select if which == "content" else self.style_select
@@ -342,6 +461,7 @@ class StyleExplorer:
         except ValueError as exc:
             self._set_status(f"cannot run: {exc}", "error")
             return None
+        self._run_key = self._settings_key()
         self._stop.clear()
         self._running = True
         self.error = None
@@ -396,15 +516,22 @@ class StyleExplorer:
             self._set_status(f"the run failed: {type(exc).__name__}: {exc}", "error")
         else:
             self.result = result
+            self._result_key = self._run_key
             self._curve = (list(result.series("step").astype(int)), list(result.series("total")))
             self._refresh(result.best_image)
             n = len(result.history)
             how = f"stopped after {n} steps" if result.interrupted else f"done: {n} steps"
             best = (f"; kept the best image (step {result.best_step}, loss {result.best_loss:.4g})"
                     if math.isfinite(result.best_loss) else "")
-            self._set_status(how + best + self._random_note(), "warn" if result.interrupted else "ok")
+            self._result_status = (how + best + self._random_note(), "warn" if result.interrupted else "ok")
+            self._set_status(*self._result_status)
         finally:
             self._running = False
+            if self.error is None and self.stale:  # settings changed while it ran
+                self.preview.layout.border = _STALE
+                self._set_status(f"{self.status_text} — but {self._stale_text()}", "warn")
+            elif self.error is None:
+                self.preview.layout.border = _FRESH
             self.run_button.disabled = False
             self.stop_button.disabled = True
             self.save_button.disabled = self.result is None
@@ -427,12 +554,29 @@ class StyleExplorer:
             return None
         try:
             written = _images.save_image(self.result.best_image, path, overwrite=bool(self.overwrite.value))
-        except (FileExistsError, _images.ImageError, ValueError, OSError) as exc:
+        except FileExistsError:  # images' own message gives API advice (overwrite=True, --overwrite)
+            self._set_status(self._exists_text(Path(path).expanduser()), "error")
+            return None
+        except (_images.ImageError, ValueError, OSError) as exc:
             self._set_status(f"not saved: {exc}", "error")
             return None
-        self._set_status(f"saved the best image (step {self.result.best_step}) to {written}"
-                         + self._random_note(), "ok")
+        if self.stale:
+            self._set_status(f"saved the previous result (best image, step {self.result.best_step}; made before "
+                             f"the settings changed) to {written} — press Run for a new one"
+                             + self._random_note(), "warn")
+        else:
+            self._set_status(f"saved the best image (step {self.result.best_step}) to {written}"
+                             + self._random_note(), "ok")
         return written
+
+    @staticmethod
+    def _exists_text(path: Path) -> str:
+        try:
+            free = f" (e.g. {_images.next_free_path(path).name})"
+        except Exception:  # only a suggestion
+            free = ""
+        return (f"not saved: {path} already exists and was left untouched — tick 'overwrite' to replace it, "
+                f"or change the file name{free}")
 
     def _on_upload(self, change, which: str = "content") -> None:
         """A file arrived in one of the upload buttons: decode it and select it (errors -> status)."""
@@ -447,7 +591,11 @@ class StyleExplorer:
             self._set_status(f"could not use the uploaded {which} image: {exc}", "error")
             return
         self.add_image(img, name, which)
-        self._set_status(f"{which} image: {name} ({img.shape[1]}×{img.shape[0]} px)", "ok")
+        text = f"{which} image: {name} ({img.shape[1]}×{img.shape[0]} px)"
+        if self.stale and not self._running:
+            self._set_status(f"{text} — {self._stale_text()}", "warn")
+        else:
+            self._set_status(text, "ok")
 
     def add_image(self, image: np.ndarray, name: str, which: str = "content") -> str:
         """Offer an RGB array as an image choice and select it for ``which`` ('content' or 'style')."""
@@ -455,12 +603,14 @@ class StyleExplorer:
             raise ValueError(f"which must be 'content' or 'style', got {which!r}")
         label = _UPLOAD_PREFIX + name
         self._uploads[label] = np.asarray(image, np.float32)
+        self._upload_versions[label] = self._upload_versions.get(label, 0) + 1  # a new file under an old name
         for select in (self.content_select, self.style_select):
             if label not in select.options:
                 keep = select.value  # replacing the options would otherwise reset the choice
                 select.options = (*select.options, label)
                 select.value = keep
         (self.content_select if which == "content" else self.style_select).value = label
-        if which == "content" and not self._running:
+        if which == "content" and not self._running and self.result is None:
             self.preview.value = png_bytes(self.content_image(self.size.value))
+        self._on_setting_changed()  # the same name again changes no value, but the image is new
         return label

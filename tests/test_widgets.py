@@ -6,7 +6,9 @@ Tiny runs (32 px, 3 steps) with random weights keep the whole file to a few seco
 from __future__ import annotations
 
 import datetime
+import inspect
 import io
+import re
 import warnings
 
 import numpy as np
@@ -17,8 +19,10 @@ pytest.importorskip("ipywidgets")
 from PIL import Image
 
 from stylelib import transfer
-from stylelib.vgg19 import RandomWeightsWarning, load_weights
-from stylelib.widgets import PNG_SIGNATURE, StyleExplorer, loss_plot_png, png_bytes
+from stylelib.session import ART_CONTENT_WEIGHT, ART_STYLE_WEIGHT
+from stylelib.vgg19 import CONV_LAYERS, RandomWeightsWarning, load_weights
+from stylelib.widgets import (CONTENT_WEIGHTS, LAYER_WEIGHTINGS, PNG_SIGNATURE, STYLE_WEIGHTS, TV_WEIGHTS,
+                              StyleExplorer, loss_plot_png, png_bytes)
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +238,227 @@ def test_png_helpers():
     assert np.asarray(Image.open(io.BytesIO(data))).shape == (5, 7, 3)
     assert loss_plot_png([1, 2, 3], [10.0, 5.0, 2.0], random_weights=True).startswith(PNG_SIGNATURE)
     assert loss_plot_png([], []).startswith(PNG_SIGNATURE)
+
+
+# ---------------------------------------------------------------- exact weights (a browser sends an index back)
+def test_default_weights_are_art_py_exactly(weights):
+    ex = tiny(weights)
+    config = ex.config()
+    assert config["content_weight"] == 5.0 == ART_CONTENT_WEIGHT
+    assert config["style_weight"] == 100.0 == ART_STYLE_WEIGHT
+    defaults = inspect.signature(transfer.stylize).parameters
+    assert config["content_weight"] == defaults["content_weight"].default
+    assert config["style_weight"] == defaults["style_weight"].default
+    assert config["tv_weight"] == 0.0  # smoothing off by default
+    ex.tv_on.value = True
+    assert ex.config()["tv_weight"] == 0.001
+
+
+@pytest.mark.parametrize("name, values", [("content_weight", CONTENT_WEIGHTS), ("style_weight", STYLE_WEIGHTS),
+                                          ("tv_weight", TV_WEIGHTS)])
+def test_every_weight_option_is_an_exact_round_number(weights, name, values):
+    ex = tiny(weights)
+    ex.tv_on.value = True
+    widget = getattr(ex, name)
+    options = list(widget.options)
+    assert [v for _, v in options] == list(values)
+    assert values == tuple(sorted(set(values))) and len(values) >= 10
+    for index, (label, value) in enumerate(options):
+        assert type(value) is float
+        assert float(label) == value and "e" not in label  # the readout shows the exact number
+        assert value == 0 or float(f"{value:.1g}") == value  # 1, 2 or 5 × a power of ten
+        widget.index = index  # what the browser sends when the slider moves
+        assert ex.config()[name] == value and type(ex.config()[name]) is float
+        widget.value = value  # what a script does
+        assert widget.index == index and ex.config()[name] == value
+    with pytest.raises(Exception):  # a value between the options (10**0.7 = 5.0119…) is refused
+        widget.value = 10 ** 0.7
+
+
+def test_weight_ranges_cover_the_old_sliders():
+    assert CONTENT_WEIGHTS[0] == 0.0 and 0.01 in CONTENT_WEIGHTS and CONTENT_WEIGHTS[-1] == 1000.0
+    assert 5.0 in CONTENT_WEIGHTS and 0.5 in CONTENT_WEIGHTS
+    assert STYLE_WEIGHTS[0] == 0.0 and 0.1 in STYLE_WEIGHTS and STYLE_WEIGHTS[-1] == 1e5 and 100.0 in STYLE_WEIGHTS
+    assert TV_WEIGHTS[0] == 1e-5 and TV_WEIGHTS[-1] == 10.0 and 1e-3 in TV_WEIGHTS
+
+
+# ---------------------------------------------------------------- layout for a 600–700 px output area
+def _px(value) -> float:
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)px", str(value or ""))
+    return float(m.group(1)) if m else 0.0
+
+
+def _min_width(widget) -> float:
+    """The narrowest a widget can be: fixed px widths; rows that do not wrap add up, columns take the widest."""
+    import ipywidgets as W
+
+    layout = widget.layout
+    own = max(_px(layout.width), _px(layout.min_width))
+    if isinstance(widget, W.Box):
+        kids = [_min_width(c) for c in widget.children]
+        wraps = "wrap" in str(layout.flex_flow or "")
+        column = isinstance(widget, W.VBox) or "column" in str(layout.flex_flow or "")
+        inner = max(kids, default=0) if (column or wraps) else sum(kids) + 8 * len(kids)
+        return max(own, inner)
+    return own + 4  # margins
+
+
+def test_panel_fits_a_600px_output_area(weights):
+    import ipywidgets as W
+
+    ex = tiny(weights)
+    assert _min_width(ex.panel) <= 600
+    columns = ex.panel.children[1]
+    assert "wrap" in columns.layout.flex_flow  # side by side when there is room, stacked when not
+    controls, outputs = columns.children
+    assert ex.preview in outputs.children and ex.loss_plot in outputs.children
+    # Save sits right after the path field, in its own row under both columns (not pushed past the plot)
+    save_row = next(c for c in ex.panel.children if isinstance(c, W.HBox) and ex.save_path in c.children)
+    assert save_row.children.index(ex.save_button) == save_row.children.index(ex.save_path) + 1
+    assert ex.overwrite in save_row.children
+    assert ex.save_path.layout.width == "auto" and "1 1" in ex.save_path.layout.flex  # takes the free width
+    assert _px(ex.save_path.layout.min_width) >= 280
+
+
+def test_labels_and_buttons_have_room(weights):
+    ex = tiny(weights)
+    # one label column: every described control uses the same fixed label width, wide enough for its text
+    labelled = [ex.content_select, ex.style_select, ex.size, ex.steps, ex.content_weight, ex.style_weight,
+                ex.tv_weight, ex.init, ex.optimizer, ex.layer_weighting, ex.seed, ex.style_layers, ex.save_path]
+    width = _px(ex.size.style.description_width)
+    assert width >= 110
+    for widget in labelled:
+        assert widget.style.description_width == ex.size.style.description_width, widget.description
+        assert len(widget.description) * 7.5 <= width, widget.description  # ~7.5 px a character at 13 px
+    assert ex.optimizer.description == "optimizer" and "widget-inline-hbox" in ex.optimizer._dom_classes
+    assert ex.tv_on.indent and ex.tv_on.style.description_width == ex.size.style.description_width
+    # the upload buttons show "upload content (0)": icon + 18 characters + padding
+    for upload in (ex.content_upload, ex.style_upload):
+        text = f"{upload.description} (0)"
+        assert _px(upload.layout.width) >= 20 + 20 + 7.5 * len(text), upload.layout.width
+    # the style-weighting dropdown shows its longest option in full (the arrow takes ~20 px)
+    field = _px(ex.layer_weighting.layout.width) - width
+    assert max(len(k) for k in LAYER_WEIGHTINGS) * 7.5 + 20 <= field
+    assert "art.py: deeper layers count more" in LAYER_WEIGHTINGS
+    # sliders leave room for their readout (~72 px) next to a usable track
+    for slider in (ex.size, ex.steps, ex.content_weight, ex.style_weight, ex.tv_weight):
+        assert _px(slider.layout.width) - width >= 72 + 150
+
+
+def test_every_selected_layer_is_visible_without_scrolling(weights):
+    ex = StyleExplorer("chelsea", "brick", weights=weights, size=32, steps=3)  # art.py's layers
+    assert set(ex.style_layers.value) >= {"conv4_1", "conv5_1"} and "conv4_2" in ex.content_layers.value
+    for select in (ex.style_layers, ex.content_layers):
+        assert select.rows >= len(CONV_LAYERS) == len(select.options) == 16
+        assert all(select.options.index(layer) < select.rows for layer in select.value)
+
+
+# ---------------------------------------------------------------- an out-of-date result says so
+def _changes(ex):
+    """One change to each setting a result depends on (as (widget, new value))."""
+    return [(ex.content_select, "coffee"), (ex.style_select, "grass"), (ex.size, 48), (ex.steps, 4),
+            (ex.content_weight, 10.0), (ex.style_weight, 200.0), (ex.tv_on, True), (ex.init, "noise"),
+            (ex.optimizer, "adam"), (ex.layer_weighting, "equal"), (ex.seed, 3),
+            (ex.style_layers, ("conv1_1",)), (ex.content_layers, ("conv3_2",))]
+
+
+def test_changing_a_setting_after_a_run_marks_the_result_out_of_date(weights, tmp_path):
+    ex = tiny(weights)
+    result = ex.run(blocking=True)
+    shown = bytes(ex.preview.value)
+    assert not ex.stale and "done: 3 steps" in ex.status_text
+    ex.content_select.value = "coffee"
+    assert ex.stale and ex.status_kind == "warn"
+    assert f"settings changed since this result (step {result.best_step})" in ex.status_text
+    assert "press Run" in ex.status_text and "Save still saves the old result" in ex.status_text
+    assert "done" not in ex.status_text
+    assert bytes(ex.preview.value) == shown  # still the result (what Save saves), now marked…
+    assert "dashed" in ex.preview.layout.border  # …with a dashed border
+    # Save says it saves the previous result, and does save exactly that one
+    target = tmp_path / "old.png"
+    ex.save_path.value = str(target)
+    assert ex._on_save_clicked(None) == target
+    assert "saved the previous result" in ex.status_text and f"step {result.best_step}" in ex.status_text
+    assert np.array_equal(np.asarray(Image.open(target)), result.best_image)
+    # back to the settings of the result: it is current again
+    ex.content_select.value = "chelsea"
+    assert not ex.stale and "done: 3 steps" in ex.status_text and "dashed" not in ex.preview.layout.border
+    # a new run clears it
+    ex.steps.value = 2
+    assert ex.stale
+    ex.run(blocking=True)
+    assert not ex.stale and "done: 2 steps" in ex.status_text and "settings changed" not in ex.status_text
+
+
+def test_every_setting_counts_and_the_save_path_does_not(weights):
+    ex = tiny(weights)
+    ex.run(blocking=True)
+    ex.save_path.value = "elsewhere.png"
+    ex.overwrite.value = True
+    ex.tv_weight.value = 0.01  # smoothing is off: the run does not use it
+    assert not ex.stale and "done" in ex.status_text
+    for widget, value in _changes(ex):
+        old = widget.value
+        widget.value = value
+        assert ex.stale and "settings changed" in ex.status_text, widget.description
+        widget.value = old
+        assert not ex.stale, widget.description
+
+
+def test_uploading_after_a_run_marks_the_result_out_of_date(weights):
+    ex = tiny(weights)
+    ex.run(blocking=True)
+    shown = bytes(ex.preview.value)
+    ex._on_upload({"new": ({"name": "red.png", "content": memoryview(png())},)}, "style")
+    assert ex.style_select.value == "upload: red.png" and ex.stale
+    assert "style image: red.png" in ex.status_text and "settings changed" in ex.status_text
+    assert bytes(ex.preview.value) == shown
+    ex.run(blocking=True)
+    assert not ex.stale
+    # the same file name again is a new image all the same
+    ex._on_upload({"new": ({"name": "red.png", "content": memoryview(png(color=(0, 90, 0)))},)}, "style")
+    assert ex.stale and "settings changed" in ex.status_text
+
+
+def test_a_change_during_a_run_is_reported_at_its_end(weights):
+    def change_midway(**kwargs):
+        inner = kwargs["callback"]
+
+        def callback(info):
+            if info.step == 1:
+                ex.seed.value = 5  # as if the user moved a control while it ran
+                assert "running" in ex.status_text  # the run's own status is left alone meanwhile
+            return inner(info)
+
+        return transfer.stylize(**{**kwargs, "callback": callback})
+
+    ex = tiny(weights, stylize_fn=change_midway)
+    result = ex.run(blocking=True)
+    assert result.config["seed"] == 0
+    assert ex.stale and ex.status_kind == "warn"
+    assert "done: 3 steps" in ex.status_text and "settings changed since this result" in ex.status_text
+
+
+def test_before_any_run_the_preview_follows_the_content_image(weights):
+    ex = tiny(weights)
+    before = bytes(ex.preview.value)
+    ex.content_select.value = "coffee"
+    assert not ex.stale and bytes(ex.preview.value) != before
+    assert np.asarray(Image.open(io.BytesIO(bytes(ex.preview.value)))).shape == ex.content_image(32).shape
+    assert "ready" in ex.status_text
+
+
+# ---------------------------------------------------------------- save wording for the panel
+def test_an_existing_file_gives_panel_advice(weights, tmp_path):
+    ex = tiny(weights)
+    ex.run(blocking=True)
+    target = tmp_path / "styled.png"
+    target.write_bytes(b"someone else's picture")
+    ex.save_path.value = str(target)
+    assert ex._on_save_clicked(None) is None
+    assert ex.status_kind == "error"
+    assert "already exists" in ex.status_text and str(target) in ex.status_text
+    assert "tick 'overwrite'" in ex.status_text and "change the file name" in ex.status_text
+    assert "overwrite=True" not in ex.status_text and "--overwrite" not in ex.status_text
+    assert "styled-" in ex.status_text  # a free name is suggested
+    assert target.read_bytes() == b"someone else's picture"
