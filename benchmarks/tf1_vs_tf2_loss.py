@@ -7,7 +7,7 @@ constants) and from StyleObjective (TF2, targets as tensors); prints the relativ
 """
 import os, warnings
 os.environ["TF_CPP_MIN_LOG_LEVEL"]="3"; warnings.simplefilter("ignore")
-import numpy as np, tensorflow as tf
+import tensorflow as tf
 from stylelib import samples, images, vgg19
 from stylelib.session import ArtSession
 from stylelib.transfer import StyleObjective, make_init

@@ -440,22 +440,9 @@ def _check_step_outputs(out: Path, every: int | None, iterations: int, overwrite
 
 def _read_input(spec: str, size: int, role: str):
     """(image (H, W, 3) float32, label) for a file path or a sample name; errors name the argument."""
-    from . import images, samples
+    from . import images
 
-    path = Path(spec).expanduser()
-    if path.exists():
-        return images.load_image(path, max_size=size), str(path)
-    name = spec[len("sample:"):] if spec.startswith("sample:") else spec
-    if name in samples.SAMPLES:
-        return samples.load_sample(name, max_size=size), f"sample {name}"
-    close = difflib.get_close_matches(name, list(samples.SAMPLES), n=1)
-    hint = f"did you mean sample {close[0]!r}? " if close else ""
-    where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
-    if spec.startswith("sample:"):
-        raise CLIError(f"{role} {spec!r}: there is no sample called {name!r}; {hint}"
-                       f"samples: {', '.join(samples.SAMPLES)} (`stylelib samples` describes them)")
-    raise CLIError(f"{role} image {spec}: no such file{where} and not a sample name; {hint}give an image "
-                   f"file or a sample ({', '.join(samples.SAMPLES)})")
+    return images.load_any(spec, max_size=size, what=f"{role} image"), images.describe_any(spec)
 
 
 def _load_weights(source: str | None, seed: int):

@@ -34,6 +34,8 @@ __all__ = [
     "ImageError",
     "SAVE_FORMATS",
     "load_image",
+    "load_any",
+    "describe_any",
     "array_to_image",
     "resize_longest",
     "longest_side_shape",
@@ -207,6 +209,51 @@ def _composite_on_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """``rgb (H, W, 3)`` and ``alpha (H, W)``, both 0–255 -> ``rgb`` over a white background."""
     a = (np.asarray(alpha, np.float32) / 255.0)[..., None]
     return (np.asarray(rgb, np.float32) * a + np.float32(WHITE) * (1.0 - a)).astype(np.float32)
+
+
+def _sample_name(source: str) -> str:
+    return source[len("sample:"):] if source.startswith("sample:") else source
+
+
+def load_any(source, max_size: int | None = None, *, what: str = "image") -> np.ndarray:
+    """An image ``(H, W, 3)`` float32 RGB 0–255 from an array, an image file, or a sample name
+    (:mod:`stylelib.samples`, optionally written ``sample:NAME``); resized so its longest side is
+    ``max_size`` when given. The one place the engines, the widget and the command line resolve an input.
+
+    A name that is neither a file nor a sample raises :class:`ImageError` naming it (with ``what``, e.g.
+    ``"content image"``), the closest sample name, and the way out.
+    """
+    if isinstance(source, np.ndarray):
+        img = array_to_image(source)
+        return resize_longest(img, max_size) if max_size else img
+    from . import samples
+
+    text = os.fspath(source) if isinstance(source, os.PathLike) else str(source)
+    path = Path(text).expanduser()
+    if path.exists():
+        return load_image(path, max_size=max_size)
+    name = _sample_name(text)
+    if name in samples.SAMPLES:
+        return samples.load_sample(name, max_size=max_size)
+    import difflib
+
+    close = difflib.get_close_matches(name, list(samples.SAMPLES), n=1)
+    hint = f"did you mean sample {close[0]!r}? " if close else ""
+    if text.startswith("sample:"):
+        raise ImageError(f"{what} {text!r}: there is no sample called {name!r}; {hint}"
+                         f"samples: {', '.join(samples.SAMPLES)} (`stylelib samples` describes them)")
+    where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
+    raise ImageError(f"{what} {text}: no such file{where} and not a sample name; {hint}give an image "
+                     f"file or a sample ({', '.join(samples.SAMPLES)})")
+
+
+def describe_any(source) -> str:
+    """A short label for what :func:`load_any` reads: the file path, ``"sample NAME"`` or ``"array"``."""
+    if isinstance(source, np.ndarray):
+        return f"array {source.shape}"
+    text = os.fspath(source) if isinstance(source, os.PathLike) else str(source)
+    path = Path(text).expanduser()
+    return str(path) if path.exists() else f"sample {_sample_name(text)}"
 
 
 def array_to_image(array: np.ndarray) -> np.ndarray:

@@ -17,8 +17,6 @@ Everything lives in its own ``tf.Graph``; eager execution stays on for the rest 
 
 from __future__ import annotations
 
-import math
-import time
 from typing import Callable, Mapping
 
 import numpy as np
@@ -27,7 +25,7 @@ import tensorflow as tf
 from . import images as _images
 from . import losses
 from .graph import build_graph
-from .transfer import ART_CONTENT_LAYERS, ART_STYLE_LAYERS, StepInfo, StepRecord, StyleResult, make_init
+from .transfer import ART_STYLE_LAYERS, RunRecorder, StepInfo, StyleResult, make_init
 from .vgg19 import VGG19Weights, load_weights
 
 __all__ = ["ArtSession", "run_art", "ART_NOISE_RATIO", "ART_LEARNING_RATE", "ART_CONTENT_WEIGHT", "ART_STYLE_WEIGHT"]
@@ -88,7 +86,9 @@ class ArtSession:
             self.optimizer = tf1.train.AdamOptimizer(learning_rate)
             self.train_op = self.optimizer.minimize(total, var_list=[self.model["input"]])
             lo = -np.asarray(self.weights.mean, np.float32)
-            self._clip = self.model["input"].assign(tf.clip_by_value(self.model["input"], lo, lo + 255.0))
+            with tf.control_dependencies([self.train_op]):  # the update, then back into the pixel range:
+                self._train_and_clip = self.model["input"].assign(  # one sess.run per step
+                    tf.clip_by_value(self.model["input"].read_value(), lo, lo + 255.0))
             # As art.py: initialize again (now Adam's slots exist). This resets the input variable to zeros;
             # the snapshots survive because they are constants in the graph, not links to the input.
             self.sess.run(tf1.global_variables_initializer())
@@ -121,8 +121,7 @@ class ArtSession:
 
     def step(self) -> dict[str, float]:
         """One Adam update; returns the losses at the image *before* the update (as the TF2 engine does)."""
-        values, _ = self.sess.run([self.losses, self.train_op])
-        self.sess.run(self._clip)
+        values, _ = self.sess.run([self.losses, self._train_and_clip])
         return {k: float(v) for k, v in values.items()}
 
 
@@ -143,44 +142,20 @@ def run_art(content, style, *, size: int | None = 256, iterations: int = 100,
     weights = load_weights(weights)  # 'random' means the seed-0 network: `seed` only drives the start image
     content_img = as_image(content, size)
     style_img = _images.resize_to(as_image(style), *content_img.shape[:2])
-    history: list[StepRecord] = []
-    interrupted = False
     with ArtSession(content_img, style_img, weights, **session_kwargs) as art:
         x0 = make_init(init, art.content_pre, seed=seed, noise_ratio=noise_ratio, weights=weights)
         art.set_image(x0)
-        best = {"loss": math.inf, "x": x0, "step": 0}
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
+        best = {"x": x0}
 
-            bar = tqdm(total=iterations, desc="art.py (TF1 Session, Adam)", unit="step")
-        t0 = time.perf_counter()
-        try:
+        def loop(record) -> None:
             for i in range(1, iterations + 1):
                 before = art.image()
-                values = art.step()
-                rec = StepRecord(i, values["content"], values["style"], values["tv"], values["total"],
-                                 time.perf_counter() - t0)
-                history.append(rec)
-                if rec.total < best["loss"]:
-                    best.update(loss=rec.total, x=before, step=i)
-                if bar is not None:
-                    bar.update(1)
-                if callback is not None and callback(
-                        StepInfo(i, iterations, rec, best["step"], lambda x=before: x, weights)) is False:
-                    interrupted = True
-                    break
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            if bar is not None:
-                bar.close()
+                if record(i, art.step(), lambda x=before: x):
+                    best["x"] = before
+
+        run = RunRecorder(iterations, weights, callback, progress, desc="art.py (TF1 Session, Adam)")
+        run.drive(loop)
         final = art.image()
     config = dict(size=size, iterations=iterations, optimizer="adam (tf.compat.v1)", init=init,
                   noise_ratio=noise_ratio, seed=seed, shape=tuple(content_img.shape), **session_kwargs)
-    return StyleResult(
-        image=_images.deprocess(final, weights), best_image=_images.deprocess(best["x"], weights),
-        best_step=best["step"], best_loss=best["loss"], history=history, interrupted=interrupted,
-        weights_source=weights.source, random_weights=weights.is_random, config=config,
-        stop_reason=("interrupted" if interrupted else "completed"),
-    )
+    return run.result(final, best["x"], config)

@@ -14,11 +14,9 @@ the loop, and held as tensors — not rebuilt at every step. Everything runs on 
 from __future__ import annotations
 
 import math
-import os
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 import numpy as np
 import tensorflow as tf
@@ -35,6 +33,7 @@ __all__ = [
     "StepInfo",
     "StyleResult",
     "StyleObjective",
+    "RunRecorder",
     "stylize",
     "as_image",
     "pick_device",
@@ -100,28 +99,9 @@ class StyleResult:
 
 
 def as_image(source, max_size: int | None = None) -> np.ndarray:
-    """An RGB float image ``(H, W, 3)`` from an array, an image file, or a sample name
-    (:mod:`stylelib.samples`). Resized so its longest side is ``max_size`` when given.
-    """
-    if isinstance(source, np.ndarray):
-        img = np.asarray(source, np.float32)
-        if img.ndim == 2:
-            img = np.repeat(img[..., None], 3, axis=-1)
-        if img.ndim != 3 or img.shape[-1] != 3:
-            raise ValueError(f"an image array must be (H, W, 3) RGB, got shape {source.shape}")
-        return _images.resize_longest(img, max_size) if max_size else img
-    path = Path(os.fspath(source)).expanduser()
-    if path.exists():
-        return _images.load_image(path, max_size=max_size)
-    from . import samples
-
-    name = str(source).removeprefix("sample:")
-    if name in samples.SAMPLES:
-        return samples.load_sample(name, max_size=max_size)
-    raise _images.ImageError(
-        f"{source}: no such file, and not a sample name (samples: {', '.join(samples.SAMPLES)}). "
-        "Give the path of an image file or one of the sample names."
-    )
+    """An RGB float image ``(H, W, 3)`` from an array, an image file, or a sample name (see
+    :func:`stylelib.images.load_any`), resized so its longest side is ``max_size`` when given."""
+    return _images.load_any(source, max_size)
 
 
 def pick_device(device: str | None = None) -> str:
@@ -302,55 +282,76 @@ def stylize(content, style, *, size: int | None = 256, iterations: int = 100, op
         )
         loop = _AdamLoop if optimizer == "adam" else _LbfgsLoop
         runner = loop(objective, x0, lo, hi, learning_rate)
-        history: list[StepRecord] = []
-        best = {"loss": math.inf, "step": 0}
-        bar = None
+        run = RunRecorder(iterations, weights, callback, progress,
+                          desc=f"stylize ({optimizer}, {device_name.split('device:')[-1]})")
+        run.drive(lambda record: runner.run(iterations, record))
+        return run.result(runner.current(), runner.best() if run.history else x0, config)
+
+
+class RunRecorder:
+    """The bookkeeping both engines share (TF2 here, TF1 in :mod:`stylelib.session`): the loss history,
+    the best step, the progress bar, the per-step callback, and stopping on ``False`` or Ctrl-C.
+
+    An engine's loop calls ``record(step, values, get_x)`` after each step (``values``: the four losses;
+    ``get_x``: returns the preprocessed image they were measured on, only called when needed); it returns
+    True when the step is the best so far. :meth:`drive` runs the loop and keeps what it had when stopped.
+    """
+
+    def __init__(self, iterations: int, weights: VGG19Weights,
+                 callback: Callable[[StepInfo], object] | None, progress: bool, desc: str):
+        self.iterations = iterations
+        self.weights = weights
+        self.callback = callback
+        self.history: list[StepRecord] = []
+        self.best_loss, self.best_step = math.inf, 0
+        self.interrupted, self.stop_reason = False, "completed"
+        self._bar = None
         if progress:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=iterations, desc=f"stylize ({optimizer}, {device_name.split('device:')[-1]})",
-                       unit="step")
-        t0 = time.perf_counter()
+            self._bar = tqdm(total=iterations, desc=desc, unit="step")
+        self._t0 = time.perf_counter()
 
-        def record(step: int, values: dict, get_x: Callable[[], np.ndarray]) -> None:
-            rec = StepRecord(step, *(float(values[k]) for k in ("content", "style", "tv", "total")),
-                             seconds=time.perf_counter() - t0)
-            history.append(rec)
-            if rec.total < best["loss"]:
-                best.update(loss=rec.total, step=step)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{rec.total:.4g}")
-            if callback is not None:
-                info = StepInfo(step, iterations, rec, best["step"], get_x, weights)
-                if callback(info) is False:
-                    raise _Stop
+    def record(self, step: int, values: Mapping[str, object], get_x: Callable[[], np.ndarray]) -> bool:
+        rec = StepRecord(step, *(float(values[k]) for k in ("content", "style", "tv", "total")),
+                         seconds=time.perf_counter() - self._t0)
+        self.history.append(rec)
+        improved = rec.total < self.best_loss
+        if improved:
+            self.best_loss, self.best_step = rec.total, step
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix(loss=f"{rec.total:.4g}")
+        if self.callback is not None:
+            if self.callback(StepInfo(step, self.iterations, rec, self.best_step, get_x, self.weights)) is False:
+                raise _Stop
+        return improved
 
-        interrupted = False
-        stop_reason = "completed"
+    def drive(self, loop: Callable[[Callable[..., bool]], str | None]) -> None:
+        """Run ``loop(self.record)``; its return value, if any, is the stop reason."""
         try:
-            stop_reason = runner.run(iterations, record) or stop_reason
+            self.stop_reason = loop(self.record) or self.stop_reason
         except _Stop:
-            interrupted, stop_reason = True, "stopped by callback"
+            self.interrupted, self.stop_reason = True, "stopped by callback"
         except KeyboardInterrupt:
-            interrupted, stop_reason = True, "interrupted (KeyboardInterrupt)"
+            self.interrupted, self.stop_reason = True, "interrupted (KeyboardInterrupt)"
         finally:
-            if bar is not None:
-                bar.close()
-        final_x = runner.current()
-        best_x = runner.best() if history else x0
-    return StyleResult(
-        image=_images.deprocess(final_x, weights),
-        best_image=_images.deprocess(best_x, weights),
-        best_step=best["step"],
-        best_loss=best["loss"],
-        history=history,
-        interrupted=interrupted,
-        weights_source=weights.source,
-        random_weights=weights.is_random,
-        config=config,
-        stop_reason=stop_reason,
-    )
+            if self._bar is not None:
+                self._bar.close()
+
+    def result(self, final_x: np.ndarray, best_x: np.ndarray, config: dict) -> StyleResult:
+        return StyleResult(
+            image=_images.deprocess(final_x, self.weights),
+            best_image=_images.deprocess(best_x, self.weights),
+            best_step=self.best_step,
+            best_loss=self.best_loss,
+            history=self.history,
+            interrupted=self.interrupted,
+            weights_source=self.weights.source,
+            random_weights=self.weights.is_random,
+            config=config,
+            stop_reason=self.stop_reason,
+        )
 
 
 class _AdamLoop:
