@@ -8,6 +8,8 @@ import re
 import sys
 import tempfile
 
+from ._env import env_flag
+
 __all__ = ["tf_startup_quiet"]
 
 _TF_NOISE = (
@@ -27,7 +29,7 @@ def tf_startup_quiet():
     this block; afterwards every line that is not such start-up chatter is passed on. With
     ``STYLELIB_DEBUG=1`` nothing is held back.
     """
-    if os.environ.get("STYLELIB_DEBUG", "").strip() not in ("", "0", "false", "no"):
+    if env_flag("STYLELIB_DEBUG"):
         yield
         return
     try:

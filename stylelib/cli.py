@@ -17,7 +17,6 @@ imported only when a picture is actually made.
 from __future__ import annotations
 
 import argparse
-import difflib
 import math
 import os
 import re
@@ -27,14 +26,18 @@ import warnings
 from pathlib import Path
 from typing import Callable, Sequence
 
+from . import recipe
+from ._env import env_flag
 from ._quiet import tf_startup_quiet
+from .run import RunConfig
+from .vgg19 import LAYER_NAME_HELP, random_banner
 
 PROG = "stylelib"
 
 __all__ = ["main", "build_parser", "CLIError", "parse_layers"]
 
-MATCONVNET_URL = "https://www.vlfeat.org/matconvnet/models/imagenet-vgg-verydeep-19.mat"
-MATCONVNET_FILE = "imagenet-vgg-verydeep-19.mat"
+DEFAULTS = RunConfig()
+"""The defaults every ``stylize`` option shows and uses (:mod:`stylelib.recipe`'s numbers)."""
 
 
 class CLIError(Exception):
@@ -108,22 +111,13 @@ def _device(text: str) -> str:
     raise argparse.ArgumentTypeError(f"{text!r}: use auto, cpu, gpu or gpu:N (N = 0, 1, ...)")
 
 
-def _known_layer(name: str) -> bool:
-    from .vgg19 import LAYER_NAMES
-
-    for prefix in ("avgpool", "maxpool"):  # as stylelib.extractor.canonical_layer accepts them
-        if name.startswith(prefix):
-            name = "pool" + name[len(prefix):]
-    return name in LAYER_NAMES
-
-
 def parse_layers(text: str) -> dict[str, float]:
     """``"conv1_1:0.5,conv2_1"`` -> ``{"conv1_1": 0.5, "conv2_1": 1.0}`` (weight 1 when not given).
 
     Raises ``argparse.ArgumentTypeError`` naming an unknown layer (with the closest known name) or a bad
     weight.
     """
-    from .vgg19 import CONV_LAYERS, LAYER_NAMES
+    from .vgg19 import canonical_layer
 
     layers: dict[str, float] = {}
     for item in text.split(","):
@@ -132,13 +126,10 @@ def parse_layers(text: str) -> dict[str, float]:
             continue
         name, sep, weight_text = item.partition(":")
         name = name.strip()
-        if not _known_layer(name):
-            close = difflib.get_close_matches(name, LAYER_NAMES, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise argparse.ArgumentTypeError(
-                f"unknown VGG-19 layer {name!r}; {hint}known layers: {', '.join(CONV_LAYERS)} "
-                "and pool1..pool5"
-            )
+        try:
+            canonical_layer(name)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
         weight = 1.0
         if sep:
             try:
@@ -195,9 +186,11 @@ examples:
   stylelib stylize photo.jpg starry.jpg -o big.png --size 512 --optimizer adam --learning-rate 5 \\
       --style-layers conv1_1:0.5,conv2_1,conv3_1:1.5,conv4_1:3,conv5_1:4 --save-every 50
 
-layers: conv1_1 conv1_2 | conv2_1 conv2_2 | conv3_1..conv3_4 | conv4_1..conv4_4 | conv5_1..conv5_4,
-and pool1..pool5. Defaults (as in art.py): content conv4_2; style conv1_1:0.5, conv2_1:1,
-conv3_1:1.5, conv4_1:3, conv5_1:4."""
+layers: {layers}.
+Defaults (as in art.py): content {content}; style {style}.""".format(
+    layers=LAYER_NAME_HELP,
+    content=",".join(f"{k}:{v:g}" for k, v in recipe.ART_CONTENT_LAYERS.items()),
+    style=",".join(f"{k}:{v:g}" for k, v in recipe.ART_STYLE_LAYERS.items()))
 
 WEIGHTS_DESCRIPTION = """\
 Say where stylelib looks for the ImageNet VGG-19 weights, whether they are there and
@@ -231,39 +224,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = p.add_argument_group("size and run length")
     g.add_argument("--size", type=_int_at_least(16, "the size is the longest side in pixels, at least 16"),
-                   default=256, metavar="PX", help="longest side of the result in pixels (default: %(default)s)")
+                   default=DEFAULTS.size, metavar="PX", help="longest side of the result in pixels (default: %(default)s)")
     g.add_argument("--style-size", type=_int_at_least(16, "the style size is a longest side in pixels, at least 16"),
-                   default=None, metavar="PX", help="longest side of the style image (default: --size)")
-    g.add_argument("--iterations", type=_int_at_least(1, "give a positive number of steps"), default=100,
+                   default=DEFAULTS.style_size, metavar="PX", help="longest side of the style image (default: --size)")
+    g.add_argument("--iterations", type=_int_at_least(1, "give a positive number of steps"), default=DEFAULTS.iterations,
                    metavar="N", help="optimizer steps: L-BFGS iterations or Adam updates (default: %(default)s)")
 
     g = p.add_argument_group("optimization")
-    g.add_argument("--optimizer", choices=("lbfgs", "adam"), default="lbfgs",
+    g.add_argument("--optimizer", choices=tuple(recipe.OPTIMIZERS), default=DEFAULTS.optimizer,
                    help="L-BFGS needs fewer steps; Adam's steps are cheaper (default: %(default)s)")
-    g.add_argument("--learning-rate", type=_positive_float, default=2.0, metavar="LR",
+    g.add_argument("--learning-rate", type=_positive_float, default=DEFAULTS.learning_rate, metavar="LR",
                    help="Adam's step size, in pixel values (default: %(default)s; L-BFGS ignores it)")
-    g.add_argument("--init", choices=("content", "noise", "blend"), default="content",
-                   help="start from the content image, uniform noise, or art.py's noisy blend (default: %(default)s)")
-    g.add_argument("--noise-ratio", type=_ratio, default=0.6, metavar="R",
+    g.add_argument("--init", choices=tuple(recipe.INITS), default=DEFAULTS.init,
+                   help="the start: " + "; ".join(f"{k}: {v}" for k, v in recipe.INITS.items())
+                        + " (default: %(default)s)")
+    g.add_argument("--noise-ratio", type=_ratio, default=DEFAULTS.noise_ratio, metavar="R",
                    help="share of noise in --init blend (default: %(default)s)")
-    g.add_argument("--seed", type=int, default=0, help="seed for the noise and for random weights (default: %(default)s)")
+    g.add_argument("--seed", type=_int_at_least(0, "the seed is a whole number >= 0"), default=DEFAULTS.seed,
+                   help="seed for the start image's noise (default: %(default)s)")
 
     g = p.add_argument_group("loss")
-    g.add_argument("--content-weight", type=_non_negative_float, default=5.0, metavar="W",
-                   help="weight of the content loss, alpha (default: %(default)s)")
-    g.add_argument("--style-weight", type=_non_negative_float, default=100.0, metavar="W",
-                   help="weight of the style loss, beta (default: %(default)s)")
-    g.add_argument("--tv-weight", type=_non_negative_float, default=0.0, metavar="W",
+    g.add_argument("--content-weight", type=_non_negative_float, default=DEFAULTS.content_weight, metavar="W",
+                   help="weight of the content loss, the paper's alpha (default: %(default)s)")
+    g.add_argument("--style-weight", type=_non_negative_float, default=DEFAULTS.style_weight, metavar="W",
+                   help="weight of the style loss, the paper's beta (default: %(default)s)")
+    g.add_argument("--tv-weight", type=_non_negative_float, default=DEFAULTS.tv_weight, metavar="W",
                    help="weight of the total-variation (smoothness) loss (default: %(default)s)")
     g.add_argument("--content-layers", type=parse_layers, default=None, metavar="LAYERS",
-                   help="comma-separated layers, each optionally NAME:WEIGHT (default: conv4_2)")
+                   help="comma-separated layers, each optionally NAME:WEIGHT (default: "
+                        + ",".join(DEFAULTS.content_layers) + ")")
     g.add_argument("--style-layers", type=parse_layers, default=None, metavar="LAYERS",
                    help="comma-separated layers, each optionally NAME:WEIGHT, e.g. conv1_1:0.5,conv2_1 "
                         "(default: conv1_1..conv5_1 weighted as in art.py, see below)")
-    g.add_argument("--content-normalization", choices=("art", "paper"), default="art",
-                   help="content loss scaled as in art.py, sum/(4NM), or as in the paper, sum/2 (default: %(default)s)")
-    g.add_argument("--pooling", choices=("avg", "max"), default="avg",
-                   help="pooling between blocks; the paper prefers avg (default: %(default)s)")
+    g.add_argument("--content-normalization", choices=tuple(recipe.CONTENT_NORMALIZATIONS),
+                   default=DEFAULTS.content_normalization,
+                   help="content loss scaled as in " + "; or as in ".join(recipe.CONTENT_NORMALIZATIONS.values())
+                        + " (default: %(default)s)")
+    g.add_argument("--pooling", choices=tuple(recipe.POOLINGS), default=DEFAULTS.pooling,
+                   help="pooling between blocks: " + "; ".join(f"{k}: {v}" for k, v in recipe.POOLINGS.items())
+                        + " (default: %(default)s)")
 
     g = p.add_argument_group("network and device")
     g.add_argument("--weights", default=None, metavar="SOURCE",
@@ -311,7 +310,7 @@ def _info(message: str) -> None:
 
 
 def _debug() -> bool:
-    return os.environ.get("STYLELIB_DEBUG", "").strip() not in ("", "0", "false", "no")
+    return env_flag("STYLELIB_DEBUG")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -377,22 +376,6 @@ def _report_exception(e: BaseException) -> int:
 # stylize
 # --------------------------------------------------------------------------------------------------
 
-RANDOM_BANNER_START = """\
-!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
-!!  RANDOM VGG-19 WEIGHTS: this run uses an UNTRAINED network ({source}).
-!!  The losses and the optimization are real, but the features are not ImageNet's:
-!!  the picture will be texture noise, NOT a painting in the style of the style image.
-!!  `stylelib weights` says how to get the real weights.
-!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"""
-
-RANDOM_BANNER_END = """\
-!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
-!!  {path}
-!!  was made with RANDOM VGG-19 WEIGHTS: texture noise, not style transfer.
-!!  Run `stylelib weights` to get the ImageNet weights, then run again.
-!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"""
-
-
 def _step_path(out: Path, step: int) -> Path:
     """Where ``--save-every`` puts the image of ``step``: ``out_step0050.png`` next to ``out.png``."""
     return out.with_name(f"{out.stem}_step{step:04d}.png")
@@ -440,9 +423,9 @@ def _check_step_outputs(out: Path, every: int | None, iterations: int, overwrite
 
 def _read_input(spec: str, size: int, role: str):
     """(image (H, W, 3) float32, label) for a file path or a sample name; errors name the argument."""
-    from . import images
+    from .samples import describe_input, load_input
 
-    return images.load_any(spec, max_size=size, what=f"{role} image"), images.describe_any(spec)
+    return load_input(spec, max_size=size, what=f"{role} image"), describe_input(spec)
 
 
 def _load_weights(source: str | None, seed: int):
@@ -460,20 +443,29 @@ def _fmt_loss(v: float) -> str:
     return f"{v:.4g}" if math.isfinite(v) else str(v)
 
 
+def run_config(args: argparse.Namespace) -> RunConfig:
+    """The :class:`~stylelib.run.RunConfig` of a parsed ``stylize`` command line (its options are named as the
+    config's fields)."""
+    import dataclasses
+
+    return RunConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(RunConfig)})
+
+
 def cmd_stylize(args: argparse.Namespace) -> int:
     out = Path(args.output).expanduser()
     # 1. everything that can fail cheaply, before TensorFlow is even imported
+    config = run_config(args)
     _check_output(out, args.overwrite)
     step_paths = _check_step_outputs(out, args.save_every, args.iterations, args.overwrite)
     content, content_label = _read_input(args.content, args.size, "content")
     style, style_label = _read_input(args.style, args.style_size or args.size, "style")
     weights = _load_weights(args.weights, args.seed)
     if weights.is_random:
-        print(RANDOM_BANNER_START.format(source=weights.source), file=sys.stderr, flush=True)
+        print(random_banner("run", source=weights.source), file=sys.stderr, flush=True)
     with tf_startup_quiet():
         from . import images, transfer
 
-        device = transfer.pick_device(args.device)  # 'gpu' on a machine without one fails here
+        device = transfer.pick_device(config.device)  # 'gpu' on a machine without one fails here
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -502,15 +494,9 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as e:  # a full disk must not cost the run
             _info(f"warning: could not save step image {p}: {e}")
 
-    result = transfer.stylize(
-        content, style, size=args.size, style_size=args.style_size, iterations=args.iterations,
-        optimizer=args.optimizer, content_weight=args.content_weight, style_weight=args.style_weight,
-        tv_weight=args.tv_weight, content_layers=args.content_layers, style_layers=args.style_layers,
-        init=args.init, noise_ratio=args.noise_ratio, pooling=args.pooling, seed=args.seed, weights=weights,
-        learning_rate=args.learning_rate, content_normalization=args.content_normalization,
-        callback=on_step if args.save_every else None, progress=not args.quiet, device=args.device,
-        mixed_precision=args.mixed_precision,
-    )
+    # the images are already loaded at their sizes; the config keeps the sizes for the record
+    result = transfer.stylize(content, style, config, weights=weights,
+                              callback=on_step if args.save_every else None, progress=not args.quiet)
     history = result.history
     if not history:
         _err("interrupted before the first step finished; nothing was written.")
@@ -546,40 +532,13 @@ def cmd_stylize(args: argparse.Namespace) -> int:
           f"{_fmt_loss(history[-1].total)}, best {_fmt_loss(result.best_loss)} | {timing}, "
           f"{history[-1].seconds:.1f} s in all", flush=True)
     if result.random_weights:
-        print(RANDOM_BANNER_END.format(path=written), file=sys.stderr, flush=True)
+        print(random_banner("saved", path=str(written)), file=sys.stderr, flush=True)
     return code
 
 
 # --------------------------------------------------------------------------------------------------
 # weights
 # --------------------------------------------------------------------------------------------------
-
-
-def _weights_status(src: str) -> tuple[bool, str]:
-    """(usable trained weights?, one-line status) for ``src``, without downloading anything."""
-    from . import vgg19
-
-    if src == "random":
-        return False, "untrained: random weights are always available, but give texture noise, not style transfer"
-    if src == "keras":
-        path = vgg19.keras_cache_path()
-        if not path.exists():
-            return False, f"missing: {path} does not exist"
-        if path.is_dir():
-            return False, f"unusable: {path} is a directory, not the weights file"
-    else:
-        path = Path(src).expanduser()
-        if not path.exists():
-            return False, f"missing: {path} does not exist"
-    try:
-        w = vgg19.load_weights(src)  # the Keras file exists, so this checks its MD5 and never downloads
-    except vgg19.WeightsError as e:
-        return False, "unusable: " + str(e).split("\nWays out:")[0].strip().rstrip(".")
-    except Exception as e:  # a file that breaks the reader in an unforeseen way is still "unusable"
-        return False, f"unusable: {path}: {type(e).__name__}: {e}"
-    md5 = ", MD5 matches Keras' published checksum" if src == "keras" else ""
-    return True, (f"OK: {w.source} loads (16 conv layers, {w.channel_order} input, mean "
-                  f"{tuple(round(m, 2) for m in w.mean)}){md5}")
 
 
 def cmd_weights(args: argparse.Namespace) -> int:
@@ -604,52 +563,21 @@ def cmd_weights(args: argparse.Namespace) -> int:
         return 0
 
     if args.check:
-        ok, status = _weights_status(src)
+        ok, status = vgg19.weights_status(src)
         if ok:
             print(f"{PROG}: {status}")
             return 0
-        why = ""
-        _err(f"no usable trained VGG-19 weights: source {src!r}{why} is {status}; "
+        _err(f"no usable trained VGG-19 weights: source {src!r} is {status}; "
              "run `stylelib weights` to see how to get them")
         return 1
 
-    cache = vgg19.keras_cache_path()
-    keras_ok, keras_status = _weights_status("keras")
-    lines = ["VGG-19 weights for stylelib", ""]
     if args.source is not None:
         origin = "(--source)"
     elif env:
         origin = "(from STYLELIB_WEIGHTS)"
     else:
         origin = "(the default; set STYLELIB_WEIGHTS or pass --weights to change it)"
-    lines.append(f"Source used: {src} {origin}")
-    if src != "keras":
-        ok, status = _weights_status(src)
-        lines.append(f"  status:   {status}")
-    lines += [
-        "",
-        f"Keras' ImageNet file ({vgg19.KERAS_WEIGHTS_FILE}, about 80 MB), source `keras`:",
-        f"  expected: {cache}",
-        "            (Keras' cache: $KERAS_HOME/models, else ~/.keras/models)",
-        f"  status:   {keras_status}",
-        "",
-        "How to get trained weights:",
-        "  1. stylelib weights --download",
-        f"       fetches {vgg19.KERAS_WEIGHTS_URL}",
-        f"       into {cache} and checks its MD5 ({vgg19.KERAS_WEIGHTS_MD5})",
-        "  2. by hand, on a machine with internet:",
-        f"       curl -L -o {vgg19.KERAS_WEIGHTS_FILE} {vgg19.KERAS_WEIGHTS_URL}",
-        f"     then copy the file to {cache}",
-        f"  3. MatConvNet's {MATCONVNET_FILE} (about 550 MB; RGB input):",
-        f"       {MATCONVNET_URL}",
-        f"     then use --weights /path/to/{MATCONVNET_FILE} or STYLELIB_WEIGHTS=/path/to/{MATCONVNET_FILE}",
-        "     (a Keras .h5 stored elsewhere works the same way)",
-        "  4. without any of them: --weights random (or STYLELIB_WEIGHTS=random) runs everything with an",
-        "     untrained network - real losses and gradients, but texture noise instead of style transfer.",
-        "",
-        "For scripts: `stylelib weights --check` exits 0 only when trained weights load here.",
-    ]
-    print("\n".join(lines))
+    print(vgg19.weights_report(src, origin))
     return 0
 
 

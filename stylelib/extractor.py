@@ -15,28 +15,10 @@ from typing import Iterable
 
 import tensorflow as tf
 
-from .vgg19 import LAYER_NAMES, LAYERS, VGG19Weights, load_weights
+from .recipe import DEFAULT_POOLING
+from .vgg19 import LAYER_NAMES, LAYERS, VGG19Weights, canonical_layer, check_pooling, layer_key, load_weights
 
-__all__ = ["FeatureExtractor", "keras_vgg19", "canonical_layer", "output_key"]
-
-
-def canonical_layer(name: str) -> str:
-    """``'avgpool3'``/``'maxpool3'``/``'pool3'`` -> ``'pool3'``; conv names unchanged. Raises on unknown names."""
-    base = name
-    for prefix in ("avgpool", "maxpool"):
-        if name.startswith(prefix):
-            base = "pool" + name[len(prefix):]
-    if base not in LAYER_NAMES:
-        raise ValueError(
-            f"unknown VGG-19 layer {name!r}; use one of {', '.join(LAYER_NAMES)} "
-            "(pools may also be written avgpoolN / maxpoolN)"
-        )
-    return base
-
-
-def output_key(layer: str, pooling: str) -> str:
-    """The dict key a layer gets in :func:`stylelib.graph.build_graph`: ``pool1`` -> ``avgpool1``."""
-    return f"{pooling}{layer}" if layer.startswith("pool") else layer
+__all__ = ["FeatureExtractor", "keras_vgg19"]
 
 
 class FeatureExtractor(tf.Module):
@@ -47,11 +29,10 @@ class FeatureExtractor(tf.Module):
     ``dtype``: compute dtype (``'float16'`` for mixed precision on a GPU; outputs have this dtype).
     """
 
-    def __init__(self, weights: VGG19Weights | str | None, layers: Iterable[str], pooling: str = "avg",
+    def __init__(self, weights: VGG19Weights | str | None, layers: Iterable[str], pooling: str = DEFAULT_POOLING,
                  dtype: str | tf.DType = tf.float32, name: str | None = None):
         super().__init__(name=name)
-        if pooling not in ("avg", "max"):
-            raise ValueError(f"pooling must be 'avg' or 'max', got {pooling!r}")
+        check_pooling(pooling)
         self.weights = load_weights(weights)
         self.pooling = pooling
         self.dtype = tf.as_dtype(dtype)
@@ -60,16 +41,11 @@ class FeatureExtractor(tf.Module):
             raise ValueError("FeatureExtractor needs at least one layer")
         self._wanted: dict[str, list[str]] = {}  # 'pool1' -> every name it was asked under ('pool1', 'avgpool1')
         for n in self.layers:
-            other = "max" if pooling == "avg" else "avg"
-            if n.startswith(other + "pool"):
-                raise ValueError(
-                    f"layer {n!r} asks for {other} pooling but this extractor uses pooling={pooling!r}; "
-                    f"ask for {output_key(canonical_layer(n), pooling)!r} or 'pool{n[-1]}', or pass pooling={other!r}"
-                )
+            layer_key(n, pooling)  # refuses unknown names and a pool of the other pooling
             self._wanted.setdefault(canonical_layer(n), []).append(n)
         deepest = max(LAYER_NAMES.index(c) for c in self._wanted)
         self._plan = LAYERS[: deepest + 1]
-        self.built_layers = tuple(output_key(l.name, pooling) for l in self._plan)
+        self.built_layers = tuple(layer_key(l.name, pooling) for l in self._plan)
         self._kernels = {}
         self._biases = {}
         for layer in self._plan:
@@ -96,7 +72,7 @@ class FeatureExtractor(tf.Module):
         return out
 
 
-def keras_vgg19(weights: VGG19Weights | str | None, up_to: str = "pool5", pooling: str = "avg",
+def keras_vgg19(weights: VGG19Weights | str | None, up_to: str = "pool5", pooling: str = DEFAULT_POOLING,
                 input_shape: tuple = (None, None, 3)):
     """VGG-19's conv stack as a Keras functional model, cut after ``up_to``.
 
@@ -105,8 +81,8 @@ def keras_vgg19(weights: VGG19Weights | str | None, up_to: str = "pool5", poolin
     """
     import keras
 
+    last = canonical_layer(layer_key(up_to, pooling))  # checks the pooling and the layer name
     weights = load_weights(weights)
-    last = canonical_layer(up_to)
     inputs = keras.Input(shape=input_shape, name="input")
     x = inputs
     convs = []
@@ -117,8 +93,8 @@ def keras_vgg19(weights: VGG19Weights | str | None, up_to: str = "pool5", poolin
             convs.append(conv)
         else:
             pool_cls = keras.layers.AveragePooling2D if pooling == "avg" else keras.layers.MaxPooling2D
-            x = pool_cls(2, strides=2, padding="same", name=output_key(layer.name, pooling))(x)
-    model = keras.Model(inputs, x, name=f"vgg19_to_{output_key(last, pooling)}")
+            x = pool_cls(2, strides=2, padding="same", name=layer_key(layer.name, pooling))(x)
+    model = keras.Model(inputs, x, name=f"vgg19_to_{layer_key(last, pooling)}")
     for conv in convs:
         conv.set_weights([weights.kernels[conv.name], weights.biases[conv.name]])
     return model

@@ -21,25 +21,17 @@ from typing import Iterable
 import numpy as np
 import tensorflow as tf
 
-from .vgg19 import LAYERS, VGG19Weights, load_weights
+from .recipe import DEFAULT_POOLING
+from .vgg19 import LAYERS, VGG19Weights, check_pooling, layer_keys, load_weights
 
 __all__ = ["build_graph", "graph_layer_names", "executed_ops", "run_with_trace"]
 
 tf1 = tf.compat.v1
 
-_POOLINGS = ("avg", "max")
-
-
-def graph_layer_names(pooling: str = "avg") -> list[str]:
+def graph_layer_names(pooling: str = DEFAULT_POOLING) -> list[str]:
     """The keys of :func:`build_graph`'s dict after ``'input'``: ``conv1_1 … conv5_4`` and
-    ``avgpool1 … avgpool5`` (or ``maxpool…``), in network order."""
-    _check_pooling(pooling)
-    return [l.name if l.kind == "conv" else f"{pooling}{l.name}" for l in LAYERS]
-
-
-def _check_pooling(pooling: str) -> None:
-    if pooling not in _POOLINGS:
-        raise ValueError(f"pooling must be 'avg' or 'max', got {pooling!r}")
+    ``avgpool1 … avgpool5`` (or ``maxpool…``), in network order (:func:`stylelib.vgg19.layer_keys`)."""
+    return layer_keys(pooling)
 
 
 def _conv_relu(prev: tf.Tensor, weights: VGG19Weights, name: str) -> tf.Tensor:
@@ -56,7 +48,7 @@ def _pool(prev: tf.Tensor, pooling: str, name: str) -> tf.Tensor:
 
 
 def build_graph(weights: VGG19Weights | str | None, height: int, width: int,
-                pooling: str = "avg") -> dict[str, tf.Tensor]:
+                pooling: str = DEFAULT_POOLING) -> dict[str, tf.Tensor]:
     """Build VGG-19's conv stack for a ``height x width`` RGB input as TF1 graph nodes.
 
     Returns ``{'input': tf.Variable (1, height, width, 3) float32, 'conv1_1': ..., 'avgpool1': ...}``.
@@ -66,7 +58,7 @@ def build_graph(weights: VGG19Weights | str | None, height: int, width: int,
     builds in a fresh ``tf.Graph`` (reachable as ``result['input'].graph``), so it never touches the
     global default graph or switches eager execution off.
     """
-    _check_pooling(pooling)
+    check_pooling(pooling)
     for name, v in (("height", height), ("width", width)):
         if not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
@@ -123,7 +115,7 @@ def executed_ops(sess, fetches, feed_dict=None, *, kernels: bool = False):
     return out
 
 
-def ops_of_layers(op_names: Iterable[str], pooling: str = "avg") -> list[str]:
+def ops_of_layers(op_names: Iterable[str], pooling: str = DEFAULT_POOLING) -> list[str]:
     """The layer names (``conv1_1``, ``avgpool1`` …) that a list of executed op names touches."""
     keys = graph_layer_names(pooling)
     seen = []

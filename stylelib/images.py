@@ -34,8 +34,7 @@ __all__ = [
     "ImageError",
     "SAVE_FORMATS",
     "load_image",
-    "load_any",
-    "describe_any",
+    "check_size",
     "array_to_image",
     "resize_longest",
     "longest_side_shape",
@@ -98,7 +97,7 @@ def load_image(path: PathLike, max_size: int | None = None) -> np.ndarray:
         ``max_size`` is not a positive integer.
     """
     if max_size is not None:
-        _check_size(max_size, "max_size")
+        check_size(max_size, "max_size")
     p = Path(os.fspath(path)).expanduser()
     _check_readable(p)
     try:
@@ -211,51 +210,6 @@ def _composite_on_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return (np.asarray(rgb, np.float32) * a + np.float32(WHITE) * (1.0 - a)).astype(np.float32)
 
 
-def _sample_name(source: str) -> str:
-    return source[len("sample:"):] if source.startswith("sample:") else source
-
-
-def load_any(source, max_size: int | None = None, *, what: str = "image") -> np.ndarray:
-    """An image ``(H, W, 3)`` float32 RGB 0–255 from an array, an image file, or a sample name
-    (:mod:`stylelib.samples`, optionally written ``sample:NAME``); resized so its longest side is
-    ``max_size`` when given. The one place the engines, the widget and the command line resolve an input.
-
-    A name that is neither a file nor a sample raises :class:`ImageError` naming it (with ``what``, e.g.
-    ``"content image"``), the closest sample name, and the way out.
-    """
-    if isinstance(source, np.ndarray):
-        img = array_to_image(source)
-        return resize_longest(img, max_size) if max_size else img
-    from . import samples
-
-    text = os.fspath(source) if isinstance(source, os.PathLike) else str(source)
-    path = Path(text).expanduser()
-    if path.exists():
-        return load_image(path, max_size=max_size)
-    name = _sample_name(text)
-    if name in samples.SAMPLES:
-        return samples.load_sample(name, max_size=max_size)
-    import difflib
-
-    close = difflib.get_close_matches(name, list(samples.SAMPLES), n=1)
-    hint = f"did you mean sample {close[0]!r}? " if close else ""
-    if text.startswith("sample:"):
-        raise ImageError(f"{what} {text!r}: there is no sample called {name!r}; {hint}"
-                         f"samples: {', '.join(samples.SAMPLES)} (`stylelib samples` describes them)")
-    where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
-    raise ImageError(f"{what} {text}: no such file{where} and not a sample name; {hint}give an image "
-                     f"file or a sample ({', '.join(samples.SAMPLES)})")
-
-
-def describe_any(source) -> str:
-    """A short label for what :func:`load_any` reads: the file path, ``"sample NAME"`` or ``"array"``."""
-    if isinstance(source, np.ndarray):
-        return f"array {source.shape}"
-    text = os.fspath(source) if isinstance(source, os.PathLike) else str(source)
-    path = Path(text).expanduser()
-    return str(path) if path.exists() else f"sample {_sample_name(text)}"
-
-
 def array_to_image(array: np.ndarray) -> np.ndarray:
     """Bring an in-memory array to the image convention ``(H, W, 3)`` float32 RGB in 0–255.
 
@@ -288,7 +242,8 @@ def array_to_image(array: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------------
 
 
-def _check_size(value: object, name: str) -> int:
+def check_size(value: object, name: str) -> int:
+    """``value`` as an int if it is a positive integer number of pixels, else ``ValueError`` naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
         raise ValueError(f"{name} must be a positive integer number of pixels, got {value!r}")
     return int(value)
@@ -310,8 +265,8 @@ def resize_to(image: np.ndarray, height: int, width: int) -> np.ndarray:
     shrinking is properly anti-aliased. Lanczos can overshoot at sharp edges; the result is clipped to
     the input's own value range, so 0–255 input stays in 0–255.
     """
-    height = _check_size(height, "height")
-    width = _check_size(width, "width")
+    height = check_size(height, "height")
+    width = check_size(width, "width")
     a = _as_hwc(image, "resize_to").astype(np.float32)
     squeeze = np.ndim(image) == 2
     if a.shape[:2] == (height, width):
@@ -334,7 +289,7 @@ def resize_to(image: np.ndarray, height: int, width: int) -> np.ndarray:
 
 def longest_side_shape(height: int, width: int, size: int) -> tuple[int, int]:
     """``(new_height, new_width)`` with the longest side ``size`` and the aspect ratio kept (each ≥ 1)."""
-    size = _check_size(size, "size")
+    size = check_size(size, "size")
     scale = size / max(height, width)
     if height >= width:
         return size, max(1, round(width * scale))
@@ -348,7 +303,7 @@ def resize_longest(image: np.ndarray, size: int) -> np.ndarray:
     enlarging happen; see :func:`resize_to` for the filter. ``size`` must be a positive integer,
     otherwise ``ValueError`` names the bad value.
     """
-    size = _check_size(size, "size")
+    size = check_size(size, "size")
     a = _as_hwc(image, "resize_longest")
     h, w = longest_side_shape(a.shape[0], a.shape[1], size)
     return resize_to(image, h, w)

@@ -15,6 +15,8 @@ from typing import Mapping
 
 import tensorflow as tf
 
+from . import recipe as _recipe
+
 __all__ = [
     "gram_matrix",
     "content_loss",
@@ -25,7 +27,7 @@ __all__ = [
     "CONTENT_NORMALIZATIONS",
 ]
 
-CONTENT_NORMALIZATIONS = ("art", "paper")
+CONTENT_NORMALIZATIONS = tuple(_recipe.CONTENT_NORMALIZATIONS)  # ("art", "paper"), defined in stylelib.recipe
 
 
 def _features(x) -> tf.Tensor:
@@ -63,10 +65,7 @@ def content_loss(p, x, normalization: str = "art") -> tf.Tensor:
     """
     x = tf.convert_to_tensor(x)
     p = tf.convert_to_tensor(p)
-    if normalization not in CONTENT_NORMALIZATIONS:
-        raise ValueError(
-            f"normalization must be one of {CONTENT_NORMALIZATIONS}, got {normalization!r}"
-        )
+    _recipe.check_choice("content normalization", normalization, CONTENT_NORMALIZATIONS)
     if p.shape.is_fully_defined() and x.shape.is_fully_defined() and p.shape != x.shape:
         raise ValueError(f"content target has shape {p.shape} but the generated activations {x.shape}")
     sq = tf.reduce_sum(tf.square(tf.cast(x, tf.float32) - tf.cast(p, tf.float32)))

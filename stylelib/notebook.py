@@ -14,7 +14,9 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from ._env import env_flag
 from ._quiet import tf_startup_quiet
+from .vgg19 import random_banner
 
 # TensorFlow >= 2.21 prints start-up lines (oneDNN, "no CUDA drivers", cuInit) from C++ before its logging is
 # set up; import it and touch the devices here, with those lines held back, so no notebook opens with a
@@ -34,8 +36,8 @@ __all__ = ["QUICK", "Setup", "setup", "quick", "pick"]
 
 
 def quick() -> bool:
-    """True when ``STYLELIB_QUICK`` is set to something other than ``0``/empty."""
-    return os.environ.get("STYLELIB_QUICK", "").strip() not in ("", "0", "false", "no")
+    """True when ``STYLELIB_QUICK`` is set to something other than ``0``/``false``/``no``/empty."""
+    return env_flag("STYLELIB_QUICK")
 
 
 QUICK = quick()
@@ -46,14 +48,8 @@ def pick(quick_value, full_value):
     return quick_value if quick() else full_value
 
 
-BANNER = """\
-################################################################################
-#  RANDOM WEIGHTS: this notebook runs with UNTRAINED VGG-19 weights.           #
-#  Shapes, graphs, executed ops, losses and gradients are real; pictures of    #
-#  features and stylized images are NOT what trained VGG-19 gives (textures,   #
-#  not paintings). For the real thing: `stylelib weights` says how to get the  #
-#  ImageNet file, then restart with STYLELIB_WEIGHTS unset or set to its path. #
-################################################################################"""
+BANNER = random_banner("notebook")
+"""The box the setup cell prints when the weights are random (its words: :func:`stylelib.vgg19.random_banner`)."""
 
 
 @dataclass

@@ -1,4 +1,10 @@
-"""Named sample images that work offline: content photos and style textures bundled with scikit-image.
+"""Named sample images that work offline, and :func:`load_input`, the one resolver of an input image.
+
+:func:`load_input` turns what a user gives as a content or style image — an array, an image file, or a
+sample name (``chelsea`` or ``sample:chelsea``) — into the image convention ``(H, W, 3)`` float32 RGB
+0–255. Both engines, the explorer and the command line call it.
+
+The samples are content photos and style textures bundled with scikit-image.
 
 Every sample here is a file shipped *inside* the ``scikit-image`` wheel (``skimage/data/``), so
 :func:`load_sample` never needs the network (scikit-image downloads its other data sets with ``pooch``;
@@ -10,19 +16,23 @@ none of those are used). Provenance and licences are quoted from scikit-image's 
 ['brick', 'grass', 'gravel', 'hubble', 'ihc']
 >>> load_sample("chelsea", max_size=256).shape
 (170, 256, 3)
+>>> load_input("sample:brick", max_size=64).shape
+(64, 64, 3)
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .images import _check_size, array_to_image, resize_longest
+from .images import ImageError, array_to_image, check_size, load_image, resize_longest
 
-__all__ = ["Sample", "SAMPLES", "KINDS", "UnknownSampleError", "list_samples", "get_sample", "load_sample"]
+__all__ = ["Sample", "SAMPLES", "KINDS", "UnknownSampleError", "list_samples", "get_sample", "load_sample",
+           "load_input", "describe_input"]
 
 KINDS: tuple[str, ...] = ("content", "style")
 
@@ -163,10 +173,77 @@ def load_sample(name: str | Sample, max_size: int | None = None) -> np.ndarray:
     """
     sample = name if isinstance(name, Sample) else get_sample(name)
     if max_size is not None:
-        _check_size(max_size, "max_size")
+        check_size(max_size, "max_size")
     import skimage.data
 
     image = array_to_image(getattr(skimage.data, sample.loader)())
     if max_size is not None and max(image.shape[:2]) != max_size:
         image = resize_longest(image, max_size)
     return image
+
+
+# ------------------------------------------------------------------------------------------ the resolver
+
+SAMPLE_PREFIX = "sample:"
+
+
+def _sample_name(text: str) -> str:
+    return text[len(SAMPLE_PREFIX):] if text.startswith(SAMPLE_PREFIX) else text
+
+
+def load_input(source, max_size: int | None = None, *, what: str = "image") -> np.ndarray:
+    """An input image from an array, an image file, or a sample name — the one resolver stylelib uses.
+
+    Parameters
+    ----------
+    source : ndarray, str or os.PathLike
+        An array (see :func:`stylelib.images.array_to_image` for the shapes and dtypes it takes), a path to
+        an image file (anything :func:`stylelib.images.load_image` reads), or a sample name, plain
+        (``"chelsea"``) or prefixed (``"sample:chelsea"``). An existing file wins over a sample of the same name.
+    max_size : int, optional
+        Resize so the longest side is exactly this many pixels (aspect kept); ``None`` keeps the size.
+    what : str
+        How the error message names the input, e.g. ``"content image"``.
+
+    Returns
+    -------
+    ndarray
+        ``(H, W, 3)`` float32, RGB, 0–255.
+
+    Raises
+    ------
+    stylelib.images.ImageError
+        A name that is neither a file nor a sample (the message names it, the closest sample and the way
+        out), or a file that cannot be read.
+    ValueError
+        An array of an unusable shape, or a bad ``max_size``.
+    """
+    if max_size is not None:
+        check_size(max_size, "max_size")
+    if isinstance(source, np.ndarray):
+        img = array_to_image(source)
+        return resize_longest(img, max_size) if max_size else img
+    text = os.fspath(source) if isinstance(source, os.PathLike) else str(source)
+    path = Path(text).expanduser()
+    if path.exists():
+        return load_image(path, max_size=max_size)
+    name = _sample_name(text)
+    if name in SAMPLES:
+        return load_sample(name, max_size=max_size)
+    close = difflib.get_close_matches(name, list(SAMPLES), n=1)
+    hint = f"did you mean sample {close[0]!r}? " if close else ""
+    if text.startswith(SAMPLE_PREFIX):
+        raise ImageError(f"{what} {text!r}: there is no sample called {name!r}; {hint}"
+                         f"samples: {', '.join(SAMPLES)} (`stylelib samples` describes them)")
+    where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
+    raise ImageError(f"{what} {text}: no such file{where} and not a sample name; {hint}give an image "
+                     f"file or a sample ({', '.join(SAMPLES)})")
+
+
+def describe_input(source) -> str:
+    """A short label for what :func:`load_input` reads: the file path, ``"sample NAME"`` or ``"array (H, W, C)"``."""
+    if isinstance(source, np.ndarray):
+        return f"array {source.shape}"
+    text = os.fspath(source) if isinstance(source, os.PathLike) else str(source)
+    path = Path(text).expanduser()
+    return str(path) if path.exists() else f"sample {_sample_name(text)}"

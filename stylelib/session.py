@@ -1,8 +1,8 @@
 """TF1 engine: the art.py optimization, in a Session, on :func:`stylelib.graph.build_graph`.
 
-The recipe of the code the blog post studies, with its numbers: the start is 0.6 x uniform(−20, 20) noise
-+ 0.4 x the content image; Adam with learning rate 2.0; total = 5 x content + 100 x style; content layer
-conv4_2 with the Σ/(4NM) normalization; style layers conv1_1 … conv5_1 weighted 0.5/1/1.5/3/4.
+The recipe of the code the blog post studies, with its numbers from :mod:`stylelib.recipe`: the start is
+noise blended with the content image; Adam; total = content_weight x content + style_weight x style; content
+layer conv4_2 with the Σ/(4NM) normalization; style layers conv1_1 … conv5_1 with art.py's weights.
 
 How the three "networks" arise, in one graph::
 
@@ -23,35 +23,81 @@ import numpy as np
 import tensorflow as tf
 
 from . import images as _images
-from . import losses
+from . import losses, recipe
 from .graph import build_graph
-from .transfer import ART_STYLE_LAYERS, RunRecorder, StepInfo, StyleResult, make_init
-from .vgg19 import VGG19Weights, load_weights
+from .run import RunConfig, RunRecorder, StepInfo, StyleResult, make_init, pick_device, pixel_bounds, shows_settings
+from .samples import load_input
+from .vgg19 import VGG19Weights, layer_key, load_weights
 
-__all__ = ["ArtSession", "run_art", "ART_NOISE_RATIO", "ART_LEARNING_RATE", "ART_CONTENT_WEIGHT", "ART_STYLE_WEIGHT"]
+__all__ = ["ArtSession", "run_art"]
 
 tf1 = tf.compat.v1
 
-ART_NOISE_RATIO = 0.6
-ART_LEARNING_RATE = 2.0
-ART_CONTENT_WEIGHT = 5.0
-ART_STYLE_WEIGHT = 100.0
+ENGINE = "run_art (TF1 Session)"
 
 
 class ArtSession:
     """art.py's graph, snapshots and optimizer, held open for stepping and inspection.
 
-    ``content`` and ``style`` are RGB images ``(H, W, 3)`` of the **same size** (the graph has one fixed
-    input shape, as in art.py). Attributes: ``graph``, ``sess``, ``model`` (the dict of nodes),
-    ``content_snapshot`` / ``style_snapshots`` (numpy arrays), ``losses`` (dict of scalar tensors:
-    content, style, tv, total), ``train_op``. Use as a context manager or call :meth:`close`.
+    Parameters
+    ----------
+    content, style : ndarray
+        RGB images ``(H, W, 3)`` float in 0–255 of the **same size** (the graph has one fixed input shape,
+        as in art.py).
+    weights : VGG19Weights or str, optional
+        Loaded weights, ``'keras'``, ``'random'`` or a path (default: ``$STYLELIB_WEIGHTS``).
+    content_layers, style_layers : mapping of str to float
+        ``{layer: w_l}`` (default: art.py's conv4_2, and conv1_1…conv5_1 weighted 0.5/1/1.5/3/4).
+    content_layer : str, optional
+        Shorthand for ``content_layers={content_layer: 1.0}``.
+    content_weight, style_weight, tv_weight, learning_rate : float
+        art.py's 5, 100, 0 and Adam's 2.0 by default (:mod:`stylelib.recipe`).
+    content_normalization : {'art', 'paper'}
+        See :func:`stylelib.losses.content_loss`.
+    pooling : {'avg', 'max'}
+        Pooling between blocks.
+    device : str, optional
+        Where the graph is placed (``'auto'``/``None``: TensorFlow's choice of a GPU if it sees one).
+
+    Attributes
+    ----------
+    graph : tf.Graph
+        The session's own graph (finalized: stepping never adds nodes).
+    sess : tf.compat.v1.Session
+    model : dict
+        The network's nodes (:func:`stylelib.graph.build_graph`).
+    content_snapshots, style_snapshots : dict of str to ndarray
+        The numpy snapshots taken with the content and the style image in the input variable.
+    content_snapshot : ndarray
+        The single content snapshot (when there is one content layer, as in art.py).
+    losses : dict of str to tf.Tensor
+        Scalar tensors ``content``, ``style``, ``tv``, ``total``.
+    train_op : tf.Operation
+        ``AdamOptimizer(learning_rate).minimize(total)``.
+
+    Raises
+    ------
+    ValueError
+        Images of different shapes, or an unknown layer (the same one-line error as the TF2 engine).
+
+    Examples
+    --------
+    >>> from stylelib.images import resize_to
+    >>> from stylelib.samples import load_input
+    >>> c = load_input("sample:chelsea", 32)
+    >>> s = resize_to(load_input("sample:brick"), *c.shape[:2])
+    >>> with ArtSession(c, s, "random") as art:  # doctest: +SKIP
+    ...     losses_before_step_1 = art.step()
     """
 
     def __init__(self, content: np.ndarray, style: np.ndarray, weights: VGG19Weights | str | None = None, *,
-                 content_layer: str = "conv4_2", style_layers: Mapping[str, float] = ART_STYLE_LAYERS,
-                 content_weight: float = ART_CONTENT_WEIGHT, style_weight: float = ART_STYLE_WEIGHT,
-                 tv_weight: float = 0.0, learning_rate: float = ART_LEARNING_RATE,
-                 content_normalization: str = "art", pooling: str = "avg", device: str | None = None):
+                 content_layers: Mapping[str, float] = recipe.ART_CONTENT_LAYERS,
+                 style_layers: Mapping[str, float] = recipe.ART_STYLE_LAYERS,
+                 content_layer: str | None = None,
+                 content_weight: float = recipe.ART_CONTENT_WEIGHT, style_weight: float = recipe.ART_STYLE_WEIGHT,
+                 tv_weight: float = recipe.ART_TV_WEIGHT, learning_rate: float = recipe.ART_LEARNING_RATE,
+                 content_normalization: str = recipe.DEFAULT_CONTENT_NORMALIZATION,
+                 pooling: str = recipe.DEFAULT_POOLING, device: str | None = None):
         content = np.asarray(content, np.float32)
         style = np.asarray(style, np.float32)
         if content.shape != style.shape or content.ndim != 3:
@@ -60,41 +106,59 @@ class ArtSession:
                 "the TF1 graph has one fixed input shape (resize the style image with "
                 "stylelib.images.resize_to(style, H, W))"
             )
+        if content_layer is not None:
+            content_layers = {content_layer: 1.0}
+        self.content_layers = dict(content_layers)
+        self.style_layers = dict(style_layers)
+        # the graph's key of every layer asked for; an unknown name fails here, as in the TF2 engine
+        keys = {name: layer_key(name, pooling) for name in [*self.content_layers, *self.style_layers]}
         self.weights = load_weights(weights)
         h, w = content.shape[:2]
         self.content_pre = _images.preprocess(content, self.weights)
         self.style_pre = _images.preprocess(style, self.weights)
-        self.style_layers = dict(style_layers)
-        self.content_layer = content_layer
         self.graph = tf.Graph()
-        with self.graph.as_default(), tf.device(device):
+        with self.graph.as_default(), tf.device(None if device in (None, "", "auto") else pick_device(device)):
             self.model = build_graph(self.weights, h, w, pooling=pooling)
             self.sess = tf1.Session(graph=self.graph)
             self.sess.run(tf1.global_variables_initializer())
-            # Network 1: the content image -> a numpy snapshot of conv4_2.
+            # Network 1: the content image -> numpy snapshots of the content layer(s).
             self.sess.run(self.model["input"].assign(self.content_pre))
-            self.content_snapshot = self.sess.run(self.model[content_layer])
+            self.content_snapshots = self.sess.run({l: self.model[keys[l]] for l in self.content_layers})
             # Network 3: the style image -> numpy snapshots of the style layers.
             self.sess.run(self.model["input"].assign(self.style_pre))
-            self.style_snapshots = self.sess.run({l: self.model[l] for l in self.style_layers})
+            self.style_snapshots = self.sess.run({l: self.model[keys[l]] for l in self.style_layers})
             # Network 2: the live tensors, compared with the snapshots (which become constants here).
-            c = losses.content_loss(self.content_snapshot, self.model[content_layer], content_normalization)
-            s = losses.style_loss(self.style_snapshots, self.model, self.style_layers)
+            live = {l: self.model[k] for l, k in keys.items()}
+            c = tf.add_n([w * losses.content_loss(self.content_snapshots[l], live[l], content_normalization)
+                          for l, w in self.content_layers.items()])
+            s = losses.style_loss(self.style_snapshots, live, self.style_layers)
             tv = losses.total_variation_loss(self.model["input"])
             total = content_weight * c + style_weight * s + tv_weight * tv
             self.losses = {"content": c, "style": s, "tv": tv, "total": total}
             self.optimizer = tf1.train.AdamOptimizer(learning_rate)
             self.train_op = self.optimizer.minimize(total, var_list=[self.model["input"]])
-            lo = -np.asarray(self.weights.mean, np.float32)
+            lo, hi = pixel_bounds(self.weights)
             with tf.control_dependencies([self.train_op]):  # the update, then back into the pixel range:
                 self._train_and_clip = self.model["input"].assign(  # one sess.run per step
-                    tf.clip_by_value(self.model["input"].read_value(), lo, lo + 255.0))
+                    tf.clip_by_value(self.model["input"].read_value(), lo, hi))
             # As art.py: initialize again (now Adam's slots exist). This resets the input variable to zeros;
             # the snapshots survive because they are constants in the graph, not links to the input.
             self.sess.run(tf1.global_variables_initializer())
             self._image_in = tf1.placeholder(tf.float32, self.content_pre.shape, name="image_in")
             self._assign = self.model["input"].assign(self._image_in)
         self.graph.finalize()  # nothing below adds nodes: stepping never grows the graph
+
+    @property
+    def content_layer(self) -> str:
+        """The content layer, when there is one (art.py's case)."""
+        if len(self.content_layers) != 1:
+            raise AttributeError(f"this session has {len(self.content_layers)} content layers; see content_layers")
+        return next(iter(self.content_layers))
+
+    @property
+    def content_snapshot(self) -> np.ndarray:
+        """The snapshot of the content layer, when there is one (art.py's case)."""
+        return self.content_snapshots[self.content_layer]
 
     def __enter__(self) -> "ArtSession":
         return self
@@ -125,37 +189,74 @@ class ArtSession:
         return {k: float(v) for k, v in values.items()}
 
 
-def run_art(content, style, *, size: int | None = 256, iterations: int = 100,
-            weights: VGG19Weights | str | None = None, seed: int = 0, noise_ratio: float = ART_NOISE_RATIO,
-            init: str = "blend", callback: Callable[[StepInfo], object] | None = None, progress: bool = False,
-            **session_kwargs) -> StyleResult:
-    """art.py's whole run: returns the same :class:`~stylelib.transfer.StyleResult` as the TF2 engine.
+@shows_settings(RunConfig.art())
+def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19Weights | str | None = None,
+            callback: Callable[[StepInfo], object] | None = None, progress: bool = False,
+            **settings) -> StyleResult:
+    """art.py's whole run in a TF1 Session; returns the same :class:`~stylelib.run.StyleResult` as the TF2
+    engine :func:`stylelib.transfer.stylize`.
 
-    ``content``/``style``: arrays, files or sample names; the style image is resized to the content's
-    exact size. ``init='blend'`` is art.py's start. ``callback`` and Ctrl-C behave as in
-    :func:`stylelib.transfer.stylize`.
+    Parameters
+    ----------
+    content, style : ndarray, str or os.PathLike
+        Arrays, image files or sample names (:func:`stylelib.samples.load_input`). The content is resized
+        so its longest side is ``size``; the style image to the content's exact size (one graph, one shape).
+    config : RunConfig, optional
+        The run's settings (default: ``RunConfig.art()``: Adam, learning rate 2, from art.py's noisy blend).
+    weights, callback, progress
+        As in :func:`stylelib.transfer.stylize`.
+    **settings
+        Fields of :class:`~stylelib.run.RunConfig` changing ``config``. ``optimizer`` must stay ``'adam'``;
+        ``style_size`` and ``mixed_precision`` are not available in this engine.
+
+    Returns
+    -------
+    StyleResult
+        With ``engine == 'run_art (TF1 Session)'``.
+
+    Raises
+    ------
+    ValueError
+        A bad or unknown setting, a layer name either engine refuses, or a setting this engine lacks.
+    TypeError
+        An unknown setting name.
+
+    Examples
+    --------
+    >>> r = run_art("sample:chelsea", "sample:brick", size=32, iterations=2, weights="random")  # doctest: +SKIP
+    >>> r.config.optimizer, r.config.init, len(r.history)  # doctest: +SKIP
+    ('adam', 'blend', 2)
     """
-    from .transfer import as_image
-
-    if not isinstance(iterations, (int, np.integer)) or iterations < 1:
-        raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
+    config = RunConfig.make(config if config is not None else RunConfig.art(), **settings)
+    if config.optimizer != "adam":
+        raise ValueError(f"run_art runs art.py's Adam in a TF1 Session, not optimizer={config.optimizer!r}; "
+                         "use stylelib.transfer.stylize for L-BFGS")
+    if config.mixed_precision:
+        raise ValueError("run_art has no mixed precision; use stylelib.transfer.stylize(..., mixed_precision=True)")
+    if config.style_size is not None:
+        raise ValueError("run_art resizes the style image to the content's size (one graph, one input shape); "
+                         "leave style_size=None, or use stylelib.transfer.stylize")
     weights = load_weights(weights)  # 'random' means the seed-0 network: `seed` only drives the start image
-    content_img = as_image(content, size)
-    style_img = _images.resize_to(as_image(style), *content_img.shape[:2])
-    with ArtSession(content_img, style_img, weights, **session_kwargs) as art:
-        x0 = make_init(init, art.content_pre, seed=seed, noise_ratio=noise_ratio, weights=weights)
+    content_img = load_input(content, config.size, what="content image")
+    style_img = _images.resize_to(load_input(style, what="style image"), *content_img.shape[:2])
+    with ArtSession(content_img, style_img, weights, content_layers=config.content_layers,
+                    style_layers=config.style_layers, content_weight=config.content_weight,
+                    style_weight=config.style_weight, tv_weight=config.tv_weight,
+                    learning_rate=config.learning_rate, content_normalization=config.content_normalization,
+                    pooling=config.pooling, device=config.device) as art:
+        x0 = make_init(config.init, art.content_pre, seed=config.seed, noise_ratio=config.noise_ratio,
+                       weights=weights)
         art.set_image(x0)
         best = {"x": x0}
 
         def loop(record) -> None:
-            for i in range(1, iterations + 1):
+            for i in range(1, config.iterations + 1):
                 before = art.image()
                 if record(i, art.step(), lambda x=before: x):
                     best["x"] = before
 
-        run = RunRecorder(iterations, weights, callback, progress, desc="art.py (TF1 Session, Adam)")
+        run = RunRecorder(config.iterations, weights, callback, progress, desc="art.py (TF1 Session, Adam)")
         run.drive(loop)
         final = art.image()
-    config = dict(size=size, iterations=iterations, optimizer="adam (tf.compat.v1)", init=init,
-                  noise_ratio=noise_ratio, seed=seed, shape=tuple(content_img.shape), **session_kwargs)
-    return run.result(final, best["x"], config)
+        device = art.model["input"].device  # '' when TensorFlow placed it
+    return run.result(final, best["x"], config, engine=ENGINE, device=device, shape=content_img.shape)

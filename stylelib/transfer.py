@@ -9,188 +9,104 @@ The optimized variable is the *preprocessed* image (weights' channel order, mean
 the valid pixel range. Targets (content activations and style Gram matrices) are computed once, before
 the loop, and held as tensors — not rebuilt at every step. Everything runs on the device TensorFlow picks
 (a GPU when it sees one) unless ``device=`` says otherwise.
+
+The settings of a run are a :class:`stylelib.run.RunConfig` (defaults: art.py's numbers, from
+:mod:`stylelib.recipe`); the result, the per-step records and the start image come from :mod:`stylelib.run`,
+shared with the TF1 engine :mod:`stylelib.session`.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass, field
+import warnings
 from typing import Callable, Mapping
 
 import numpy as np
 import tensorflow as tf
 
 from . import images as _images
-from . import losses
-from .extractor import FeatureExtractor, canonical_layer
+from . import losses, recipe
+from .extractor import FeatureExtractor
+from .run import (RunConfig, RunRecorder, StepInfo, StyleResult, make_init, pick_device, pixel_bounds,
+                  shows_settings)
+from .samples import load_input
 from .vgg19 import VGG19Weights, load_weights
 
 __all__ = [
-    "ART_STYLE_LAYERS",
-    "ART_CONTENT_LAYERS",
-    "StepRecord",
-    "StepInfo",
-    "StyleResult",
     "StyleObjective",
-    "RunRecorder",
     "stylize",
-    "as_image",
     "pick_device",
+    "as_image",
+    # defined in stylelib.run, importable from here too
+    "RunConfig",
+    "StyleResult",
+    "StepInfo",
     "make_init",
 ]
 
-ART_STYLE_LAYERS: dict[str, float] = {"conv1_1": 0.5, "conv2_1": 1.0, "conv3_1": 1.5, "conv4_1": 3.0, "conv5_1": 4.0}
-"""Style layers and their weights in art.py (the code the blog post studies)."""
-ART_CONTENT_LAYERS: dict[str, float] = {"conv4_2": 1.0}
-
-INITS = ("content", "noise", "blend")
-OPTIMIZERS = ("lbfgs", "adam")
-
-
-@dataclass
-class StepRecord:
-    """Losses after one step. ``seconds`` is the wall time since the loop started (first step included)."""
-
-    step: int
-    content: float
-    style: float
-    tv: float
-    total: float
-    seconds: float
-
-
-@dataclass
-class StepInfo:
-    """What a ``callback`` receives after each step."""
-
-    step: int
-    iterations: int
-    record: StepRecord
-    best_step: int
-    _get_x: Callable[[], np.ndarray] = field(repr=False, default=None)  # -> preprocessed (1, H, W, 3)
-    _weights: VGG19Weights = field(repr=False, default=None)
-
-    def image(self) -> np.ndarray:
-        """The image these losses were measured on, RGB uint8 ``(H, W, 3)``.
-
-        Copied from the device only when called, so a callback that looks every 10 steps costs nothing
-        on the other 9.
-        """
-        return _images.deprocess(self._get_x(), self._weights)
-
-
-@dataclass
-class StyleResult:
-    image: np.ndarray  # final image, uint8 (H, W, 3)
-    best_image: np.ndarray  # lowest total loss, uint8
-    best_step: int
-    best_loss: float
-    history: list[StepRecord]
-    interrupted: bool
-    weights_source: str
-    random_weights: bool
-    config: dict
-    stop_reason: str = ""  # why the loop ended: 'completed', 'stopped by callback', 'interrupted', or the optimizer's message
-
-    def series(self, key: str) -> np.ndarray:
-        """One loss (``'total'``, ``'content'``, ``'style'``, ``'tv'``, ``'seconds'``) per step, as an array."""
-        return np.array([getattr(r, key) for r in self.history], dtype=np.float64)
+ENGINE = "stylize (TF2)"
 
 
 def as_image(source, max_size: int | None = None) -> np.ndarray:
-    """An RGB float image ``(H, W, 3)`` from an array, an image file, or a sample name (see
-    :func:`stylelib.images.load_any`), resized so its longest side is ``max_size`` when given."""
-    return _images.load_any(source, max_size)
-
-
-def pick_device(device: str | None = None) -> str:
-    """``None``/``'auto'``: the first GPU TensorFlow sees, else the CPU. Otherwise check ``device`` exists."""
-    gpus = tf.config.list_logical_devices("GPU")
-    if device in (None, "", "auto"):
-        return gpus[0].name if gpus else "/device:CPU:0"
-    want = device.upper().replace("/DEVICE:", "").lstrip("/")
-    kind = want.split(":")[0]
-    if kind not in ("CPU", "GPU"):
-        raise ValueError(f"device {device!r}: use 'auto', 'cpu', 'gpu', 'gpu:1', ...")
-    index = int(want.split(":")[1]) if ":" in want else 0
-    available = tf.config.list_logical_devices(kind)
-    if index >= len(available):
-        raise ValueError(
-            f"device {device!r} is not available: TensorFlow sees {len(gpus)} GPU(s) here. "
-            "Use device='cpu' or 'auto' (install the GPU build with `pip install stylelib[gpu]`)."
-        )
-    return available[index].name
-
-
-def _bounds(weights: VGG19Weights) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel bounds of a preprocessed pixel: 0 − mean and 255 − mean."""
-    mean = np.asarray(weights.mean, np.float32)
-    return -mean, 255.0 - mean
-
-
-def make_init(init: str, content_pre: np.ndarray, *, seed: int = 0, noise_ratio: float = 0.6,
-              weights: VGG19Weights) -> np.ndarray:
-    """The starting image, preprocessed ``(1, H, W, 3)``.
-
-    ``'content'``: the content image; ``'noise'``: uniform noise over the whole pixel range;
-    ``'blend'``: art.py's start, ``noise_ratio`` x uniform(−20, 20) + (1 − noise_ratio) x content.
-    """
-    rng = np.random.default_rng(seed)
-    lo, hi = _bounds(weights)
-    if init == "content":
-        x = content_pre.copy()
-    elif init == "noise":
-        x = rng.uniform(0, 255, content_pre.shape).astype(np.float32) - np.asarray(weights.mean, np.float32)
-    elif init == "blend":
-        noise = rng.uniform(-20, 20, content_pre.shape).astype(np.float32)
-        x = noise_ratio * noise + (1.0 - noise_ratio) * content_pre
-    else:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}")
-    return np.clip(x, lo, hi).astype(np.float32)
-
-
-def _layer_dict(layers, default: Mapping[str, float], what: str) -> dict[str, float]:
-    if layers is None:
-        return dict(default)
-    if isinstance(layers, str):
-        layers = [layers]
-    if isinstance(layers, Mapping):
-        out = {str(k): float(v) for k, v in layers.items()}
-    else:
-        layers = list(layers)
-        out = {str(k): 1.0 for k in layers}
-    if not out:
-        raise ValueError(f"{what} layers: give at least one layer")
-    for name in out:
-        canonical_layer(name)  # raises a clear error for unknown names
-    return out
+    """Deprecated alias of :func:`stylelib.samples.load_input` (an RGB float image ``(H, W, 3)`` from an array,
+    an image file or a sample name)."""
+    warnings.warn("stylelib.transfer.as_image is deprecated; use stylelib.samples.load_input",
+                  DeprecationWarning, stacklevel=2)
+    return load_input(source, max_size)
 
 
 class StyleObjective(tf.Module):
     """The loss of Gatys et al. for fixed content and style targets, as a TF2 callable.
 
-    ``objective(x)`` takes a preprocessed image ``(1, H, W, 3)`` and returns a dict of scalar tensors
-    ``content``, ``style``, ``tv`` (unweighted) and ``total`` (weighted sum). The targets are computed once
-    here. A style image of a different size is allowed: its Gram matrices are rescaled by ``M_x / M_a`` so
-    they compare with the generated image's as averages over positions, not sums.
+    ``objective(x)`` takes a preprocessed image ``(1, H, W, 3)`` float32 and returns a dict of scalar
+    float32 tensors ``content``, ``style``, ``tv`` (unweighted) and ``total`` (the weighted sum). The targets
+    are computed once, here: the content activations and the style Gram matrices. A style image of a
+    different size is allowed: its Gram matrices are rescaled by ``M_x / M_a`` so they compare with the
+    generated image's as averages over positions, not sums.
+
+    Parameters
+    ----------
+    content_pre, style_pre : ndarray
+        Preprocessed content and style images, ``(1, H, W, 3)`` float32 (:func:`stylelib.images.preprocess`).
+    weights : VGG19Weights
+        The network's weights.
+    content_layers, style_layers : mapping of str to float
+        ``{layer: w_l}`` (default: art.py's, :data:`stylelib.recipe.ART_CONTENT_LAYERS` and ``ART_STYLE_LAYERS``).
+    content_weight, style_weight, tv_weight : float
+        Weights of the three costs in ``total`` (default: art.py's 5, 100 and 0).
+    content_normalization : {'art', 'paper'}
+        See :func:`stylelib.losses.content_loss`.
+    pooling : {'avg', 'max'}
+        Pooling between VGG-19's blocks.
+    dtype : str
+        The network's compute dtype (``'float16'`` for mixed precision); losses are float32.
+
+    Raises
+    ------
+    ValueError
+        An unknown layer, normalization or pooling.
+
+    Notes
+    -----
+    Content cost: equation 1 of Gatys et al. (or art.py's Σ/(4NM)); style cost: equations 3–5
+    (Gram matrices, E_l = Σ(G − A)² / (4 N² M²), L_style = Σ w_l E_l); see :mod:`stylelib.losses`.
     """
 
     def __init__(self, content_pre, style_pre, weights: VGG19Weights, *,
-                 content_layers: Mapping[str, float] = ART_CONTENT_LAYERS,
-                 style_layers: Mapping[str, float] = ART_STYLE_LAYERS,
-                 content_weight: float = 5.0, style_weight: float = 100.0, tv_weight: float = 0.0,
-                 content_normalization: str = "art", pooling: str = "avg", dtype="float32"):
+                 content_layers: Mapping[str, float] = recipe.ART_CONTENT_LAYERS,
+                 style_layers: Mapping[str, float] = recipe.ART_STYLE_LAYERS,
+                 content_weight: float = recipe.ART_CONTENT_WEIGHT, style_weight: float = recipe.ART_STYLE_WEIGHT,
+                 tv_weight: float = recipe.ART_TV_WEIGHT,
+                 content_normalization: str = recipe.DEFAULT_CONTENT_NORMALIZATION,
+                 pooling: str = recipe.DEFAULT_POOLING, dtype="float32"):
         super().__init__()
         self.content_layers = dict(content_layers)
         self.style_layers = dict(style_layers)
         self.content_weight = float(content_weight)
         self.style_weight = float(style_weight)
         self.tv_weight = float(tv_weight)
-        self.content_normalization = content_normalization
-        if content_normalization not in losses.CONTENT_NORMALIZATIONS:
-            raise ValueError(f"content_normalization must be one of {losses.CONTENT_NORMALIZATIONS}, "
-                             f"got {content_normalization!r}")
+        self.content_normalization = recipe.check_choice(
+            "content_normalization", content_normalization, recipe.CONTENT_NORMALIZATIONS)
         self.extractor = FeatureExtractor(
             weights, list(dict.fromkeys([*self.content_layers, *self.style_layers])), pooling=pooling, dtype=dtype
         )
@@ -207,6 +123,15 @@ class StyleObjective(tf.Module):
             scale = 1.0 if shape_c == shape_s else m_x / m_a
             self.style_targets[l] = losses.gram_matrix(a) * scale
 
+    @classmethod
+    def from_config(cls, content_pre, style_pre, weights: VGG19Weights, config: RunConfig) -> "StyleObjective":
+        """The objective a :class:`~stylelib.run.RunConfig` describes."""
+        return cls(content_pre, style_pre, weights, content_layers=config.content_layers,
+                   style_layers=config.style_layers, content_weight=config.content_weight,
+                   style_weight=config.style_weight, tv_weight=config.tv_weight,
+                   content_normalization=config.content_normalization, pooling=config.pooling,
+                   dtype="float16" if config.mixed_precision else "float32")
+
     def __call__(self, x) -> dict[str, tf.Tensor]:
         feats = self.extractor(x)
         c = tf.add_n([
@@ -219,139 +144,88 @@ class StyleObjective(tf.Module):
         return {"content": c, "style": s, "tv": tv, "total": total}
 
 
-class _Stop(Exception):
-    pass
-
-
-def stylize(content, style, *, size: int | None = 256, iterations: int = 100, optimizer: str = "lbfgs",
-            content_weight: float = 5.0, style_weight: float = 100.0, tv_weight: float = 0.0,
-            content_layers=None, style_layers=None, init: str = "content", noise_ratio: float = 0.6,
-            pooling: str = "avg", seed: int = 0, weights: VGG19Weights | str | None = None,
-            learning_rate: float = 2.0, content_normalization: str = "art",
+@shows_settings(RunConfig())
+def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19Weights | str | None = None,
             callback: Callable[[StepInfo], object] | None = None, progress: bool = False,
-            device: str | None = None, mixed_precision: bool = False, style_size: int | None = None,
-            ) -> StyleResult:
-    """Stylize ``content`` with ``style`` and return a :class:`StyleResult`.
+            **settings) -> StyleResult:
+    """Stylize ``content`` with ``style``: the TF2 engine (L-BFGS or Adam on a ``tf.function`` objective).
 
-    ``content``/``style``: image arrays ``(H, W, 3)`` RGB 0–255, image files or sample names.
-    ``size``: longest side of the result in pixels (``None`` keeps the content's size); the style image is
-    resized to ``style_size`` (default: the same longest side). ``iterations``: optimizer steps (L-BFGS
-    iterations or Adam updates). ``content_layers``/``style_layers``: names, or ``{name: weight}``
-    (default: conv4_2; conv1_1…conv5_1 weighted 0.5/1/1.5/3/4 as in art.py). ``init``: ``'content'``,
-    ``'noise'`` or ``'blend'`` (``noise_ratio`` of noise, as art.py). ``callback(info)`` runs after every
-    step; returning ``False`` stops the run (the result keeps everything so far). Ctrl-C does the same and
-    sets ``result.interrupted``. L-BFGS may end before ``iterations`` (converged, or its line search found
-    no better point); ``result.stop_reason`` says why. ``mixed_precision`` computes the network in float16 (for GPUs; losses
-    and the image stay float32).
+    Parameters
+    ----------
+    content, style : ndarray, str or os.PathLike
+        Images as :func:`stylelib.samples.load_input` takes them: an array ``(H, W, 3)`` RGB (0–255, see
+        :func:`stylelib.images.array_to_image`), an image file, or a sample name (``"sample:chelsea"``).
+        The content is resized so its longest side is ``size``; the style to ``style_size`` (default: the
+        same longest side). Their sizes may differ.
+    config : RunConfig, optional
+        The run's settings (default: ``RunConfig()``, art.py's numbers with L-BFGS from the content image).
+    weights : VGG19Weights or str, optional
+        Loaded weights, ``'keras'``, ``'random'`` or a path (default: ``$STYLELIB_WEIGHTS``, else ``'keras'``).
+        ``'random'`` is always the seed-0 network; ``seed`` drives only the start image.
+    callback : callable, optional
+        ``callback(info: StepInfo)`` after every step; returning ``False`` stops the run (the result keeps
+        everything so far and ``interrupted`` is True). Ctrl-C does the same.
+    progress : bool
+        Show a tqdm progress bar.
+    **settings
+        Any field of :class:`~stylelib.run.RunConfig`, changing ``config``: ``size`` (px), ``style_size``,
+        ``iterations``, ``optimizer`` (``'lbfgs'``, ``'adam'``), ``learning_rate`` (Adam, pixel values),
+        ``content_weight``, ``style_weight``, ``tv_weight``, ``content_layers``, ``style_layers`` (names or
+        ``{name: w_l}``), ``content_normalization``, ``pooling``, ``init`` (``'content'``, ``'noise'``,
+        ``'blend'``), ``noise_ratio``, ``seed``, ``device`` (``'auto'``, ``'cpu'``, ``'gpu:N'``),
+        ``mixed_precision`` (float16 network, for GPUs).
+
+    Returns
+    -------
+    StyleResult
+        ``best_image`` (uint8 ``(H, W, 3)``, the lowest loss seen), ``history`` (one
+        :class:`~stylelib.run.StepRecord` per step), ``config`` (the :class:`~stylelib.run.RunConfig`), …
+
+    Raises
+    ------
+    ValueError
+        A bad setting (one line naming it), an unknown layer, or a device TensorFlow does not see.
+    TypeError
+        An unknown setting name.
+    stylelib.images.ImageError
+        An input that is neither a readable image file nor a sample.
+    stylelib.vgg19.WeightsError
+        Weights that cannot be loaded (the message lists the ways out).
+
+    Notes
+    -----
+    L-BFGS (scipy's L-BFGS-B, with the pixel range as box bounds) may end before ``iterations``: converged,
+    or its line search found no better point; ``result.stop_reason`` says why. Adam runs every step.
+    The losses are those of Gatys et al. (arXiv:1508.06576, equations 1–7) with art.py's weights.
+
+    Examples
+    --------
+    >>> from stylelib.transfer import stylize
+    >>> r = stylize("sample:chelsea", "sample:brick", size=32, iterations=2, weights="random",
+    ...             optimizer="adam")  # doctest: +SKIP
+    >>> r.best_image.shape, len(r.history), r.config.optimizer  # doctest: +SKIP
+    ((21, 32, 3), 2, 'adam')
     """
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}")
-    if not isinstance(iterations, (int, np.integer)) or iterations < 1:
-        raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
-    if size is not None and (not isinstance(size, (int, np.integer)) or size < 16):
-        raise ValueError(f"size must be an integer of at least 16 pixels (or None), got {size!r}")
-    for name, value in (("content_weight", content_weight), ("style_weight", style_weight),
-                        ("tv_weight", tv_weight), ("learning_rate", learning_rate)):
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    content_layers = _layer_dict(content_layers, ART_CONTENT_LAYERS, "content")
-    style_layers = _layer_dict(style_layers, ART_STYLE_LAYERS, "style")
-    weights = load_weights(weights)  # 'random' means the seed-0 network: `seed` only drives the start image
-    device_name = pick_device(device)
+    config = RunConfig.make(config, **settings)
+    weights = load_weights(weights)
+    device_name = pick_device(config.device)
 
-    content_img = as_image(content, size)
-    style_img = as_image(style, style_size or size or max(content_img.shape[:2]))
+    content_img = load_input(content, config.size, what="content image")
+    style_img = load_input(style, config.style_size or config.size or max(content_img.shape[:2]), what="style image")
     content_pre = _images.preprocess(content_img, weights)
     style_pre = _images.preprocess(style_img, weights)
-    x0 = make_init(init, content_pre, seed=seed, noise_ratio=noise_ratio, weights=weights)
-    lo, hi = _bounds(weights)
-    config = dict(size=size, iterations=iterations, optimizer=optimizer, content_weight=content_weight,
-                  style_weight=style_weight, tv_weight=tv_weight, content_layers=content_layers,
-                  style_layers=style_layers, init=init, noise_ratio=noise_ratio, pooling=pooling, seed=seed,
-                  learning_rate=learning_rate, content_normalization=content_normalization,
-                  device=device_name, mixed_precision=mixed_precision, shape=tuple(content_img.shape))
+    x0 = make_init(config.init, content_pre, seed=config.seed, noise_ratio=config.noise_ratio, weights=weights)
+    lo, hi = pixel_bounds(weights)
 
     with tf.device(device_name):
-        objective = StyleObjective(
-            content_pre, style_pre, weights, content_layers=content_layers, style_layers=style_layers,
-            content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight,
-            content_normalization=content_normalization, pooling=pooling,
-            dtype="float16" if mixed_precision else "float32",
-        )
-        loop = _AdamLoop if optimizer == "adam" else _LbfgsLoop
-        runner = loop(objective, x0, lo, hi, learning_rate)
-        run = RunRecorder(iterations, weights, callback, progress,
-                          desc=f"stylize ({optimizer}, {device_name.split('device:')[-1]})")
-        run.drive(lambda record: runner.run(iterations, record))
-        return run.result(runner.current(), runner.best() if run.history else x0, config)
-
-
-class RunRecorder:
-    """The bookkeeping both engines share (TF2 here, TF1 in :mod:`stylelib.session`): the loss history,
-    the best step, the progress bar, the per-step callback, and stopping on ``False`` or Ctrl-C.
-
-    An engine's loop calls ``record(step, values, get_x)`` after each step (``values``: the four losses;
-    ``get_x``: returns the preprocessed image they were measured on, only called when needed); it returns
-    True when the step is the best so far. :meth:`drive` runs the loop and keeps what it had when stopped.
-    """
-
-    def __init__(self, iterations: int, weights: VGG19Weights,
-                 callback: Callable[[StepInfo], object] | None, progress: bool, desc: str):
-        self.iterations = iterations
-        self.weights = weights
-        self.callback = callback
-        self.history: list[StepRecord] = []
-        self.best_loss, self.best_step = math.inf, 0
-        self.interrupted, self.stop_reason = False, "completed"
-        self._bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            self._bar = tqdm(total=iterations, desc=desc, unit="step")
-        self._t0 = time.perf_counter()
-
-    def record(self, step: int, values: Mapping[str, object], get_x: Callable[[], np.ndarray]) -> bool:
-        rec = StepRecord(step, *(float(values[k]) for k in ("content", "style", "tv", "total")),
-                         seconds=time.perf_counter() - self._t0)
-        self.history.append(rec)
-        improved = rec.total < self.best_loss
-        if improved:
-            self.best_loss, self.best_step = rec.total, step
-        if self._bar is not None:
-            self._bar.update(1)
-            self._bar.set_postfix(loss=f"{rec.total:.4g}")
-        if self.callback is not None:
-            if self.callback(StepInfo(step, self.iterations, rec, self.best_step, get_x, self.weights)) is False:
-                raise _Stop
-        return improved
-
-    def drive(self, loop: Callable[[Callable[..., bool]], str | None]) -> None:
-        """Run ``loop(self.record)``; its return value, if any, is the stop reason."""
-        try:
-            self.stop_reason = loop(self.record) or self.stop_reason
-        except _Stop:
-            self.interrupted, self.stop_reason = True, "stopped by callback"
-        except KeyboardInterrupt:
-            self.interrupted, self.stop_reason = True, "interrupted (KeyboardInterrupt)"
-        finally:
-            if self._bar is not None:
-                self._bar.close()
-
-    def result(self, final_x: np.ndarray, best_x: np.ndarray, config: dict) -> StyleResult:
-        return StyleResult(
-            image=_images.deprocess(final_x, self.weights),
-            best_image=_images.deprocess(best_x, self.weights),
-            best_step=self.best_step,
-            best_loss=self.best_loss,
-            history=self.history,
-            interrupted=self.interrupted,
-            weights_source=self.weights.source,
-            random_weights=self.weights.is_random,
-            config=config,
-            stop_reason=self.stop_reason,
-        )
+        objective = StyleObjective.from_config(content_pre, style_pre, weights, config)
+        loop = _AdamLoop if config.optimizer == "adam" else _LbfgsLoop
+        runner = loop(objective, x0, lo, hi, config.learning_rate)
+        run = RunRecorder(config.iterations, weights, callback, progress,
+                          desc=f"stylize ({config.optimizer}, {device_name.split('device:')[-1]})")
+        run.drive(lambda record: runner.run(config.iterations, record))
+        return run.result(runner.current(), runner.best() if run.history else x0, config, engine=ENGINE,
+                          device=device_name, shape=content_img.shape)
 
 
 class _AdamLoop:

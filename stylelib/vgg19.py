@@ -59,6 +59,8 @@ from typing import Mapping
 
 import numpy as np
 
+from .recipe import DEFAULT_POOLING, POOLINGS, check_choice
+
 __all__ = [
     "LAYERS",
     "CONV_LAYERS",
@@ -82,6 +84,17 @@ __all__ = [
     "describe_source",
     "layers_up_to",
     "layer_shapes",
+    "canonical_layer",
+    "layer_key",
+    "layer_keys",
+    "check_pooling",
+    "LAYER_NAME_HELP",
+    "RANDOM_WARNING",
+    "RANDOM_LABEL",
+    "RANDOM_NOTE",
+    "random_banner",
+    "weights_status",
+    "weights_report",
 ]
 
 
@@ -152,6 +165,60 @@ RANDOM_WARNING = (
     "style transfer gives texture-like noise, not a painting, and feature maps show no learned edges "
     "or objects. Get the real weights with `stylelib weights`."
 )
+
+# The other texts that announce random weights; every module that says it takes its words from here.
+RANDOM_LABEL = "RANDOM WEIGHTS — not a trained VGG-19 result"
+"""The red label on every figure computed with random weights (:func:`stylelib.viz.mark_random`)."""
+
+RANDOM_NOTE = "RANDOM WEIGHTS (untrained VGG-19)"
+"""A short note for status lines (the explorer's)."""
+
+_BANNERS = {
+    "notebook": (
+        "RANDOM WEIGHTS: this notebook runs with UNTRAINED VGG-19 weights.",
+        "Shapes, graphs, executed ops, losses and gradients are real; pictures of",
+        "features and stylized images are NOT what trained VGG-19 gives (textures,",
+        "not paintings). For the real thing: `stylelib weights` says how to get the",
+        "ImageNet file, then restart with STYLELIB_WEIGHTS unset or set to its path.",
+    ),
+    "run": (
+        "RANDOM VGG-19 WEIGHTS: this run uses an UNTRAINED network ({source}).",
+        "The losses and the optimization are real, but the features are not ImageNet's:",
+        "the picture will be texture noise, NOT a painting in the style of the style image.",
+        "`stylelib weights` says how to get the real weights.",
+    ),
+    "saved": (
+        "{path}",
+        "was made with RANDOM VGG-19 WEIGHTS: texture noise, not style transfer.",
+        "Run `stylelib weights` to get the ImageNet weights, then run again.",
+    ),
+}
+
+
+def random_banner(kind: str, **fields: str) -> str:
+    """A framed block of text announcing random weights.
+
+    Parameters
+    ----------
+    kind : {'notebook', 'run', 'saved'}
+        ``'notebook'``: the notebooks' setup cell (a ``#`` box, 80 columns); ``'run'``: the command line
+        before a run; ``'saved'``: the command line after saving ``path`` (``!!`` blocks).
+    **fields
+        ``source`` (for 'run') or ``path`` (for 'saved').
+
+    Examples
+    --------
+    >>> print(random_banner("saved", path="out.png").splitlines()[1])
+    !!  out.png
+    """
+    check_choice("banner kind", kind, _BANNERS)
+    lines = [line.format(**fields) for line in _BANNERS[kind]]
+    if kind == "notebook":
+        width = 80
+        return "\n".join(["#" * width, *(f"#  {line:<{width - 4}}#" for line in lines), "#" * width])
+    rule = "!" * (max(len(line) for line in lines) + 4)
+    return "\n".join([rule, *(f"!!  {line}" for line in lines), rule])
+
 
 
 @dataclass(frozen=True, eq=False)
@@ -523,12 +590,100 @@ def load_weights(source: str | os.PathLike | VGG19Weights | None = None, *, seed
 # --------------------------------------------------------------------------- helpers
 
 
+def canonical_layer(name: str) -> str:
+    """The table name of a layer: ``'avgpool3'``, ``'maxpool3'`` and ``'pool3'`` give ``'pool3'``; conv names
+    (``'conv4_2'``) are returned unchanged. The one place stylelib decides which layer names it accepts.
+
+    Parameters
+    ----------
+    name : str
+        A paper/MatConvNet layer name (``conv1_1`` … ``conv5_4``, ``pool1`` … ``pool5``), a pool written
+        with its pooling (``avgpool1``, ``maxpool1``).
+
+    Returns
+    -------
+    str
+        One of :data:`LAYER_NAMES`.
+
+    Raises
+    ------
+    ValueError
+        One line naming the unknown ``name``, the closest known name and the valid ones.
+
+    Examples
+    --------
+    >>> canonical_layer("avgpool3"), canonical_layer("conv4_2")
+    ('pool3', 'conv4_2')
+    >>> canonical_layer("relu4_2")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown VGG-19 layer 'relu4_2' (did you mean 'conv4_2'?); use conv1_1..conv5_4 (conv1_1, conv1_2, conv2_1, conv2_2, conv3_1..conv3_4, conv4_1..conv4_4, conv5_1..conv5_4) or pool1..pool5 (also written avgpoolN / maxpoolN)
+    """
+    text = str(name)
+    base = text
+    for pooling in POOLINGS:
+        prefix = pooling + "pool"
+        if text.startswith(prefix):
+            base = "pool" + text[len(prefix):]
+    if base in _BY_NAME:
+        return base
+    import difflib
+
+    close = difflib.get_close_matches(text, [*LAYER_NAMES, *(f"{p}{n}" for p in POOLINGS for n in POOL_LAYERS)],
+                                      n=1)
+    if not close and "_" in text:  # 'relu4_2', 'block4_conv2': the block and index still point somewhere
+        close = difflib.get_close_matches("conv" + text[-3:], CONV_LAYERS, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(f"unknown VGG-19 layer {name!r}{hint}; use {LAYER_NAME_HELP}")
+
+
+LAYER_NAME_HELP = ("conv1_1..conv5_4 (conv1_1, conv1_2, conv2_1, conv2_2, conv3_1..conv3_4, conv4_1..conv4_4, "
+                   "conv5_1..conv5_4) or pool1..pool5 (also written avgpoolN / maxpoolN)")
+"""The accepted layer names, in one line (for help texts and errors)."""
+
+
+def check_pooling(pooling: str) -> str:
+    """``pooling`` if it is one of :data:`stylelib.recipe.POOLINGS` (``'avg'``, ``'max'``), else ``ValueError``."""
+    return check_choice("pooling", pooling, POOLINGS)
+
+
+def layer_key(name: str, pooling: str) -> str:
+    """The key a layer has in :func:`stylelib.graph.build_graph`'s dict and in
+    :func:`stylelib.extractor.keras_vgg19`'s layer names: pools carry their pooling (``'pool1'`` ->
+    ``'avgpool1'``), convs keep their name.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer, an unknown pooling, or a pool written with the other pooling
+        (``layer_key('maxpool1', 'avg')``): a silently different layer would be worse.
+
+    Examples
+    --------
+    >>> layer_key("pool1", "avg"), layer_key("avgpool1", "avg"), layer_key("conv4_2", "max")
+    ('avgpool1', 'avgpool1', 'conv4_2')
+    """
+    check_pooling(pooling)
+    base = canonical_layer(name)
+    if base.startswith("pool"):
+        for other in POOLINGS:
+            if other != pooling and str(name).startswith(other + "pool"):
+                raise ValueError(
+                    f"layer {name!r} asks for {other} pooling but this network uses pooling={pooling!r}; "
+                    f"ask for {pooling + base!r} or {base!r}, or pass pooling={other!r}")
+        return pooling + base
+    return base
+
+
+def layer_keys(pooling: str = DEFAULT_POOLING) -> list[str]:
+    """All 21 layer keys in network order: ``conv1_1``, ``conv1_2``, ``avgpool1``, … (see :func:`layer_key`)."""
+    check_pooling(pooling)
+    return [layer_key(layer.name, pooling) for layer in LAYERS]
+
+
 def layers_up_to(name: str) -> tuple[Layer, ...]:
-    """The layers from the input up to and including ``name`` (paper name)."""
-    if name not in _BY_NAME:
-        raise ValueError(f"unknown VGG-19 layer {name!r}; known layers: {', '.join(LAYER_NAMES)}")
-    i = LAYER_NAMES.index(name)
-    return LAYERS[: i + 1]
+    """The layers from the input up to and including ``name`` (any name :func:`canonical_layer` accepts)."""
+    return LAYERS[: LAYER_NAMES.index(canonical_layer(name)) + 1]
 
 
 def layer_shapes(height: int, width: int) -> dict[str, tuple[int, int, int]]:
@@ -540,3 +695,79 @@ def layer_shapes(height: int, width: int) -> dict[str, tuple[int, int, int]]:
             h, w = (h + 1) // 2, (w + 1) // 2
         shapes[layer.name] = (h, w, layer.out_channels)
     return shapes
+
+
+# --------------------------------------------------------------------------- the weights report
+
+MATCONVNET_FILE = "imagenet-vgg-verydeep-19.mat"
+MATCONVNET_URL = "https://www.vlfeat.org/matconvnet/models/imagenet-vgg-verydeep-19.mat"
+
+
+def weights_status(source: str | os.PathLike) -> tuple[bool, str]:
+    """Whether ``source`` gives usable *trained* weights here, and a one-line status — without downloading.
+
+    Returns
+    -------
+    (bool, str)
+        ``(True, "OK: … loads …")`` or ``(False, "missing: …" | "unusable: …" | "untrained: …")``.
+        Random weights are always available but never count as usable.
+    """
+    src = str(source).strip() or "keras"
+    if src == "random":
+        return False, "untrained: random weights are always available, but give texture noise, not style transfer"
+    path = keras_cache_path() if src == "keras" else Path(src).expanduser()
+    if not path.exists():
+        return False, f"missing: {path} does not exist"
+    if path.is_dir():
+        return False, f"unusable: {path} is a directory, not the weights file"
+    try:
+        w = load_weights(src)  # the file exists, so this reads it (and checks Keras' MD5); never downloads
+    except WeightsError as e:
+        return False, "unusable: " + str(e).split("\nWays out:")[0].strip().rstrip(".")
+    except Exception as e:  # a file that breaks the reader in an unforeseen way is still "unusable"
+        return False, f"unusable: {path}: {type(e).__name__}: {e}"
+    md5 = ", MD5 matches Keras' published checksum" if src == "keras" else ""
+    return True, (f"OK: {w.source} loads (16 conv layers, {w.channel_order} input, mean "
+                  f"{tuple(round(m, 2) for m in w.mean)}){md5}")
+
+
+def weights_report(source: str | None = None, origin: str = "") -> str:
+    """The text of ``stylelib weights``: the source used and its status, Keras' file and its status, and the
+    ways to get trained weights.
+
+    Parameters
+    ----------
+    source : str, optional
+        The source to report on (default: :func:`default_source`).
+    origin : str
+        Where ``source`` came from, e.g. ``"(--source)"``; shown after it.
+    """
+    src = (default_source() if source is None else str(source)).strip() or "keras"
+    cache = keras_cache_path()
+    lines = ["VGG-19 weights for stylelib", "", f"Source used: {src} {origin}".rstrip()]
+    if src != "keras":
+        lines.append(f"  status:   {weights_status(src)[1]}")
+    lines += [
+        "",
+        f"Keras' ImageNet file ({KERAS_WEIGHTS_FILE}, about 80 MB), source `keras`:",
+        f"  expected: {cache}",
+        "            (Keras' cache: $KERAS_HOME/models, else ~/.keras/models)",
+        f"  status:   {weights_status('keras')[1]}",
+        "",
+        "How to get trained weights:",
+        "  1. stylelib weights --download",
+        f"       fetches {KERAS_WEIGHTS_URL}",
+        f"       into {cache} and checks its MD5 ({KERAS_WEIGHTS_MD5})",
+        "  2. by hand, on a machine with internet:",
+        f"       curl -L -o {KERAS_WEIGHTS_FILE} {KERAS_WEIGHTS_URL}",
+        f"     then copy the file to {cache}",
+        f"  3. MatConvNet's {MATCONVNET_FILE} (about 550 MB; RGB input):",
+        f"       {MATCONVNET_URL}",
+        f"     then use --weights /path/to/{MATCONVNET_FILE} or STYLELIB_WEIGHTS=/path/to/{MATCONVNET_FILE}",
+        "     (a Keras .h5 stored elsewhere works the same way)",
+        "  4. without any of them: --weights random (or STYLELIB_WEIGHTS=random) runs everything with an",
+        "     untrained network - real losses and gradients, but texture noise instead of style transfer.",
+        "",
+        "For scripts: `stylelib weights --check` exits 0 only when trained weights load here.",
+    ]
+    return "\n".join(lines)

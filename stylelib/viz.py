@@ -10,9 +10,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["show_images", "feature_maps", "gram_image", "loss_curves", "RANDOM_LABEL", "mark_random"]
+from .vgg19 import RANDOM_LABEL  # the one wording of the label, kept with the other random-weights texts
 
-RANDOM_LABEL = "RANDOM WEIGHTS — not a trained VGG-19 result"
+__all__ = ["show_images", "feature_maps", "gram_image", "loss_curves", "RANDOM_LABEL", "mark_random"]
 
 
 def _plt():

@@ -318,7 +318,7 @@ def test_weights_report(capsys, clean_env):
     assert cache.parent.parent == clean_env  # KERAS_HOME is honoured
     assert str(cache) in out and "does not exist" in out
     assert vgg19.KERAS_WEIGHTS_URL in out and vgg19.KERAS_WEIGHTS_MD5 in out
-    assert cli.MATCONVNET_URL in out and "STYLELIB_WEIGHTS" in out and "--weights random" in out
+    assert vgg19.MATCONVNET_URL in out and "STYLELIB_WEIGHTS" in out and "--weights random" in out
 
 
 def test_weights_check_fails_without_trained_weights(capsys, monkeypatch, clean_env):

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from stylelib.extractor import FeatureExtractor, canonical_layer, keras_vgg19, output_key
+from stylelib.extractor import FeatureExtractor, keras_vgg19
+from stylelib.vgg19 import canonical_layer
+from stylelib.vgg19 import layer_key as output_key
 from stylelib.graph import build_graph
 
 tf1 = tf.compat.v1

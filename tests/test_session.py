@@ -9,7 +9,8 @@ import tensorflow as tf
 from stylelib import losses
 from stylelib.extractor import FeatureExtractor
 from stylelib.session import ArtSession, run_art
-from stylelib.transfer import ART_STYLE_LAYERS, StyleResult, make_init
+from stylelib.recipe import ART_STYLE_LAYERS
+from stylelib.run import StyleResult, make_init
 
 STYLE_LAYERS = list(ART_STYLE_LAYERS)  # conv1_1, conv2_1, conv3_1, conv4_1, conv5_1
 

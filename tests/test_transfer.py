@@ -12,16 +12,10 @@ import pytest
 import tensorflow as tf
 
 from stylelib import images, vgg19
-from stylelib.transfer import (
-    ART_CONTENT_LAYERS,
-    ART_STYLE_LAYERS,
-    StyleObjective,
-    StyleResult,
-    as_image,
-    make_init,
-    pick_device,
-    stylize,
-)
+from stylelib.recipe import ART_CONTENT_LAYERS, ART_STYLE_LAYERS
+from stylelib.run import StyleResult, make_init, pick_device
+from stylelib.samples import load_input as as_image
+from stylelib.transfer import StyleObjective, stylize
 
 SIZE = 32
 
@@ -76,7 +70,7 @@ def test_stylize_lowers_the_loss_and_keeps_the_best(content_img, style_img, rand
     assert res.image.shape == res.best_image.shape == (h, w, 3) == (21, 32, 3)
     assert res.image.dtype == np.uint8
     assert res.random_weights is True and res.weights_source == random_weights.source
-    assert res.config["optimizer"] == optimizer and res.config["iterations"] == iterations
+    assert res.config.optimizer == optimizer and res.config.iterations == iterations
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "lbfgs"])
@@ -103,7 +97,7 @@ def test_keyboard_interrupt_keeps_what_was_done(content_img, style_img, random_w
     res = _run(content_img, style_img, random_weights, iterations=10, callback=callback, device="cpu")
     assert res.interrupted is True and len(res.history) == 2
     assert res.best_image.shape == res.image.shape
-    assert res.config["device"].endswith("CPU:0")
+    assert res.device.endswith("CPU:0")
 
 
 # --------------------------------------------------------------------------- inits and seeds
@@ -205,7 +199,7 @@ def test_style_image_of_another_size(content_img, style_img, random_weights):
 
 def test_mixed_precision_runs_on_cpu(content_img, style_img, random_weights):
     f16 = _run(content_img, style_img, random_weights, init="noise", iterations=4, mixed_precision=True)
-    assert f16.config["mixed_precision"] is True
+    assert f16.config.mixed_precision is True
     totals = f16.series("total")
     assert np.all(np.isfinite(totals))
     assert totals[-1] < totals[0]

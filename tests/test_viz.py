@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 
 from stylelib import viz  # noqa: E402
 from stylelib.graph import build_graph  # noqa: E402
-from stylelib.transfer import StepRecord, StyleResult  # noqa: E402
+from stylelib.run import RunConfig, StepRecord, StyleResult  # noqa: E402
 
 
 def _texts(fig) -> list[str]:
@@ -28,7 +28,7 @@ def _close_figures():
 def _result(totals):
     hist = [StepRecord(i + 1, 1.0, 2.0, 0.0, t, 0.1 * (i + 1)) for i, t in enumerate(totals)]
     img = np.zeros((4, 4, 3), np.uint8)
-    return StyleResult(img, img, int(np.argmin(totals)) + 1, min(totals), hist, False, "test", True, {})
+    return StyleResult(img, img, int(np.argmin(totals)) + 1, min(totals), hist, False, "test", True, RunConfig())
 
 
 def test_show_images_titles_and_random_label():

@@ -1,0 +1,183 @@
+"""art.py's recipe and stylelib's vocabulary, in one TensorFlow-free place.
+
+Every default number and every list of choices that the engines (:mod:`stylelib.transfer`,
+:mod:`stylelib.session`), the command line (:mod:`stylelib.cli`) and the explorer (:mod:`stylelib.widgets`)
+use is defined here once; they import it and never re-state it. To change the default style weight, change
+:data:`ART_STYLE_WEIGHT`; to add an initialisation, add it to :data:`INITS` and to
+:func:`stylelib.run.make_init`.
+
+The numbers are those of ``art.py``, the TensorFlow 1 code the blog post in ``shared/reference`` studies
+(itself following Gatys et al., "A Neural Algorithm of Artistic Style", arXiv:1508.06576). Note the names:
+art.py calls its *content* weight ``BETA`` and its *style* weight ``ALPHA``, the reverse of the paper's
+α (content) and β (style). stylelib says ``content_weight`` and ``style_weight`` to avoid the clash.
+
+Examples
+--------
+>>> from stylelib import recipe
+>>> recipe.ART_STYLE_WEIGHT / recipe.ART_CONTENT_WEIGHT
+20.0
+>>> recipe.check_choice("optimizer", "lbfgs", recipe.OPTIMIZERS)
+'lbfgs'
+>>> recipe.check_choice("pooling", "avgx", recipe.POOLINGS)
+Traceback (most recent call last):
+...
+ValueError: pooling must be one of 'avg', 'max'; got 'avgx'
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Mapping
+
+__all__ = [
+    "ART_CONTENT_LAYERS",
+    "ART_STYLE_LAYERS",
+    "ART_CONTENT_WEIGHT",
+    "ART_STYLE_WEIGHT",
+    "ART_TV_WEIGHT",
+    "ART_NOISE_RATIO",
+    "ART_LEARNING_RATE",
+    "DEFAULT_SIZE",
+    "DEFAULT_ITERATIONS",
+    "INITS",
+    "ART_INIT",
+    "DEFAULT_INIT",
+    "OPTIMIZERS",
+    "DEFAULT_OPTIMIZER",
+    "POOLINGS",
+    "DEFAULT_POOLING",
+    "CONTENT_NORMALIZATIONS",
+    "DEFAULT_CONTENT_NORMALIZATION",
+    "STYLE_WEIGHTINGS",
+    "check_choice",
+    "check_weight",
+    "check_positive_int",
+    "check_ratio",
+    "style_layer_weights",
+]
+
+# ------------------------------------------------------------------------------------------ the recipe
+
+ART_CONTENT_LAYERS: Mapping[str, float] = {"conv4_2": 1.0}
+"""art.py's content layer: ``conv4_2`` (the paper's choice too, section 2.2 and Figure 2)."""
+
+ART_STYLE_LAYERS: Mapping[str, float] = {"conv1_1": 0.5, "conv2_1": 1.0, "conv3_1": 1.5, "conv4_1": 3.0,
+                                         "conv5_1": 4.0}
+"""art.py's style layers and their weights w_l (the paper weights these five layers equally, w_l = 1/5)."""
+
+ART_CONTENT_WEIGHT: float = 5.0
+"""Weight of the content cost in the total loss (art.py's ``BETA``; the paper's α)."""
+
+ART_STYLE_WEIGHT: float = 100.0
+"""Weight of the style cost in the total loss (art.py's ``ALPHA``; the paper's β)."""
+
+ART_TV_WEIGHT: float = 0.0
+"""Weight of the total-variation (smoothness) cost; art.py and the paper use none."""
+
+ART_NOISE_RATIO: float = 0.6
+"""Share of uniform(−20, 20) noise in art.py's starting image (the rest is the content image)."""
+
+ART_LEARNING_RATE: float = 2.0
+"""art.py's Adam step size, in pixel values (0–255 scale)."""
+
+DEFAULT_SIZE: int = 256
+"""Longest side of the result in pixels, when the caller gives none."""
+
+DEFAULT_ITERATIONS: int = 100
+"""Optimizer steps (L-BFGS iterations or Adam updates), when the caller gives none."""
+
+# ------------------------------------------------------------------------------------------ vocabulary
+
+INITS: Mapping[str, str] = {
+    "content": "the content image",
+    "noise": "uniform noise over the pixel range",
+    "blend": "art.py's start: noise_ratio × noise + (1 − noise_ratio) × content",
+}
+"""Starting images, name -> description (built by :func:`stylelib.run.make_init`)."""
+
+ART_INIT: str = "blend"
+"""art.py's start (the TF1 engine's default)."""
+
+DEFAULT_INIT: str = "content"
+"""The TF2 engine's default start: with L-BFGS it reaches a low loss in fewest steps."""
+
+OPTIMIZERS: Mapping[str, str] = {"lbfgs": "L-BFGS", "adam": "Adam"}
+"""Optimizers, name -> display label. ``lbfgs`` is scipy's L-BFGS-B (the paper's choice), ``adam`` art.py's."""
+
+DEFAULT_OPTIMIZER: str = "lbfgs"
+
+POOLINGS: Mapping[str, str] = {"avg": "average pooling (the paper prefers it)", "max": "max pooling (VGG-19's own)"}
+"""Pooling between VGG-19's blocks, name -> description (Gatys et al., section 2: average gives slightly more
+appealing results)."""
+
+DEFAULT_POOLING: str = "avg"
+
+CONTENT_NORMALIZATIONS: Mapping[str, str] = {
+    "art": "art.py: Σ(F − P)² / (4·N·M)",
+    "paper": "the paper, equation 1: ½·Σ(F − P)²",
+}
+"""How the content cost is normalized, name -> formula (see :func:`stylelib.losses.content_loss`)."""
+
+DEFAULT_CONTENT_NORMALIZATION: str = "art"
+
+STYLE_WEIGHTINGS: Mapping[str, str] = {
+    "art": "art.py: deeper layers count more",
+    "equal": "equal: every layer 1.0",
+}
+"""How chosen style layers are weighted, name -> label (see :func:`style_layer_weights`)."""
+
+
+# ------------------------------------------------------------------------------------------ validators
+
+
+def _listing(choices) -> str:
+    return ", ".join(repr(c) for c in choices)
+
+
+def check_choice(what: str, value, choices) -> str:
+    """Return ``value`` if it is one of ``choices`` (a mapping's keys or a sequence), else raise.
+
+    Raises
+    ------
+    ValueError
+        One line naming ``what``, the valid values and the value given.
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{what} must be one of {_listing(choices)}; got {value!r}")
+    return value
+
+
+def check_weight(what: str, value) -> float:
+    """``value`` as a float if it is a finite number >= 0 (a loss weight, a step size), else ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{what} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def check_positive_int(what: str, value, minimum: int = 1) -> int:
+    """``value`` as an int if it is an integer >= ``minimum``, else ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < minimum:
+        raise ValueError(f"{what} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_ratio(what: str, value) -> float:
+    """``value`` as a float if it lies in [0, 1], else ``ValueError``."""
+    value = check_weight(what, value)
+    if value > 1:
+        raise ValueError(f"{what} must lie between 0 and 1, got {value!r}")
+    return value
+
+
+def style_layer_weights(layers, weighting: str = "art") -> dict[str, float]:
+    """Weights for the chosen style ``layers``: art.py's (:data:`ART_STYLE_LAYERS`, 1.0 for any other
+    layer) or all 1.0 (``weighting='equal'``).
+
+    >>> style_layer_weights(["conv1_1", "conv3_1", "conv3_2"])
+    {'conv1_1': 0.5, 'conv3_1': 1.5, 'conv3_2': 1.0}
+    """
+    check_choice("style weighting", weighting, STYLE_WEIGHTINGS)
+    if weighting == "art":
+        return {name: ART_STYLE_LAYERS.get(name, 1.0) for name in layers}
+    return {name: 1.0 for name in layers}

@@ -1,0 +1,485 @@
+"""What both engines share: the run's settings, the start image, the pixel bounds, the per-step records,
+the recorder that keeps them, and the result.
+
+The TF2 engine (:func:`stylelib.transfer.stylize`) and the TF1 engine (:func:`stylelib.session.run_art`)
+both take a :class:`RunConfig`, start from :func:`make_init`, keep the image inside :func:`pixel_bounds`,
+let a :class:`RunRecorder` keep the history, the best step, the progress bar and the callback, and return a
+:class:`StyleResult` holding the same :class:`RunConfig`. This module imports neither TensorFlow nor an
+engine, so the command line can build and check a :class:`RunConfig` before TensorFlow is loaded.
+
+Examples
+--------
+>>> from stylelib.run import RunConfig
+>>> cfg = RunConfig(size=64, iterations=10, style_layers=["conv1_1", "conv2_1"])
+>>> cfg.style_layers, cfg.style_weight
+({'conv1_1': 1.0, 'conv2_1': 1.0}, 100.0)
+>>> RunConfig(init="zeros")
+Traceback (most recent call last):
+...
+ValueError: init must be one of 'content', 'noise', 'blend'; got 'zeros'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import inspect
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+
+from . import images as _images
+from . import recipe
+from .vgg19 import VGG19Weights, canonical_layer, check_pooling
+
+__all__ = ["RunConfig", "shows_settings", "pick_device", "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun", "make_init",
+           "pixel_bounds", "layer_weights"]
+
+
+# ------------------------------------------------------------------------------------------ settings
+
+
+def layer_weights(layers, default: Mapping[str, float], what: str) -> dict[str, float]:
+    """Normalize a layer choice to ``{name: weight}``.
+
+    Parameters
+    ----------
+    layers : None, str, sequence of str, or mapping of str to float
+        ``None`` gives ``default``; a name or a list of names gives weight 1.0 each; a mapping is taken as
+        ``{name: w_l}``. Names are checked with :func:`stylelib.vgg19.canonical_layer` and kept as given.
+    default : mapping
+        The layers used when ``layers`` is ``None``.
+    what : str
+        ``"content"`` or ``"style"``, for the error message.
+
+    Raises
+    ------
+    ValueError
+        No layer, an unknown layer name, or a weight that is not a finite number >= 0.
+    """
+    if layers is None:
+        return dict(default)
+    if isinstance(layers, str):
+        layers = [layers]
+    if isinstance(layers, Mapping):
+        out = {str(name): recipe.check_weight(f"the weight of {what} layer {name!r}", w) for name, w in layers.items()}
+    else:
+        out = {str(name): 1.0 for name in layers}
+    if not out:
+        raise ValueError(f"{what} layers: give at least one layer, e.g. {next(iter(default))!r}")
+    for name in out:
+        canonical_layer(name)
+    return out
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a style-transfer run is made from, apart from the two images and the weights.
+
+    Both engines take one and store it in :attr:`StyleResult.config`; the command line builds one from its
+    arguments and the explorer from its controls. Defaults come from :mod:`stylelib.recipe` (art.py's
+    numbers). Every field is checked when the config is made, so a bad value fails before any work.
+
+    Attributes
+    ----------
+    size : int or None
+        Longest side of the content image and the result, in pixels (>= 16); ``None`` keeps the content's size.
+    style_size : int or None
+        Longest side of the style image in pixels; ``None``: the same as the result. (The TF1 engine resizes
+        the style image to the content's exact size.)
+    iterations : int
+        Optimizer steps: L-BFGS iterations or Adam updates (>= 1).
+    optimizer : str
+        A key of :data:`stylelib.recipe.OPTIMIZERS`: ``'lbfgs'`` or ``'adam'``.
+    learning_rate : float
+        Adam's step size in pixel values (0–255 scale); L-BFGS ignores it.
+    content_weight, style_weight, tv_weight : float
+        Weights of the content, style and total-variation costs in the total loss (finite, >= 0).
+    content_layers, style_layers : dict of str to float
+        ``{layer: w_l}``. Given as ``None`` (art.py's layers), a name, a list of names (weight 1.0 each) or a
+        mapping; stored as a dict.
+    content_normalization : str
+        A key of :data:`stylelib.recipe.CONTENT_NORMALIZATIONS`: ``'art'`` or ``'paper'``.
+    pooling : str
+        A key of :data:`stylelib.recipe.POOLINGS`: ``'avg'`` or ``'max'``.
+    init : str
+        A key of :data:`stylelib.recipe.INITS`: ``'content'``, ``'noise'`` or ``'blend'``.
+    noise_ratio : float
+        Share of noise in the ``'blend'`` start, in [0, 1].
+    seed : int
+        Seed of the start image's noise (random weights are always the seed-0 network).
+    device : str or None
+        ``None``/``'auto'`` (a GPU if TensorFlow sees one), ``'cpu'``, ``'gpu'`` or ``'gpu:N'``.
+    mixed_precision : bool
+        Compute the network in float16 (TF2 engine only; for GPUs).
+    """
+
+    size: int | None = recipe.DEFAULT_SIZE
+    style_size: int | None = None
+    iterations: int = recipe.DEFAULT_ITERATIONS
+    optimizer: str = recipe.DEFAULT_OPTIMIZER
+    learning_rate: float = recipe.ART_LEARNING_RATE
+    content_weight: float = recipe.ART_CONTENT_WEIGHT
+    style_weight: float = recipe.ART_STYLE_WEIGHT
+    tv_weight: float = recipe.ART_TV_WEIGHT
+    content_layers: Mapping[str, float] | None = None
+    style_layers: Mapping[str, float] | None = None
+    content_normalization: str = recipe.DEFAULT_CONTENT_NORMALIZATION
+    pooling: str = recipe.DEFAULT_POOLING
+    init: str = recipe.DEFAULT_INIT
+    noise_ratio: float = recipe.ART_NOISE_RATIO
+    seed: int = 0
+    device: str | None = None
+    mixed_precision: bool = False
+
+    def __post_init__(self) -> None:
+        def put(name, value):
+            object.__setattr__(self, name, value)
+
+        for name in ("size", "style_size"):
+            value = getattr(self, name)
+            if value is not None:
+                put(name, recipe.check_positive_int(f"{name} (longest side in pixels)", value, 16))
+        put("iterations", recipe.check_positive_int("iterations", self.iterations))
+        recipe.check_choice("optimizer", self.optimizer, recipe.OPTIMIZERS)
+        recipe.check_choice("init", self.init, recipe.INITS)
+        recipe.check_choice("content_normalization", self.content_normalization, recipe.CONTENT_NORMALIZATIONS)
+        check_pooling(self.pooling)
+        for name in ("content_weight", "style_weight", "tv_weight", "learning_rate"):
+            put(name, recipe.check_weight(name, getattr(self, name)))
+        put("noise_ratio", recipe.check_ratio("noise_ratio", self.noise_ratio))
+        put("seed", recipe.check_positive_int("seed", self.seed, 0))
+        put("content_layers", layer_weights(self.content_layers, recipe.ART_CONTENT_LAYERS, "content"))
+        put("style_layers", layer_weights(self.style_layers, recipe.ART_STYLE_LAYERS, "style"))
+        put("mixed_precision", bool(self.mixed_precision))
+
+    @classmethod
+    def art(cls, **settings) -> "RunConfig":
+        """art.py's run: Adam from the noisy blend (the TF1 engine's defaults), with ``settings`` changed."""
+        return cls.make(None, **{"optimizer": "adam", "init": recipe.ART_INIT, **settings})
+
+    @classmethod
+    def make(cls, config: "RunConfig | None" = None, **settings) -> "RunConfig":
+        """``config`` (or the defaults) with ``settings`` changed; an unknown setting name is a one-line
+        ``TypeError`` with the closest name."""
+        names = [f.name for f in dataclasses.fields(cls)]
+        for key in settings:
+            if key not in names:
+                close = difflib.get_close_matches(key, names, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise TypeError(f"unknown setting {key!r}{hint}; the settings are {', '.join(names)}")
+        return dataclasses.replace(config, **settings) if config is not None else cls(**settings)
+
+    def replace(self, **settings) -> "RunConfig":
+        """A copy with ``settings`` changed (checked like a new config)."""
+        return self.make(self, **settings)
+
+    def as_dict(self) -> dict:
+        """The fields as a plain dict (layer dicts copied)."""
+        return dataclasses.asdict(self)
+
+
+def shows_settings(defaults: RunConfig):
+    """Decorator for an engine taking ``**settings``: its signature (``help()``, Jupyter's Shift-Tab) lists
+    :class:`RunConfig`'s fields as keyword-only parameters with the values of ``defaults``.
+
+    The engine still receives them as ``**settings`` and builds its :class:`RunConfig` with
+    :meth:`RunConfig.make`, so no default is written twice.
+    """
+    def decorate(fn):
+        sig = inspect.signature(fn)
+        params = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        params += [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=getattr(defaults, f.name))
+                   for f in dataclasses.fields(RunConfig)]
+        fn.__signature__ = sig.replace(parameters=params)
+        return fn
+
+    return decorate
+
+
+def pick_device(device: str | None = None) -> str:
+    """The TensorFlow device name for a ``device`` setting.
+
+    ``None``, ``''`` or ``'auto'``: the first GPU TensorFlow sees, else the CPU. ``'cpu'``, ``'gpu'``,
+    ``'gpu:1'``, ``'/device:GPU:0'``: that device, if it exists.
+
+    Returns
+    -------
+    str
+        A full name such as ``'/device:CPU:0'``.
+
+    Raises
+    ------
+    ValueError
+        An unknown device kind, or a device TensorFlow does not see (with the way out).
+    """
+    import tensorflow as tf  # here, not at the top: the command line builds a RunConfig before loading TF
+
+    gpus = tf.config.list_logical_devices("GPU")
+    if device in (None, "", "auto"):
+        return gpus[0].name if gpus else "/device:CPU:0"
+    want = str(device).upper().replace("/DEVICE:", "").lstrip("/")
+    kind = want.split(":")[0]
+    if kind not in ("CPU", "GPU"):
+        raise ValueError(f"device {device!r}: use 'auto', 'cpu', 'gpu', 'gpu:1', ...")
+    index = int(want.split(":")[1]) if ":" in want and want.split(":")[1].isdigit() else 0
+    available = tf.config.list_logical_devices(kind)
+    if index >= len(available):
+        raise ValueError(
+            f"device {device!r} is not available: TensorFlow sees {len(gpus)} GPU(s) here. "
+            "Use device='cpu' or 'auto' (install the GPU build with `pip install stylelib[gpu]`)."
+        )
+    return available[index].name
+
+
+# ------------------------------------------------------------------------------------------ pixels
+
+
+def pixel_bounds(weights: VGG19Weights) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel bounds ``(lo, hi)`` of a preprocessed pixel, each ``(3,)`` float32: ``0 − mean`` and
+    ``255 − mean`` (in the weights' channel order), i.e. the 0–255 range after
+    :func:`stylelib.images.preprocess`."""
+    mean = np.asarray(weights.mean, np.float32)
+    return -mean, np.float32(255.0) - mean
+
+
+def make_init(init: str, content_pre: np.ndarray, *, seed: int = 0, noise_ratio: float = recipe.ART_NOISE_RATIO,
+              weights: VGG19Weights) -> np.ndarray:
+    """The starting image, preprocessed, ``(1, H, W, 3)`` float32, inside :func:`pixel_bounds`.
+
+    Parameters
+    ----------
+    init : str
+        ``'content'``: the content image; ``'noise'``: uniform noise over the whole 0–255 pixel range;
+        ``'blend'``: art.py's start, ``noise_ratio`` × uniform(−20, 20) + (1 − ``noise_ratio``) × content
+        (art.py's ``generate_noise_image``).
+    content_pre : ndarray
+        The preprocessed content image ``(1, H, W, 3)``.
+    seed : int
+        Seed of the noise (NumPy's ``default_rng``).
+    noise_ratio : float
+        Share of noise in ``'blend'``.
+    weights : VGG19Weights
+        Gives the mean pixel, hence the bounds.
+
+    Raises
+    ------
+    ValueError
+        ``init`` is not a key of :data:`stylelib.recipe.INITS`.
+    """
+    recipe.check_choice("init", init, recipe.INITS)
+    rng = np.random.default_rng(seed)
+    lo, hi = pixel_bounds(weights)
+    if init == "content":
+        x = content_pre.copy()
+    elif init == "noise":
+        x = rng.uniform(0, 255, content_pre.shape).astype(np.float32) - np.asarray(weights.mean, np.float32)
+    else:  # blend
+        noise = rng.uniform(-20, 20, content_pre.shape).astype(np.float32)
+        x = noise_ratio * noise + (1.0 - noise_ratio) * content_pre
+    return np.clip(x, lo, hi).astype(np.float32)
+
+
+# ------------------------------------------------------------------------------------------ records
+
+
+@dataclass
+class StepRecord:
+    """The losses measured at one step.
+
+    Attributes
+    ----------
+    step : int
+        1 for the first step.
+    content, style, tv : float
+        The unweighted costs (content: Σ_l w_l of the content layers' costs; style: Σ_l w_l E_l).
+    total : float
+        ``content_weight·content + style_weight·style + tv_weight·tv``.
+    seconds : float
+        Wall time since the loop started, this step included (the first step includes tracing/compiling).
+    """
+
+    step: int
+    content: float
+    style: float
+    tv: float
+    total: float
+    seconds: float
+
+
+@dataclass
+class StepInfo:
+    """What a run's ``callback`` receives after each step.
+
+    Attributes
+    ----------
+    step, iterations : int
+        This step (1-based) and the planned number.
+    record : StepRecord
+        Its losses.
+    best_step : int
+        The step with the lowest total loss so far.
+    """
+
+    step: int
+    iterations: int
+    record: StepRecord
+    best_step: int
+    _get_x: Callable[[], np.ndarray] = field(repr=False, default=None)  # -> preprocessed (1, H, W, 3)
+    _weights: VGG19Weights = field(repr=False, default=None)
+
+    def image(self) -> np.ndarray:
+        """The image these losses were measured on, RGB uint8 ``(H, W, 3)``.
+
+        Copied from the device only when called, so a callback that looks every 10 steps costs nothing
+        on the other 9.
+        """
+        return _images.deprocess(self._get_x(), self._weights)
+
+
+@dataclass
+class StyleResult:
+    """What a run returns (both engines).
+
+    Attributes
+    ----------
+    image : ndarray
+        The image after the last step, RGB uint8 ``(H, W, 3)``.
+    best_image : ndarray
+        The image with the lowest total loss seen, RGB uint8 ``(H, W, 3)`` — the one worth saving.
+    best_step : int
+        The step it was measured at (0: no step finished; then it is the start image).
+    best_loss : float
+        Its total loss (``inf`` when no step finished).
+    history : list of StepRecord
+        One record per finished step.
+    interrupted : bool
+        True when a callback returned ``False`` or Ctrl-C stopped the run.
+    weights_source : str
+        Where the VGG-19 weights came from.
+    random_weights : bool
+        True for untrained weights: the pictures are texture noise, not style transfer.
+    config : RunConfig
+        The settings of the run.
+    stop_reason : str
+        Why the loop ended: ``'completed'``, ``'stopped by callback'``, ``'interrupted (KeyboardInterrupt)'``,
+        or the optimizer's own message (L-BFGS may converge early).
+    engine : str
+        Which engine ran: ``'stylize (TF2)'`` or ``'run_art (TF1 Session)'``.
+    device : str
+        The TensorFlow device it ran on (``'/device:CPU:0'`` …); ``''`` when not pinned.
+    shape : tuple of int
+        The content image's (and result's) shape ``(H, W, 3)``.
+    """
+
+    image: np.ndarray
+    best_image: np.ndarray
+    best_step: int
+    best_loss: float
+    history: list[StepRecord]
+    interrupted: bool
+    weights_source: str
+    random_weights: bool
+    config: RunConfig
+    stop_reason: str = ""
+    engine: str = ""
+    device: str = ""
+    shape: tuple = ()
+
+    def series(self, key: str) -> np.ndarray:
+        """One field of the history (``'total'``, ``'content'``, ``'style'``, ``'tv'``, ``'seconds'``,
+        ``'step'``) per step, as a float64 array."""
+        return np.array([getattr(r, key) for r in self.history], dtype=np.float64)
+
+
+class StopRun(Exception):
+    """Raised inside a loop by :meth:`RunRecorder.record` when the callback returned ``False``."""
+
+
+class RunRecorder:
+    """The bookkeeping both engines share: the loss history, the best step, the progress bar, the per-step
+    callback, and stopping on ``False`` or Ctrl-C.
+
+    An engine's loop calls ``record(step, values, get_x)`` after each step (``values``: a mapping with the four
+    losses ``content``, ``style``, ``tv``, ``total``; ``get_x``: returns the preprocessed image they were measured
+    on, called only when needed); it returns True when the step is the best so far. :meth:`drive` runs the loop
+    and keeps what it had when stopped; :meth:`result` builds the :class:`StyleResult`.
+
+    Parameters
+    ----------
+    iterations : int
+        The planned number of steps (for the progress bar and :class:`StepInfo`).
+    weights : VGG19Weights
+        To turn preprocessed images back into pictures.
+    callback : callable or None
+        ``callback(StepInfo)`` after every step; returning ``False`` stops the run.
+    progress : bool
+        Show a tqdm progress bar.
+    desc : str
+        The progress bar's label.
+    """
+
+    def __init__(self, iterations: int, weights: VGG19Weights,
+                 callback: Callable[[StepInfo], object] | None, progress: bool, desc: str):
+        self.iterations = iterations
+        self.weights = weights
+        self.callback = callback
+        self.history: list[StepRecord] = []
+        self.best_loss, self.best_step = math.inf, 0
+        self.interrupted, self.stop_reason = False, "completed"
+        self._bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=iterations, desc=desc, unit="step")
+        self._t0 = time.perf_counter()
+
+    def record(self, step: int, values: Mapping[str, object], get_x: Callable[[], np.ndarray]) -> bool:
+        """Keep one step's losses; call the callback; True when this step is the best so far."""
+        rec = StepRecord(step, *(float(values[k]) for k in ("content", "style", "tv", "total")),
+                         seconds=time.perf_counter() - self._t0)
+        self.history.append(rec)
+        improved = rec.total < self.best_loss
+        if improved:
+            self.best_loss, self.best_step = rec.total, step
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix(loss=f"{rec.total:.4g}")
+        if self.callback is not None:
+            if self.callback(StepInfo(step, self.iterations, rec, self.best_step, get_x, self.weights)) is False:
+                raise StopRun
+        return improved
+
+    def drive(self, loop: Callable[[Callable[..., bool]], str | None]) -> None:
+        """Run ``loop(self.record)``; its return value, if any, is the stop reason."""
+        try:
+            self.stop_reason = loop(self.record) or self.stop_reason
+        except StopRun:
+            self.interrupted, self.stop_reason = True, "stopped by callback"
+        except KeyboardInterrupt:
+            self.interrupted, self.stop_reason = True, "interrupted (KeyboardInterrupt)"
+        finally:
+            if self._bar is not None:
+                self._bar.close()
+
+    def result(self, final_x: np.ndarray, best_x: np.ndarray, config: RunConfig, *, engine: str,
+               device: str = "", shape: tuple = ()) -> StyleResult:
+        """The :class:`StyleResult` of the run, from the last and the best preprocessed images."""
+        return StyleResult(
+            image=_images.deprocess(final_x, self.weights),
+            best_image=_images.deprocess(best_x, self.weights),
+            best_step=self.best_step,
+            best_loss=self.best_loss,
+            history=self.history,
+            interrupted=self.interrupted,
+            weights_source=self.weights.source,
+            random_weights=self.weights.is_random,
+            config=config,
+            stop_reason=self.stop_reason,
+            engine=engine,
+            device=device,
+            shape=tuple(shape),
+        )
