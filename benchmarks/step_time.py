@@ -40,11 +40,12 @@ def main() -> None:
             r = stylize(content, style, size=args.size, iterations=args.iterations, optimizer=opt, weights=weights)
             t = r.series("seconds")
             per_step[opt].append(statistics.median(t[1:] - t[:-1]))
-            evals[opt] = (len(r.history), r.config["shape"])
+            evals[opt] = (len(r.history), r.shape)
     a, l = statistics.median(per_step["adam"]), statistics.median(per_step["lbfgs"])
     print(f"weights: {weights.source}; image {evals['adam'][1]}; {args.iterations} steps x {args.repeats} runs each")
     print(f"adam : {a:.3f} s/step  (runs: {', '.join(f'{x:.3f}' for x in per_step['adam'])})")
-    print(f"lbfgs: {l:.3f} s/step  (runs: {', '.join(f'{x:.3f}' for x in per_step['lbfgs'])}; {evals['lbfgs'][0]} iterations)")
+    runs = ", ".join(f"{x:.3f}" for x in per_step["lbfgs"])
+    print(f"lbfgs: {l:.3f} s/step  (runs: {runs}; {evals['lbfgs'][0]} iterations)")
     print(f"ratio lbfgs/adam: {l / a:.2f}")
 
 

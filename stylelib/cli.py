@@ -224,11 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = p.add_argument_group("size and run length")
     g.add_argument("--size", type=_int_at_least(16, "the size is the longest side in pixels, at least 16"),
-                   default=DEFAULTS.size, metavar="PX", help="longest side of the result in pixels (default: %(default)s)")
+                   default=DEFAULTS.size, metavar="PX",
+                   help="longest side of the result in pixels (default: %(default)s)")
     g.add_argument("--style-size", type=_int_at_least(16, "the style size is a longest side in pixels, at least 16"),
-                   default=DEFAULTS.style_size, metavar="PX", help="longest side of the style image (default: --size)")
-    g.add_argument("--iterations", type=_int_at_least(1, "give a positive number of steps"), default=DEFAULTS.iterations,
-                   metavar="N", help="optimizer steps: L-BFGS iterations or Adam updates (default: %(default)s)")
+                   default=DEFAULTS.style_size, metavar="PX",
+                   help="longest side of the style image (default: --size)")
+    g.add_argument("--iterations", type=_int_at_least(1, "give a positive number of steps"),
+                   default=DEFAULTS.iterations, metavar="N",
+                   help="optimizer steps: L-BFGS iterations or Adam updates (default: %(default)s)")
 
     g = p.add_argument_group("optimization")
     g.add_argument("--optimizer", choices=tuple(recipe.OPTIMIZERS), default=DEFAULTS.optimizer,
@@ -269,7 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="VGG-19 weights: keras (Keras' cached ImageNet file), a path to the .h5 or "
                         "MatConvNet .mat file, or random (untrained: texture noise only). "
                         f"Default: $STYLELIB_WEIGHTS, else keras (here: {default_weights})")
-    g.add_argument("--device", type=_device, default="auto", help="auto (a GPU if TensorFlow sees one), cpu, gpu or gpu:N (default: %(default)s)")
+    g.add_argument("--device", type=_device, default=DEFAULTS.device,
+                   help="auto (a GPU if TensorFlow sees one), cpu, gpu or gpu:N (default: %(default)s)")
     g.add_argument("--mixed-precision", action="store_true",
                    help="compute the network in float16 (worth it on recent GPUs only)")
 

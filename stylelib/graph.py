@@ -70,7 +70,7 @@ def build_graph(weights: VGG19Weights | str | None, height: int, width: int,
     net: dict[str, tf.Tensor] = {}
     net["input"] = tf1.Variable(np.zeros((1, height, width, 3), np.float32), dtype=tf.float32, name="input")
     prev = net["input"]
-    for layer, key in zip(LAYERS, graph_layer_names(pooling)):
+    for layer, key in zip(LAYERS, graph_layer_names(pooling), strict=True):
         if layer.kind == "conv":
             prev = _conv_relu(prev, weights, layer.name)
         else:

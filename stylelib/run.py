@@ -35,8 +35,8 @@ from . import images as _images
 from . import recipe
 from .vgg19 import VGG19Weights, canonical_layer, check_pooling
 
-__all__ = ["RunConfig", "shows_settings", "pick_device", "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun", "make_init",
-           "pixel_bounds", "layer_weights"]
+__all__ = ["RunConfig", "shows_settings", "pick_device", "StepRecord", "StepInfo", "StyleResult", "RunRecorder",
+           "StopRun", "make_init", "pixel_bounds", "layer_weights"]
 
 
 # ------------------------------------------------------------------------------------------ settings
@@ -65,7 +65,8 @@ def layer_weights(layers, default: Mapping[str, float], what: str) -> dict[str, 
     if isinstance(layers, str):
         layers = [layers]
     if isinstance(layers, Mapping):
-        out = {str(name): recipe.check_weight(f"the weight of {what} layer {name!r}", w) for name, w in layers.items()}
+        out = {str(name): recipe.check_weight(f"the weight of {what} layer {name!r}", w)
+               for name, w in layers.items()}
     else:
         out = {str(name): 1.0 for name in layers}
     if not out:
@@ -132,7 +133,7 @@ class RunConfig:
     init: str = recipe.DEFAULT_INIT
     noise_ratio: float = recipe.ART_NOISE_RATIO
     seed: int = 0
-    device: str | None = None
+    device: str | None = "auto"
     mixed_precision: bool = False
 
     def __post_init__(self) -> None:

@@ -122,7 +122,7 @@ def _build_table() -> tuple[Layer, ...]:
     rows: list[Layer] = []
     index = 0
     channels = 3
-    for block, (n_conv, width) in enumerate(zip(convs_per_block, widths), start=1):
+    for block, (n_conv, width) in enumerate(zip(convs_per_block, widths, strict=True), start=1):
         for k in range(1, n_conv + 1):
             rows.append(Layer(f"conv{block}_{k}", "conv", block, index, channels, width))
             channels = width
@@ -353,6 +353,15 @@ def _decode(name) -> str:
     return name.decode("utf8") if isinstance(name, bytes) else str(name)
 
 
+def _datasets_below(group) -> list[str]:
+    """The names of all datasets below an h5py group (for writers that omit the ``weight_names`` attribute)."""
+    import h5py
+
+    found: list[str] = []
+    group.visit(lambda n: found.append(n) if isinstance(group[n], h5py.Dataset) else None)
+    return found
+
+
 def load_keras_h5(path: str | os.PathLike) -> VGG19Weights:
     """Read Keras' legacy-HDF5 VGG-19 ``notop`` file.
 
@@ -380,8 +389,7 @@ def load_keras_h5(path: str | os.PathLike) -> VGG19Weights:
             group = root[layer.keras_name]
             names = [_decode(n) for n in group.attrs.get("weight_names", [])]
             if not names:  # some writers omit the attribute: take the datasets below the group
-                names = []
-                group.visit(lambda n: names.append(n) if isinstance(group[n], h5py.Dataset) else None)
+                names = _datasets_below(group)
             arrays = [np.asarray(group[n], dtype=np.float32) for n in names]
             ks = [a for a in arrays if a.ndim == 4]
             bs = [a for a in arrays if a.ndim == 1]
@@ -614,10 +622,10 @@ def canonical_layer(name: str) -> str:
     --------
     >>> canonical_layer("avgpool3"), canonical_layer("conv4_2")
     ('pool3', 'conv4_2')
-    >>> canonical_layer("relu4_2")
+    >>> canonical_layer("relu4_2")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown VGG-19 layer 'relu4_2' (did you mean 'conv4_2'?); use conv1_1..conv5_4 (conv1_1, conv1_2, conv2_1, conv2_2, conv3_1..conv3_4, conv4_1..conv4_4, conv5_1..conv5_4) or pool1..pool5 (also written avgpoolN / maxpoolN)
+    ValueError: unknown VGG-19 layer 'relu4_2' (did you mean 'conv4_2'?); use conv1_1..conv5_4 (...
     """
     text = str(name)
     base = text

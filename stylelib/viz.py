@@ -70,7 +70,7 @@ def feature_maps(activations, n: int = 8, *, title: str = "", size: float = 1.6,
         a = a[0]
     chans = list(channels) if channels is not None else list(range(min(n, a.shape[-1])))
     fig, axes = plt.subplots(1, len(chans), figsize=(size * len(chans), size + 0.5), squeeze=False)
-    for ax, c in zip(axes[0], chans):
+    for ax, c in zip(axes[0], chans, strict=True):
         ax.imshow(a[..., c], cmap="viridis")
         ax.set_title(f"ch {c}", fontsize=8)
         ax.axis("off")
@@ -83,7 +83,7 @@ def gram_image(grams: Mapping[str, np.ndarray], *, size: float = 3.0, log: bool 
     """Gram matrices side by side (``{title: (N, N) array}``), on a log scale by default."""
     plt = _plt()
     fig, axes = plt.subplots(1, len(grams), figsize=(size * len(grams), size + 0.4), squeeze=False)
-    for ax, (title, g) in zip(axes[0], grams.items()):
+    for ax, (title, g) in zip(axes[0], grams.items(), strict=True):
         g = np.asarray(g, np.float64)
         ax.imshow(np.log1p(np.abs(g)) if log else g, cmap="magma")
         ax.set_title(f"{title}  {g.shape[0]}×{g.shape[1]}", fontsize=9)

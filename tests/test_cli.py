@@ -7,6 +7,7 @@ sees on stderr. ``KERAS_HOME`` points at an empty directory so nothing depends o
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -241,7 +242,7 @@ def test_parse_layers():
     assert cli.parse_layers("conv1_1:0.5, conv2_1") == {"conv1_1": 0.5, "conv2_1": 1.0}
     assert cli.parse_layers("avgpool2,pool3:2") == {"avgpool2": 1.0, "pool3": 2.0}
     for bad in ("", "conv1_1,conv1_1", "block1_conv1", "conv1_1:-1"):
-        with pytest.raises(Exception):
+        with pytest.raises(argparse.ArgumentTypeError):
             cli.parse_layers(bad)
 
 

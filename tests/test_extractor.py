@@ -74,7 +74,7 @@ def test_keras_model_equals_extractor_and_tf1(tf1_acts, random_weights, content_
                      "conv3_1", "conv3_2", "conv3_3", "conv3_4", f"{pooling}pool3"]
     wanted = ["conv1_1", f"{pooling}pool1", "conv2_2", f"{pooling}pool2", "conv3_1"]
     probe = keras.Model(model.input, [model.get_layer(n).output for n in wanted])
-    outs = dict(zip(wanted, probe(content_pre)))
+    outs = dict(zip(wanted, probe(content_pre), strict=True))
     fe = FeatureExtractor(random_weights, wanted, pooling=pooling)(content_pre)
     for key in wanted:
         got = np.asarray(outs[key])

@@ -207,5 +207,6 @@ def test_executed_ops_with_kernels_and_folded_constants_left_out(random_weights)
     kinds = dict(pairs)
     assert [n for n, _ in pairs] == names
     assert "folded_matmul" not in kinds
-    assert any(n.startswith("conv1_1/") and "Conv2D" in k for n, k in pairs), pairs  # Conv2D, _FusedConv2D, _MklNativeConv2D…
+    # the kernel may be Conv2D, _FusedConv2D, _MklNativeConv2D… depending on the build
+    assert any(n.startswith("conv1_1/") and "Conv2D" in k for n, k in pairs), pairs
     assert "conv1_2/Conv2D" not in kinds

@@ -14,7 +14,7 @@ import tensorflow as tf
 from stylelib import images, vgg19
 from stylelib.recipe import ART_CONTENT_LAYERS, ART_STYLE_LAYERS
 from stylelib.run import StyleResult, make_init, pick_device
-from stylelib.samples import load_input as as_image
+from stylelib.samples import load_input
 from stylelib.transfer import StyleObjective, stylize
 
 SIZE = 32
@@ -114,7 +114,7 @@ def test_content_init_starts_from_the_content_image(content_img, style_img, rand
     # Adam's losses are measured before the update: step 1 is the content image itself
     assert res.history[0].content <= 1e-6 * res.history[1].content
     assert res.history[1].content > 0
-    want = images.deprocess(images.preprocess(as_image(content_img, SIZE), random_weights), random_weights)
+    want = images.deprocess(images.preprocess(load_input(content_img, SIZE), random_weights), random_weights)
     np.testing.assert_array_equal(first["image"], want)
 
 
@@ -204,8 +204,8 @@ def test_mixed_precision_runs_on_cpu(content_img, style_img, random_weights):
     assert np.all(np.isfinite(totals))
     assert totals[-1] < totals[0]
     # step 1 is measured at the start image: float16 features give nearly the float32 loss there
-    c_pre = images.preprocess(as_image(content_img, SIZE), random_weights)
-    s_pre = images.preprocess(as_image(style_img, SIZE), random_weights)
+    c_pre = images.preprocess(load_input(content_img, SIZE), random_weights)
+    s_pre = images.preprocess(load_input(style_img, SIZE), random_weights)
     x0 = make_init("noise", c_pre, seed=0, weights=random_weights)
     f32 = StyleObjective(c_pre, s_pre, random_weights)(tf.constant(x0))
     assert f16.history[0].total == pytest.approx(float(f32["total"]), rel=2e-2)
@@ -215,19 +215,19 @@ def test_mixed_precision_runs_on_cpu(content_img, style_img, random_weights):
 # --------------------------------------------------------------------------- inputs, devices, errors
 
 
-def test_as_image_sources(content_img, tmp_path):
+def test_load_input_sources(content_img, tmp_path):
     gray = np.full((10, 20), 100.0, np.float32)
-    img = as_image(gray)
+    img = load_input(gray)
     assert img.shape == (10, 20, 3) and np.all(img == 100.0)
-    assert as_image(content_img, 24).shape == (16, 24, 3)
+    assert load_input(content_img, 24).shape == (16, 24, 3)
     path = tmp_path / "c.png"
     images.save_image(content_img, path)
-    from_file = as_image(str(path))
+    from_file = load_input(str(path))
     np.testing.assert_allclose(from_file, np.rint(content_img), atol=1.0)
     with pytest.raises(images.ImageError, match="no_such_picture"):
-        as_image("no_such_picture")
+        load_input("no_such_picture")
     with pytest.raises(ValueError, match="shape"):
-        as_image(np.zeros((4, 4, 2), np.float32))
+        load_input(np.zeros((4, 4, 2), np.float32))
 
 
 def test_pick_device_on_a_cpu_machine():
