@@ -22,11 +22,43 @@ __all__ = ["FeatureExtractor", "keras_vgg19"]
 
 
 class FeatureExtractor(tf.Module):
-    """Activations of chosen VGG-19 layers for a preprocessed batch ``(N, H, W, 3)`` float32.
+    """Activations of chosen VGG-19 layers for a preprocessed batch — the network run only as far as needed.
 
-    ``layers``: names such as ``'conv4_2'``, ``'avgpool1'`` or ``'pool1'`` (returned under the name you
-    gave). Only the layers up to the deepest requested one are built (``self.built_layers``).
-    ``dtype``: compute dtype (``'float16'`` for mixed precision on a GPU; outputs have this dtype).
+    Parameters
+    ----------
+    weights : VGG19Weights or str or None
+        Loaded weights, ``'keras'``, ``'random'``, a path, or ``None`` (``$STYLELIB_WEIGHTS``).
+    layers : iterable of str
+        Names such as ``'conv4_2'``, ``'avgpool1'`` or ``'pool1'`` (:func:`stylelib.vgg19.canonical_layer`);
+        each is returned under the name given. Only the layers up to the deepest one asked for are built
+        (``self.built_layers``).
+    pooling : {'avg', 'max'}
+        Pooling between blocks.
+    dtype : str or tf.DType
+        Compute dtype (``'float16'`` for mixed precision on a GPU); the outputs have this dtype.
+    name : str, optional
+        The ``tf.Module``'s name.
+
+    Raises
+    ------
+    ValueError
+        No layer, an unknown layer, an unknown pooling, or a pool of the other pooling (``'maxpool1'`` with
+        ``pooling='avg'``); on call, an input that is not ``(N, H, W, 3)``.
+
+    Notes
+    -----
+    Calling it on ``(N, H, W, 3)`` float32 (preprocessed: :func:`stylelib.images.preprocess`) returns
+    ``{layer: (N, h, w, C) tensor}``; SAME convolutions keep ``h, w``, each 2×2/2 pool halves them rounding up
+    (:func:`stylelib.vgg19.layer_shapes`). It works eagerly and inside ``tf.function``, and gives the same values
+    as :func:`stylelib.graph.build_graph` + ``sess.run`` for the same weights and image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fe = FeatureExtractor("random", ["conv1_1", "avgpool1"])
+    >>> out = fe(np.zeros((1, 20, 30, 3), np.float32))
+    >>> {k: tuple(v.shape) for k, v in out.items()}, fe.built_layers
+    ({'conv1_1': (1, 20, 30, 64), 'avgpool1': (1, 10, 15, 64)}, ('conv1_1', 'conv1_2', 'avgpool1'))
     """
 
     def __init__(self, weights: VGG19Weights | str | None, layers: Iterable[str], pooling: str = DEFAULT_POOLING,
@@ -74,10 +106,30 @@ class FeatureExtractor(tf.Module):
 
 def keras_vgg19(weights: VGG19Weights | str | None, up_to: str = "pool5", pooling: str = DEFAULT_POOLING,
                 input_shape: tuple = (None, None, 3)):
-    """VGG-19's conv stack as a Keras functional model, cut after ``up_to``.
+    """VGG-19's conv stack as a Keras functional model, cut after ``up_to`` — the usual TF2 way to run a
+    network only up to a layer.
 
-    Layer names are the paper's (``conv1_1``, ``avgpool1`` …). Any image size works, since every layer is
-    convolutional or pooling: ``input_shape=(None, None, 3)``.
+    Parameters
+    ----------
+    weights : VGG19Weights or str or None
+        As for :class:`FeatureExtractor`.
+    up_to : str
+        The last layer kept (any name :func:`stylelib.vgg19.canonical_layer` accepts).
+    pooling : {'avg', 'max'}
+        Pooling between blocks (Keras' own VGG19 uses max).
+    input_shape : tuple
+        ``(H, W, 3)``; ``(None, None, 3)`` takes any image size, since every layer is a convolution or a pool.
+
+    Returns
+    -------
+    keras.Model
+        Input ``(N, H, W, 3)`` float32 preprocessed; output the activations of ``up_to``. Layers carry the
+        paper's names (``conv1_1``, ``avgpool1`` …).
+
+    Raises
+    ------
+    ValueError
+        An unknown layer or pooling (``pooling='avgx'``).
     """
     import keras
 

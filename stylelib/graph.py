@@ -49,14 +49,40 @@ def _pool(prev: tf.Tensor, pooling: str, name: str) -> tf.Tensor:
 
 def build_graph(weights: VGG19Weights | str | None, height: int, width: int,
                 pooling: str = DEFAULT_POOLING) -> dict[str, tf.Tensor]:
-    """Build VGG-19's conv stack for a ``height x width`` RGB input as TF1 graph nodes.
+    """Build VGG-19's conv stack for a ``height x width`` input as TF1 graph nodes.
 
-    Returns ``{'input': tf.Variable (1, height, width, 3) float32, 'conv1_1': ..., 'avgpool1': ...}``.
-    The weights are ``tf.constant`` nodes; the input is the graph's only variable.
+    Parameters
+    ----------
+    weights : VGG19Weights or str or None
+        Loaded weights, ``'keras'``, ``'random'``, a path, or ``None`` (``$STYLELIB_WEIGHTS``).
+    height, width : int
+        The input image's size in pixels (the graph has this one fixed shape).
+    pooling : {'avg', 'max'}
+        Pooling between blocks; the pool nodes are keyed ``avgpool1`` … or ``maxpool1`` ….
 
-    Called inside ``with some_graph.as_default():`` it builds there; called while executing eagerly it
-    builds in a fresh ``tf.Graph`` (reachable as ``result['input'].graph``), so it never touches the
-    global default graph or switches eager execution off.
+    Returns
+    -------
+    dict of str to tf.Tensor
+        ``{'input': tf.Variable (1, height, width, 3) float32, 'conv1_1': Tensor, …, 'avgpool5': Tensor}``
+        (keys: :func:`stylelib.vgg19.layer_keys`). The weights are ``tf.constant`` nodes; the input is the
+        graph's only variable, to be fed preprocessed images (:func:`stylelib.images.preprocess`).
+
+    Raises
+    ------
+    ValueError
+        A bad size or pooling.
+
+    Notes
+    -----
+    Called inside ``with some_graph.as_default():`` it builds there; called while executing eagerly it builds
+    in a fresh ``tf.Graph`` (reachable as ``result['input'].graph``), so it never touches the global default
+    graph or switches eager execution off. This is the structure of art.py's ``load_vgg_model``.
+
+    Examples
+    --------
+    >>> model = build_graph("random", 30, 40)
+    >>> isinstance(model["input"], tf.Variable), model["avgpool1"].shape.as_list(), len(model)
+    (True, [1, 15, 20, 64], 22)
     """
     check_pooling(pooling)
     for name, v in (("height", height), ("width", width)):

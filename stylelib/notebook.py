@@ -68,7 +68,7 @@ def setup(seed: int = 0, weights=None, *, verbose: bool = True) -> Setup:
     mode and the weights' source, and the banner if they are random. Safe to call again."""
     import tensorflow as tf
 
-    from .vgg19 import RandomWeightsWarning, WeightsError, load_weights
+    from .vgg19 import RandomWeightsWarning, WeightsError, default_source, load_weights, weights_status
 
     _random.seed(seed)
     np.random.seed(seed)
@@ -78,8 +78,10 @@ def setup(seed: int = 0, weights=None, *, verbose: bool = True) -> Setup:
         try:
             w = load_weights(weights, seed=seed)
         except WeightsError as e:
+            source = default_source() if weights is None else str(weights)
             raise WeightsError(
-                f"{e}\n  In this notebook: change the setup line to `cfg = notebook.setup(seed={seed}, "
+                f"{e}\n  Here: {source} is {weights_status(source)[1]} (`stylelib weights` tells more).\n"
+                f"  In this notebook: change the setup line to `cfg = notebook.setup(seed={seed}, "
                 "weights='random')`, or quit JupyterLab and start it with `STYLELIB_WEIGHTS=random make lab`."
             ) from None
     if verbose:

@@ -3,8 +3,8 @@
 Every default number and every list of choices that the engines (:mod:`stylelib.transfer`,
 :mod:`stylelib.session`), the command line (:mod:`stylelib.cli`) and the explorer (:mod:`stylelib.widgets`)
 use is defined here once; they import it and never re-state it. To change the default style weight, change
-:data:`ART_STYLE_WEIGHT`; to add an initialisation, add it to :data:`INITS` and to
-:func:`stylelib.run.make_init`.
+:data:`ART_STYLE_WEIGHT`; to add a starting image, add its description to :data:`INITS` and its builder to
+:data:`START_IMAGES`.
 
 The numbers are those of ``art.py``, the TensorFlow 1 code the blog post in ``shared/reference`` studies
 (itself following Gatys et al., "A Neural Algorithm of Artistic Style", arXiv:1508.06576). Note the names:
@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Mapping
+from typing import Callable, Mapping
+
+import numpy as np
 
 __all__ = [
     "ART_CONTENT_LAYERS",
@@ -41,6 +43,7 @@ __all__ = [
     "DEFAULT_SIZE",
     "DEFAULT_ITERATIONS",
     "INITS",
+    "START_IMAGES",
     "ART_INIT",
     "DEFAULT_INIT",
     "OPTIMIZERS",
@@ -94,7 +97,32 @@ INITS: Mapping[str, str] = {
     "noise": "uniform noise over the pixel range",
     "blend": "art.py's start: noise_ratio × noise + (1 − noise_ratio) × content",
 }
-"""Starting images, name -> description (built by :func:`stylelib.run.make_init`)."""
+"""Starting images, name -> description (each built by its function in :data:`START_IMAGES`)."""
+
+
+def _start_content(content_pre: np.ndarray, rng: np.random.Generator, noise_ratio: float, mean: np.ndarray):
+    return content_pre.copy()
+
+
+def _start_noise(content_pre, rng, noise_ratio, mean):
+    return rng.uniform(0, 255, content_pre.shape).astype(np.float32) - mean
+
+
+def _start_blend(content_pre, rng, noise_ratio, mean):
+    # art.py's generate_noise_image: uniform(-20, 20) noise, blended with the (preprocessed) content image
+    noise = rng.uniform(-20, 20, content_pre.shape).astype(np.float32)
+    return noise_ratio * noise + (1.0 - noise_ratio) * content_pre
+
+
+START_IMAGES: Mapping[str, Callable[..., np.ndarray]] = {
+    "content": _start_content,
+    "noise": _start_noise,
+    "blend": _start_blend,
+}
+"""How each of :data:`INITS` is built: ``build(content_pre, rng, noise_ratio, mean)`` returns a preprocessed
+``(1, H, W, 3)`` float32 image (clipped to the pixel range afterwards by :func:`stylelib.run.make_init`);
+``mean`` is the weights' mean pixel, ``(3,)`` float32 in their channel order."""
+assert set(START_IMAGES) == set(INITS), "every init needs a description in INITS and a builder in START_IMAGES"
 
 ART_INIT: str = "blend"
 """art.py's start (the TF1 engine's default)."""

@@ -254,6 +254,7 @@ def make_init(init: str, content_pre: np.ndarray, *, seed: int = 0, noise_ratio:
     Parameters
     ----------
     init : str
+        A key of :data:`stylelib.recipe.INITS`, built by :data:`stylelib.recipe.START_IMAGES`:
         ``'content'``: the content image; ``'noise'``: uniform noise over the whole 0–255 pixel range;
         ``'blend'``: art.py's start, ``noise_ratio`` × uniform(−20, 20) + (1 − ``noise_ratio``) × content
         (art.py's ``generate_noise_image``).
@@ -272,15 +273,9 @@ def make_init(init: str, content_pre: np.ndarray, *, seed: int = 0, noise_ratio:
         ``init`` is not a key of :data:`stylelib.recipe.INITS`.
     """
     recipe.check_choice("init", init, recipe.INITS)
-    rng = np.random.default_rng(seed)
     lo, hi = pixel_bounds(weights)
-    if init == "content":
-        x = content_pre.copy()
-    elif init == "noise":
-        x = rng.uniform(0, 255, content_pre.shape).astype(np.float32) - np.asarray(weights.mean, np.float32)
-    else:  # blend
-        noise = rng.uniform(-20, 20, content_pre.shape).astype(np.float32)
-        x = noise_ratio * noise + (1.0 - noise_ratio) * content_pre
+    x = recipe.START_IMAGES[init](np.asarray(content_pre, np.float32), np.random.default_rng(seed), noise_ratio,
+                                  np.asarray(weights.mean, np.float32))
     return np.clip(x, lo, hi).astype(np.float32)
 
 

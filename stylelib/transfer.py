@@ -202,8 +202,8 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
     --------
     >>> from stylelib.transfer import stylize
     >>> r = stylize("sample:chelsea", "sample:brick", size=32, iterations=2, weights="random",
-    ...             optimizer="adam")  # doctest: +SKIP
-    >>> r.best_image.shape, len(r.history), r.config.optimizer  # doctest: +SKIP
+    ...             optimizer="adam")
+    >>> r.best_image.shape, len(r.history), r.config.optimizer
     ((21, 32, 3), 2, 'adam')
     """
     config = RunConfig.make(config, **settings)

@@ -555,10 +555,40 @@ _CACHE: dict[tuple, VGG19Weights] = {}
 def load_weights(source: str | os.PathLike | VGG19Weights | None = None, *, seed: int = 0) -> VGG19Weights:
     """Load VGG-19 weights.
 
-    ``source``: ``"keras"``, ``"random"``, a path to a ``.h5`` or ``.mat`` file, an already loaded
-    :class:`VGG19Weights` (returned as is), or ``None`` for :func:`default_source`.
-    ``seed`` only matters for ``"random"``. File weights are cached per path and modification time.
-    Raises :class:`WeightsError` naming the file and the ways out when nothing works.
+    Parameters
+    ----------
+    source : str, os.PathLike, VGG19Weights or None
+        ``"keras"`` (Keras' ImageNet file, downloaded into its cache and MD5-checked when missing),
+        ``"random"`` (seeded He-normal kernels, zero biases), a path to a Keras ``.h5`` or a MatConvNet ``.mat``
+        (either published layout), an already loaded :class:`VGG19Weights` (returned as is), or ``None`` for
+        :func:`default_source`.
+    seed : int
+        Only for ``"random"``.
+
+    Returns
+    -------
+    VGG19Weights
+        16 kernels ``(3, 3, in, out)`` and biases ``(out,)`` float32, and the input convention (channel order,
+        mean pixel on the 0–255 scale). File weights are cached per path and modification time.
+
+    Raises
+    ------
+    WeightsError
+        Nothing usable: the message names the file and lists the ways out.
+
+    Warns
+    -----
+    RandomWeightsWarning
+        For ``"random"``: the features are untrained.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", RandomWeightsWarning)
+    ...     w = load_weights("random")
+    >>> w.kernels["conv1_1"].shape, w.channel_order, w.is_random
+    ((3, 3, 3, 64), 'RGB', True)
     """
     if isinstance(source, VGG19Weights):
         return source

@@ -36,3 +36,4 @@ def test_setup_without_weights_says_what_to_do_in_the_notebook(monkeypatch, tmp_
     assert str(vgg19.keras_cache_path()) in message
     assert "notebook.setup(seed=3, weights='random')" in message
     assert "STYLELIB_WEIGHTS=random make lab" in message
+    assert f"Here: keras is missing: {vgg19.keras_cache_path()} does not exist" in message  # vgg19's report
