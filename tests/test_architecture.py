@@ -100,3 +100,15 @@ def test_the_cli_choices_are_the_recipes():
     help_text = parser._subparsers._group_actions[0].choices["stylize"].format_help()
     for name in (*recipe.INITS, *recipe.POOLINGS, *recipe.CONTENT_NORMALIZATIONS):
         assert name in help_text
+
+
+def test_the_architecture_document_lists_the_real_imports():
+    doc = (PACKAGE.parent / "docs" / "ARCHITECTURE.md").read_text(encoding="utf8")
+    block = doc.split("```text\n", 1)[1].split("```", 1)[0]
+    listed = {}
+    for line in block.strip().splitlines():
+        module, _, deps = line.partition("->")
+        deps = deps.strip()
+        listed[module.strip()] = set() if deps.startswith("(") else {d.strip() for d in deps.split(",")}
+    real = {m: {d for d in deps if not d.startswith("__")} for m, deps in _imports().items() if not m.startswith("__")}
+    assert listed == real, "docs/ARCHITECTURE.md's import list is out of date"
