@@ -6,10 +6,11 @@ use is defined here once; they import it and never re-state it. To change the de
 :data:`ART_STYLE_WEIGHT`; to add a starting image, add its description to :data:`INITS` and its builder to
 :data:`START_IMAGES`.
 
-The numbers are those of ``art.py``, the TensorFlow 1 code studied by the blog post this project grew from
-(itself following Gatys et al., "A Neural Algorithm of Artistic Style", arXiv:1508.06576). Note the names:
-art.py calls its *content* weight ``BETA`` and its *style* weight ``ALPHA``, the reverse of the paper's
-α (content) and β (style). stylelib says ``content_weight`` and ``style_weight`` to avoid the clash.
+The numbers are those of ``art.py`` (https://github.com/log0/neural-style-painting/blob/master/art.py), the
+TensorFlow 1 code studied by the blog post this project grew from, itself following Gatys et al., "A Neural
+Algorithm of Artistic Style" (arXiv:1508.06576). Note the names: art.py calls its *content* weight ``BETA = 5``
+and its *style* weight ``ALPHA = 100`` (``total_loss = BETA * content_loss + ALPHA * style_loss``), the reverse of
+the paper's α (content) and β (style) in equation 7. stylelib says ``content_weight`` and ``style_weight``.
 
 Examples
 --------
