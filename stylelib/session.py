@@ -123,7 +123,7 @@ class ArtSession:
         with self.graph.as_default(), tf.device(None if device in (None, "", "auto") else pick_device(device)):
             self.model = build_graph(self.weights, h, w, pooling=pooling)
             self.sess = tf1.Session(graph=self.graph)
-            self.sess.run(tf1.global_variables_initializer())
+            self.sess.run(self.model["input"].initializer)  # the graph's only variable so far
             # Network 1: the content image -> numpy snapshots of the content layer(s).
             self.sess.run(self.model["input"].assign(self.content_pre))
             self.content_snapshots = self.sess.run({l: self.model[keys[l]] for l in self.content_layers})
@@ -144,9 +144,13 @@ class ArtSession:
             with tf.control_dependencies([self.train_op]):  # the update, then back into the pixel range:
                 self._train_and_clip = self.model["input"].assign(  # one sess.run per step
                     tf.clip_by_value(self.model["input"].read_value(), lo, hi))
-            # As art.py: initialize again (now Adam's slots exist). This resets the input variable to zeros;
-            # the snapshots survive because they are constants in the graph, not links to the input.
-            self.sess.run(tf1.global_variables_initializer())
+            # As art.py: initialize every variable again (now Adam's slots exist). This resets the input variable
+            # to zeros; the snapshots survive because they are constants in the graph, not links to the input.
+            # (A second tf1.global_variables_initializer() would group the input's initializer again, which
+            # changes an op the session already ran - TensorFlow warns that this "will trigger an error in the
+            # future". So: the input's own initializer, and a new group for the variables Adam just made.)
+            new_variables = [v for v in tf1.global_variables() if v is not self.model["input"]]
+            self.sess.run([self.model["input"].initializer, tf1.variables_initializer(new_variables)])
             self._image_in = tf1.placeholder(tf.float32, self.content_pre.shape, name="image_in")
             self._assign = self.model["input"].assign(self._image_in)
         self.graph.finalize()  # nothing below adds nodes: stepping never grows the graph

@@ -154,3 +154,25 @@ def test_mismatched_sizes_raise_with_a_hint(random_weights, content_img, style_i
 def test_run_art_bad_iterations(content_img, style_img, random_weights, iterations):
     with pytest.raises(ValueError, match="iterations"):
         run_art(content_img, style_img, iterations=iterations, weights=random_weights)
+
+
+def test_art_session_does_not_mutate_an_op_it_already_ran():
+    """Re-initializing must not regroup ops the session ran: TensorFlow warns (in C++, on stderr) that such a
+    mutation "will trigger an error in the future". Run in a child process with every TF log line shown."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "import numpy as np\n"
+        "from stylelib.session import ArtSession\n"
+        "img = np.random.default_rng(0).uniform(0, 255, (16, 16, 3)).astype('float32')\n"
+        "with ArtSession(img, img[::-1].copy(), 'random') as art:\n"
+        "    assert float(np.abs(art.image()).max()) == 0.0  # initialized again: the input is zeros\n"
+        "    art.step()\n"
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "was changed by setting attribute after it was run by a session" not in done.stderr
