@@ -210,31 +210,95 @@ def _composite_on_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return (np.asarray(rgb, np.float32) * a + np.float32(WHITE) * (1.0 - a)).astype(np.float32)
 
 
+FLOAT_OVERSHOOT = 0.05
+"""How far a float array in the 0–1 convention may stray outside [0, 1] (interpolation overshoot) and still be
+read as 0–1, clipped, with a warning."""
+
+
 def array_to_image(array: np.ndarray) -> np.ndarray:
     """Bring an in-memory array to the image convention ``(H, W, 3)`` float32 RGB in 0–255.
 
-    Accepts ``(H, W)`` grayscale, ``(H, W, 1)``, ``(H, W, 3)`` RGB and ``(H, W, 4)`` RGBA (composited on
-    white), with dtype ``bool`` (True = 255), ``uint8`` (kept), ``uint16`` (0–65535 scaled to 0–255) or
-    float (taken as 0–255 already, unchanged). Useful for arrays from ``skimage.data`` or matplotlib.
+    Parameters
+    ----------
+    array : ndarray
+        ``(H, W)`` grayscale, ``(H, W, 1)``, ``(H, W, 3)`` RGB or ``(H, W, 4)`` RGBA (composited on white).
+
+    Returns
+    -------
+    ndarray
+        ``(H, W, 3)`` float32 in 0–255.
+
+    Notes
+    -----
+    The value range follows from the dtype and, for floats, from the values — one rule for all channels,
+    alpha included:
+
+    * ``bool``: True is 255. ``uint8`` and other integers: 0–255 as they are. ``uint16``: 0–65535, scaled.
+    * float whose values all lie in [0, 1]: the 0–1 convention of matplotlib (``plt.imread`` of a PNG) and
+      scikit-image (``img_as_float``), scaled by 255.
+    * float within [−0.05, 1.05] but outside [0, 1]: taken as 0–1 with interpolation overshoot, clipped, with a
+      one-line warning.
+    * any other float: 0–255 (overshoot of up to 1 is clipped).
+
+    Raises
+    ------
+    ValueError
+        A shape other than the above, NaN or infinite values, or values outside the range of the
+        convention (one line naming the range found and the way out).
+
+    Examples
+    --------
+    >>> array_to_image(np.array([[0.0, 0.5, 1.0]]))[0, :, 0].tolist()  # 0–1 floats
+    [0.0, 127.5, 255.0]
+    >>> array_to_image(np.array([[0.0, 128.0, 255.0]]))[0, :, 0].tolist()  # 0–255 floats
+    [0.0, 128.0, 255.0]
     """
     a = np.asarray(array)
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (1, 3, 4))):
+        raise ValueError(
+            f"array_to_image expects (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got shape {np.shape(array)}"
+        )
     if a.dtype == bool:
         a = a.astype(np.float32) * 255.0
     elif a.dtype == np.uint16:
         a = a.astype(np.float32) * (255.0 / 65535.0)
-    else:
+    elif np.issubdtype(a.dtype, np.integer):
+        if a.size and (a.min() < 0 or a.max() > 255):
+            raise ValueError(f"an integer image array must hold 0–255, this one holds {a.min()}..{a.max()}; "
+                             "scale it (or pass uint16 for 0–65535)")
         a = a.astype(np.float32)
+    elif np.issubdtype(a.dtype, np.floating):
+        a = _float_to_0_255(a)
+    else:
+        raise ValueError(f"an image array must be bool, integer or float, not {a.dtype}")
     if a.ndim == 2:
         return _gray_to_rgb(a)
-    if a.ndim == 3 and a.shape[-1] == 1:
+    if a.shape[-1] == 1:
         return _gray_to_rgb(a[..., 0])
-    if a.ndim == 3 and a.shape[-1] == 3:
+    if a.shape[-1] == 3:
         return a
-    if a.ndim == 3 and a.shape[-1] == 4:
-        return _composite_on_white(a[..., :3], a[..., 3])
-    raise ValueError(
-        f"array_to_image expects (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got shape {np.shape(array)}"
-    )
+    return _composite_on_white(a[..., :3], a[..., 3])
+
+
+def _float_to_0_255(a: np.ndarray) -> np.ndarray:
+    a = a.astype(np.float32)
+    if a.size == 0:
+        return a
+    finite = np.isfinite(a)
+    if not finite.all():
+        raise ValueError(f"the image array holds {int((~finite).sum())} NaN or infinite values; replace them "
+                         "(e.g. np.nan_to_num) before using it as an image")
+    lo, hi = float(a.min()), float(a.max())
+    if lo >= 0.0 and hi <= 1.0:
+        return a * np.float32(255.0)
+    if lo >= -FLOAT_OVERSHOOT and hi <= 1.0 + FLOAT_OVERSHOOT:
+        warnings.warn(f"a float image array with values {lo:.3g}..{hi:.3g} was read as 0–1 and clipped to [0, 1]; "
+                      "multiply it by 255 first if it was meant as 0–255", UserWarning, stacklevel=3)
+        return np.clip(a, 0.0, 1.0) * np.float32(255.0)
+    if lo >= -1.0 and hi <= 256.0:
+        return np.clip(a, 0.0, 255.0)
+    raise ValueError(f"a float image array must hold 0–1 or 0–255 values, this one holds {lo:.4g}..{hi:.4g}; "
+                     "rescale it (e.g. np.clip(x, 0, 255)) before using it as an image")
 
 
 # --------------------------------------------------------------------------------------------------

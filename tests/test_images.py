@@ -520,3 +520,48 @@ def test_broken_exif_costs_a_warning_not_the_image(tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="EXIF orientation"):
         a = load_image(tmp_path / "e.png")
     assert a.shape == (2, 4, 3) and np.all(a == [1, 2, 3])
+
+
+# ------------------------------------------------------------------------------------------ value ranges of arrays
+
+
+def test_a_png_read_by_matplotlib_is_the_same_picture_as_the_file(tmp_path):
+    """matplotlib reads a PNG as float32 in 0–1; it must not become an almost black 0–255 image."""
+    import matplotlib.image as mpimg
+
+    from stylelib.samples import load_input
+
+    rgb = np.random.default_rng(0).integers(0, 256, (12, 20, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(tmp_path / "p.png")
+    from_matplotlib = mpimg.imread(tmp_path / "p.png")
+    assert from_matplotlib.dtype == np.float32 and from_matplotlib.max() <= 1.0
+    np.testing.assert_allclose(load_input(from_matplotlib), load_input(tmp_path / "p.png"), atol=1e-3)
+    # with an alpha channel too: the rule covers every channel, so a half-transparent pixel is half white
+    rgba = np.dstack([rgb, np.full((12, 20), 128, np.uint8)])
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "a.png")
+    np.testing.assert_allclose(load_input(mpimg.imread(tmp_path / "a.png")), load_input(tmp_path / "a.png"),
+                               atol=1e-3)
+
+
+def test_float_ranges():
+    np.testing.assert_allclose(images.array_to_image(np.full((2, 2), 0.2))[0, 0], [51.0] * 3, rtol=1e-6)
+    np.testing.assert_allclose(images.array_to_image(np.full((2, 2), 0.2) * 255)[0, 0], [51.0] * 3, rtol=1e-6)
+    scikit = np.linspace(0, 1, 12, dtype=np.float64).reshape(3, 4)  # img_as_float: float64 in 0–1
+    assert images.array_to_image(scikit).max() == 255.0
+    with pytest.warns(UserWarning, match=r"read as 0–1 and clipped"):
+        overshoot = images.array_to_image(np.array([[-0.01, 0.5, 1.02]]))
+    np.testing.assert_allclose(overshoot[0, :, 0], [0.0, 127.5, 255.0])
+    np.testing.assert_array_equal(images.array_to_image(np.array([[-0.5, 255.5]]))[0, :, 0], [0.0, 255.0])
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.array([[0.5, np.nan]]), "1 NaN or infinite values"),
+    (np.array([[np.inf, 0.0]]), "NaN or infinite"),
+    (np.array([[-20.0, 300.0]]), r"0–1 or 0–255 values, this one holds -20..300"),
+    (np.array([[0, 1000]], np.int32), r"integer image array must hold 0–255"),
+    (np.array([["a", "b"]]), "bool, integer or float"),
+])
+def test_arrays_that_are_no_picture_are_refused_in_one_line(bad, message):
+    with pytest.raises(ValueError, match=message) as info:
+        images.array_to_image(bad)
+    assert "\n" not in str(info.value)
