@@ -1,42 +1,38 @@
-"""The StyleExplorer panel, driven without a browser: widget values are set and handlers called directly.
+"""The explorer through its public API: :class:`ExplorerController` without widgets, then the
+:class:`StyleExplorer` view (ipywidgets) in front of it.
 
-Tiny runs (32 px, 3 steps) with random weights keep the whole file to a few seconds.
+Tiny runs (32 px, 2–3 steps, shallow layers) with random weights keep the whole file well under a minute.
 """
 
 from __future__ import annotations
 
 import datetime
-import inspect
+import html
 import io
+import os
 import re
-import warnings
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
-
-pytest.importorskip("ipywidgets")
-
 from PIL import Image
+from traitlets import TraitError
 
-from stylelib import transfer
-from stylelib.session import ART_CONTENT_WEIGHT, ART_STYLE_WEIGHT
-from stylelib.vgg19 import CONV_LAYERS, RandomWeightsWarning, load_weights
-from stylelib.widgets import (CONTENT_WEIGHTS, LAYER_WEIGHTINGS, PNG_SIGNATURE, STYLE_WEIGHTS, TV_WEIGHTS,
-                              StyleExplorer, loss_plot_png, png_bytes)
+from stylelib import recipe, transfer
+from stylelib.run import RunConfig
+from stylelib.vgg19 import CONV_LAYERS, RANDOM_NOTE
+from stylelib.widgets import (CONTENT_WEIGHTS, DEFAULT_TV_WEIGHT, EVENTS, PNG_SIGNATURE, SETTINGS, STATUS_KINDS,
+                              STYLE_WEIGHTS, TV_WEIGHTS, ExplorerController, Status, decode_upload, loss_plot_png,
+                              png_bytes)
 
-
-@pytest.fixture(scope="module")
-def weights():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RandomWeightsWarning)
-        return load_weights("random")
+SHALLOW = dict(style_layers=("conv1_1", "conv2_1"), content_layers=("conv2_2",))  # a shallow net runs quickly
 
 
-def tiny(weights, **kwargs) -> StyleExplorer:
-    ex = StyleExplorer("chelsea", "brick", weights=weights, size=32, steps=3, preview_every=1, **kwargs)
-    ex.style_layers.value = ("conv1_1", "conv2_1")  # a shallow net keeps the runs quick
-    ex.content_layers.value = ("conv2_2",)
-    return ex
+def tiny(weights, **kwargs) -> ExplorerController:
+    kwargs = {**SHALLOW, **kwargs}
+    return ExplorerController("chelsea", "brick", weights=weights, size=32, steps=3, preview_every=1, **kwargs)
 
 
 def png(width: int = 20, height: int = 12, color=(200, 30, 40)) -> bytes:
@@ -45,219 +41,471 @@ def png(width: int = 20, height: int = 12, color=(200, 30, 40)) -> bytes:
     return buf.getvalue()
 
 
-def test_random_weights_are_announced(weights):
-    ex = tiny(weights)
-    assert ex.random_weights
-    assert "RANDOM WEIGHTS" in ex.banner.value
-    assert "RANDOM WEIGHTS" in ex.status.value
-    assert "RANDOM-WEIGHTS" in ex.save_path.value
-    assert "random_weights=True" in repr(ex)
-    bundle = ex._repr_mimebundle_()
-    assert bundle["text/plain"] == repr(ex)
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+def decoded(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(bytes(data))))
 
 
-def test_run_makes_a_preview_and_a_full_history(weights):
-    ex = tiny(weights)
-    result = ex.run(blocking=True)
-    assert ex.error is None, ex.error
-    assert result is ex.result
-    assert len(result.history) == ex.steps.value == 3
-    assert not result.interrupted
-    assert bytes(ex.preview.value).startswith(PNG_SIGNATURE) and len(ex.preview.value) > len(PNG_SIGNATURE)
-    assert bytes(ex.loss_plot.value).startswith(PNG_SIGNATURE)
-    assert ex.progress.value == 3 and ex.progress.max == 3
-    assert not ex.running and not ex.run_button.disabled and ex.stop_button.disabled
-    assert not ex.save_button.disabled
-    assert "done: 3 steps" in ex.status_text and "RANDOM WEIGHTS" in ex.status_text
-    shown = np.asarray(Image.open(io.BytesIO(bytes(ex.preview.value))))
-    assert shown.shape == result.best_image.shape  # the preview ends on the best image
+# ================================================================ the controller, without ipywidgets
 
 
-def test_stop_during_a_run_keeps_the_best_image(weights):
-    def stop_after_two(**kwargs):
+def test_the_controller_imports_neither_ipywidgets_nor_tensorflow():
+    code = ("import sys; from stylelib.widgets import ExplorerController; "
+            "c = ExplorerController(weights='random', size=32); c.set(size=48); c.config(); "
+            "print(sorted(m for m in ('ipywidgets', 'tensorflow') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_default_settings_are_the_recipe(random_weights):
+    c = ExplorerController(weights=random_weights, size=64, steps=7)
+    config = c.config()
+    assert isinstance(config, RunConfig)
+    assert config == RunConfig(size=64, iterations=7)  # everything else: the recipe's defaults
+    assert config.content_weight == recipe.ART_CONTENT_WEIGHT and config.style_weight == recipe.ART_STYLE_WEIGHT
+    assert config.style_layers == dict(recipe.ART_STYLE_LAYERS)
+    assert config.content_layers == dict(recipe.ART_CONTENT_LAYERS)
+    assert (config.optimizer, config.init) == (recipe.DEFAULT_OPTIMIZER, recipe.DEFAULT_INIT)
+    assert config.tv_weight == recipe.ART_TV_WEIGHT == 0.0 and not c.settings["smooth"]
+    assert c.settings["tv_weight"] == DEFAULT_TV_WEIGHT == 0.001
+    c.set(smooth=True)
+    assert c.config().tv_weight == DEFAULT_TV_WEIGHT  # what ticking *smooth* gives
+    c.set(smooth=False)
+    assert (c.source("content"), c.source("style")) == ("chelsea", "brick")
+    assert set(c.settings) == set(SETTINGS)
+
+
+def test_settings_make_the_run_config(random_weights):
+    c = tiny(random_weights)
+    c.set(size=48, iterations=2, content_weight=0.5, style_weight=1000.0, smooth=True, tv_weight=0.01,
+          optimizer="adam", init="noise", seed=7, style_layers=("conv3_1", "conv1_1"), content_layers=["conv2_2"])
+    config = c.config()
+    assert (config.size, config.iterations, config.optimizer, config.init, config.seed) == (48, 2, "adam", "noise", 7)
+    assert (config.content_weight, config.style_weight, config.tv_weight) == (0.5, 1000.0, 0.01)
+    assert config.style_layers == {"conv1_1": 0.5, "conv3_1": 1.5}  # art.py's weights, in network order
+    assert config.content_layers == {"conv2_2": 1.0}
+    c.set(style_weighting="equal")
+    assert c.config().style_layers == {"conv1_1": 1.0, "conv3_1": 1.0}
+    c.set(smooth=False)
+    assert c.config().tv_weight == 0.0 and c.settings["tv_weight"] == 0.01
+    c.set(style_layers=(), style_weight=0.0)  # no style at all is allowed: a zero-weight placeholder layer
+    assert c.config().style_layers == {CONV_LAYERS[0]: 0.0}
+    with pytest.raises(TypeError, match="unknown setting 'steps'"):
+        c.set(steps=3)
+    for bad in (dict(optimizer="sgd"), dict(init="zeros"), dict(content_weight=-1.0), dict(size=8),
+                dict(style_layers=("conv9_9",)), dict(content="nonexistent"), dict(style_weighting="deep")):
+        with pytest.raises(ValueError):
+            c.set(**bad)
+    assert c.config().seed == 7  # a refused value changes nothing
+
+
+def test_refused_runs_set_an_error_status(random_weights):
+    c = tiny(random_weights)
+    c.set(content_layers=())
+    assert c.run(blocking=True) is None
+    assert c.status.kind == "error" and "content layer" in c.status.text and c.status.text.startswith("cannot run")
+    assert isinstance(c.error, ValueError) and not c.running and c.result is None
+    c.set(content_layers=("conv2_2",), style_layers=())
+    assert c.run(blocking=True) is None
+    assert c.status.kind == "error" and "style layer" in c.status.text
+
+
+def test_a_run_makes_a_preview_a_plot_and_a_full_history(random_weights):
+    c = tiny(random_weights)
+    events = []
+    c.on_change(events.append)
+    result = c.run(blocking=True)
+    assert c.error is None and result is c.result
+    assert len(result.history) == 3 and not result.interrupted
+    assert result.config == c.config()
+    assert c.preview_png.startswith(PNG_SIGNATURE) and c.plot_png.startswith(PNG_SIGNATURE)
+    assert decoded(c.preview_png).shape == result.best_image.shape == (21, 32, 3)  # ends on the best image
+    assert c.progress == (3, 3) and not c.running
+    assert c.status == Status(f"done: 3 steps; kept the best image (step {result.best_step}, "
+                              f"loss {result.best_loss:.4g}) — {RANDOM_NOTE}", "ok")
+    assert set(events) <= set(EVENTS) and {"running", "progress", "preview", "plot", "status"} <= set(events)
+    assert events[0] == "running" and events[-1] == "running"  # starts and ends with the running state
+    assert events.count("progress") == 4  # the start, then one per step
+
+
+def test_the_run_receives_the_sources_and_the_config(random_weights):
+    seen = []
+
+    def spy(content, style, config, **kwargs):
+        seen.append((content, style, config, kwargs))
+        return transfer.stylize(content, style, config, **kwargs)
+
+    c = tiny(random_weights, stylize_fn=spy, iterations=2, optimizer="adam")
+    c.add_image(np.full((10, 16, 3), 90.0), "flat", "style")
+    result = c.run(blocking=True)
+    content, style, config, kwargs = seen[-1]
+    assert content == "chelsea" and style is c.source("style") and style.shape == (10, 16, 3)
+    assert config == c.config() and config.optimizer == "adam" and config.iterations == 2
+    assert kwargs["weights"] is random_weights and callable(kwargs["callback"])
+    assert result.config.size == 32 and result.shape == (21, 32, 3) and len(result.history) == 2
+
+
+def test_stop_during_a_run_keeps_the_best_image(random_weights):
+    def stop_after_two(content, style, config, **kwargs):
         inner = kwargs["callback"]
 
         def callback(info):
             if info.step == 2:
-                ex._on_stop_clicked(None)  # as if Stop was pressed while step 2 ran
+                c.stop()  # as if Stop was pressed while step 2 ran
             return inner(info)
 
-        return transfer.stylize(**{**kwargs, "callback": callback})
+        return transfer.stylize(content, style, config, **{**kwargs, "callback": callback})
 
-    ex = tiny(weights, stylize_fn=stop_after_two)
-    ex.steps.value = 10
-    result = ex.run(blocking=True)
-    assert result.interrupted
-    assert len(result.history) == 2
+    c = tiny(random_weights, stylize_fn=stop_after_two, iterations=10)
+    result = c.run(blocking=True)
+    assert result.interrupted and len(result.history) == 2
     assert result.best_image.shape == (21, 32, 3) and result.best_image.dtype == np.uint8
     assert result.best_loss == min(r.total for r in result.history)
-    assert "stopped after 2 steps" in ex.status_text and "kept the best image" in ex.status_text
-    assert bytes(ex.preview.value).startswith(PNG_SIGNATURE)
+    assert c.status.kind == "warn"
+    assert "stopped after 2 steps" in c.status.text and "kept the best image" in c.status.text
 
 
-def test_stop_button_in_a_background_run(weights):
-    ex = tiny(weights)
-    ex.steps.value = 200
-    ex._on_run_clicked(None)  # returns at once: the run is in a thread
-    assert ex.running and ex.run_button.disabled and not ex.stop_button.disabled
-    assert ex.run(blocking=True) is None and "already running" in ex.status_text
-    ex._on_stop_clicked(None)
-    result = ex.wait(timeout=60)
-    assert not ex.running
+def test_stop_a_background_run(random_weights):
+    c = tiny(random_weights, iterations=200)
+    assert c.run() is None  # returns at once: the run is in a thread
+    assert c.running
+    assert c.run(blocking=True) is None and c.status == Status("already running — press Stop first", "warn")
+    deadline = time.monotonic() + 60
+    while c.progress[0] < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    c.stop()
+    result = c.wait(timeout=60)
+    assert not c.running
     assert result is not None and result.interrupted
-    assert 1 <= len(result.history) < 200
-    assert result.best_image is not None
+    assert 1 <= len(result.history) < 200 and result.best_image is not None
+    assert "stopped after" in c.status.text
 
 
-def test_save_never_overwrites_silently(weights, tmp_path):
-    ex = tiny(weights)
-    ex._on_save_clicked(None)
-    assert ex.status_kind == "error" and "nothing to save" in ex.status_text
-    ex.run(blocking=True)
-    target = tmp_path / "out" / "styled.png"
-    ex.save_path.value = str(target)
-    assert ex._on_save_clicked(None) == target
-    assert ex.status_kind == "ok" and target.read_bytes().startswith(PNG_SIGNATURE)
-    before = target.read_bytes()
-    ex.run(blocking=True)
-    ex.result.best_image[...] = 0  # a different picture: an overwrite would change the bytes
-    assert ex._on_save_clicked(None) is None
-    assert ex.status_kind == "error" and "already exists" in ex.status_text
-    assert target.read_bytes() == before
-    ex.overwrite.value = True
-    assert ex._on_save_clicked(None) == target
-    assert target.read_bytes() != before
-
-
-def test_save_to_an_unknown_format_is_an_error_status(weights, tmp_path):
-    ex = tiny(weights)
-    ex.run(blocking=True)
-    ex.save_path.value = str(tmp_path / "styled.xyz")
-    assert ex._on_save_clicked(None) is None
-    assert ex.status_kind == "error" and "suffix" in ex.status_text
-    assert not (tmp_path / "styled.xyz").exists()
-
-
-def test_upload_png_sets_the_content_image(weights):
-    ex = tiny(weights)
-    ex._on_upload({"new": ({"name": "red.png", "type": "image/png", "content": memoryview(png())},)}, "content")
-    assert ex.status_kind == "ok", ex.status_text
-    assert ex.content_select.value == "upload: red.png"
-    assert ex.style_select.value == "brick"  # the other choice is untouched
-    img = ex.content_image()
-    assert img.shape == (12, 20, 3)
-    assert np.allclose(img[0, 0], (200, 30, 40))
-    assert ex.config()["content"] is ex._uploads["upload: red.png"]
-    result = ex.run(blocking=True)
-    assert result.config["shape"] == (19, 32, 3)  # the uploaded image, resized to 32 px
-
-
-def test_upload_through_the_file_upload_widget(weights):
-    ex = tiny(weights)
-    ex.style_upload.value = ({"name": "blue.png", "type": "image/png", "size": 0,
-                              "last_modified": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc),
-                              "content": memoryview(png(color=(0, 0, 255)))},)
-    assert ex.style_select.value == "upload: blue.png", ex.status_text
-    assert np.allclose(ex.style_image()[0, 0], (0, 0, 255))
-
-
-def test_bad_upload_shows_an_error(weights):
-    ex = tiny(weights)
-    ex._on_upload({"new": ({"name": "notes.png", "content": b"this is not an image"},)}, "content")
-    assert ex.status_kind == "error"
-    assert "notes.png" in ex.status_text and "could not use" in ex.status_text
-    assert ex.content_select.value == "chelsea"
-    ex._on_upload({"new": ({"name": "empty.png", "content": b""},)}, "style")
-    assert ex.status_kind == "error" and "empty" in ex.status_text
-    assert ex.style_select.value == "brick"
-
-
-def test_widget_values_reach_stylize(weights):
-    seen = []
-
-    def spy(**kwargs):
-        seen.append(kwargs)
-        return transfer.stylize(**kwargs)
-
-    ex = tiny(weights, stylize_fn=spy)
-    ex.size.value = 48
-    ex.steps.value = 2
-    ex.content_weight.value = 0.5
-    ex.style_weight.value = 1000.0
-    ex.tv_on.value = True
-    assert not ex.tv_weight.disabled
-    ex.tv_weight.value = 0.01
-    ex.optimizer.value = "adam"
-    ex.init.value = "noise"
-    ex.seed.value = 7
-    ex.style_layers.value = ("conv1_1", "conv3_1")
-    ex.content_layers.value = ("conv2_2",)
-    ex.layer_weighting.value = "art"
-    config = ex.config()
-    assert config["style_layers"] == {"conv1_1": 0.5, "conv3_1": 1.5}
-    ex.layer_weighting.value = "equal"
-    result = ex.run(blocking=True)
-    kw = seen[-1]
-    assert callable(kw["callback"])
-    assert (kw["size"], kw["iterations"], kw["optimizer"], kw["init"], kw["seed"]) == (48, 2, "adam", "noise", 7)
-    assert kw["content_weight"] == pytest.approx(0.5)
-    assert kw["style_weight"] == pytest.approx(1000.0)
-    assert kw["tv_weight"] == pytest.approx(0.01)
-    assert kw["style_layers"] == {"conv1_1": 1.0, "conv3_1": 1.0}
-    assert kw["content_layers"] == {"conv2_2": 1.0}
-    assert kw["weights"] is weights
-    assert result.config["size"] == 48 and result.config["optimizer"] == "adam"
-    assert len(result.history) == 2
-    ex.tv_on.value = False
-    assert ex.config()["tv_weight"] == 0.0 and ex.tv_weight.disabled
-
-
-def test_bad_settings_are_reported_not_raised(weights):
-    ex = tiny(weights)
-    ex.content_layers.value = ()
-    assert ex.run(blocking=True) is None
-    assert ex.status_kind == "error" and "content layer" in ex.status_text
-    assert not ex.running and not ex.run_button.disabled
-
-
-def test_a_failing_run_is_reported(weights):
-    def boom(**kwargs):
+def test_a_failing_run_is_reported(random_weights):
+    def boom(*args, **kwargs):
         raise RuntimeError("out of memory (simulated)")
 
-    ex = tiny(weights, stylize_fn=boom)
-    assert ex.run(blocking=True) is None
-    assert ex.status_kind == "error" and "simulated" in ex.status_text
-    assert isinstance(ex.error, RuntimeError)
-    assert not ex.running and ex.stop_button.disabled
+    c = tiny(random_weights, stylize_fn=boom)
+    assert c.run(blocking=True) is None
+    assert c.status == Status("the run failed: RuntimeError: out of memory (simulated)", "error")
+    assert isinstance(c.error, RuntimeError) and not c.running and c.result is None
+
+
+# ---------------------------------------------------------------- uploads
+
+
+def test_add_upload_png_selects_it(random_weights):
+    c = tiny(random_weights)
+    label = c.add_upload(png(), "red.png", "content")
+    assert label == "upload: red.png" and label in c.choices
+    assert c.status == Status("content image: red.png (20×12 px)", "ok") and c.error is None
+    assert c.settings["content"] == label and c.settings["style"] == "brick"  # the other choice is untouched
+    img = c.content_image()
+    assert img.shape == (12, 20, 3) and img.dtype == np.float32 and np.allclose(img[0, 0], (200, 30, 40))
+    assert decoded(c.preview_png).shape == (19, 32, 3)  # no result yet: the preview shows the upload at 32 px
+    result = c.run(blocking=True)
+    assert result.shape == (19, 32, 3)  # the uploaded image, resized to 32 px
+
+
+def test_bad_uploads_set_an_error_status(random_weights):
+    c = tiny(random_weights)
+    assert c.add_upload(b"this is not an image", "notes.png", "content") is None
+    assert c.status.kind == "error"
+    assert "notes.png" in c.status.text and "could not use the uploaded content image" in c.status.text
+    assert c.settings["content"] == "chelsea" and "upload: notes.png" not in c.choices
+    assert c.add_upload(b"", "empty.png", "style") is None
+    assert c.status.kind == "error" and "empty" in c.status.text and c.settings["style"] == "brick"
+    with pytest.raises(ValueError, match="which"):
+        c.add_upload(png(), "red.png", "background")
+
+
+def test_decode_upload_shrinks_big_images():
+    img = decode_upload(png(2048, 512), "wide.png")
+    assert img.shape == (256, 1024, 3) and img.dtype == np.float32
+
+
+# ---------------------------------------------------------------- an out-of-date result says so
+
+CHANGES = dict(content="coffee", style="grass", size=48, iterations=4, content_weight=10.0, style_weight=200.0,
+               smooth=True, init="noise", optimizer="adam", style_weighting="equal", seed=3,
+               style_layers=("conv1_1",), content_layers=("conv3_2",))
+
+
+def test_every_setting_counts_for_staleness():
+    assert set(CHANGES) | {"tv_weight"} == set(SETTINGS)
+
+
+def test_changing_a_setting_after_a_run_marks_the_result_stale(random_weights, tmp_path):
+    c = tiny(random_weights)
+    result = c.run(blocking=True)
+    shown = c.preview_png
+    done = c.status
+    assert not c.stale and done.kind == "ok"
+    c.save_path, c.overwrite = "elsewhere.png", True  # not settings of the run
+    c.set(tv_weight=0.01)  # smoothing is off: the run does not use it
+    assert not c.stale and c.status == done
+    for name, value in CHANGES.items():
+        old = c.settings[name]
+        c.set(**{name: value})
+        assert c.stale, name
+        assert c.status == Status(f"settings changed since this result (step {result.best_step}) — press Run for "
+                                  f"a new one; Save still saves the old result — {RANDOM_NOTE}", "warn"), name
+        assert c.preview_png == shown  # still the result (what Save saves)
+        c.set(**{name: old})
+        assert not c.stale and c.status == done, name  # back to the result's settings: current again
+    # Save says it saves the previous result, and saves exactly that one
+    c.set(content="coffee")
+    target = tmp_path / "old.png"
+    assert c.save(target) == target
+    assert c.status.kind == "warn" and "saved the previous result" in c.status.text
+    assert f"step {result.best_step}" in c.status.text and str(target) in c.status.text
+    assert np.array_equal(np.asarray(Image.open(target)), result.best_image)
+    # a new run clears it
+    c.set(iterations=2, content="chelsea")
+    c.run(blocking=True)
+    assert not c.stale and c.status.text.startswith("done: 2 steps") and "settings changed" not in c.status.text
+
+
+def test_uploading_after_a_run_marks_the_result_stale(random_weights):
+    c = tiny(random_weights)
+    c.run(blocking=True)
+    shown = c.preview_png
+    c.add_upload(png(), "red.png", "style")
+    assert c.settings["style"] == "upload: red.png" and c.stale and c.status.kind == "warn"
+    assert c.status.text.startswith("style image: red.png (20×12 px) — settings changed since this result")
+    assert c.preview_png == shown
+    c.run(blocking=True)
+    assert not c.stale
+    c.add_upload(png(color=(0, 90, 0)), "red.png", "style")  # the same file name: a new image all the same
+    assert c.stale and "settings changed" in c.status.text
+    assert np.allclose(c.style_image()[0, 0], (0, 90, 0))
+
+
+def test_a_change_during_a_run_is_reported_at_its_end(random_weights):
+    def change_midway(content, style, config, **kwargs):
+        inner = kwargs["callback"]
+
+        def callback(info):
+            if info.step == 1:
+                c.set(seed=5)  # as if the user moved a control while it ran
+                assert c.status.text.startswith("running 3 L-BFGS steps at 32 px")  # left alone meanwhile
+            return inner(info)
+
+        return transfer.stylize(content, style, config, **{**kwargs, "callback": callback})
+
+    c = tiny(random_weights, stylize_fn=change_midway)
+    result = c.run(blocking=True)
+    assert result.config.seed == 0 and c.settings["seed"] == 5
+    assert c.stale and c.status.kind == "warn"
+    assert c.status.text.startswith("done: 3 steps") and "— but settings changed since this result" in c.status.text
+
+
+def test_before_any_run_the_preview_follows_the_content_image(random_weights):
+    c = tiny(random_weights)
+    before = c.preview_png
+    assert decoded(before).shape == c.content_image(32).shape == (21, 32, 3)
+    c.set(content="coffee")
+    assert not c.stale and c.preview_png != before
+    assert decoded(c.preview_png).shape == c.content_image(32).shape == (21, 32, 3)
+    assert c.status == Status(f"ready — press Run — {RANDOM_NOTE}", "info")
+
+
+# ---------------------------------------------------------------- saving
+
+
+def test_save_refuses_to_overwrite_then_overwrites_when_told(random_weights, tmp_path):
+    c = tiny(random_weights)
+    assert c.save() is None
+    assert c.status == Status("nothing to save yet — press Run first", "error")
+    c.run(blocking=True)
+    target = tmp_path / "out" / "styled.png"
+    assert c.save(target) == target  # missing folders are created
+    assert c.status == Status(f"saved the best image (step {c.result.best_step}) to {target} — {RANDOM_NOTE}", "ok")
+    before = target.read_bytes()
+    assert before.startswith(PNG_SIGNATURE)
+    c.result.best_image[...] = 0  # a different picture: an overwrite would change the bytes
+    assert c.save(target) is None
+    assert isinstance(c.error, FileExistsError) and target.read_bytes() == before
+    assert c.status == Status(f"not saved: {target} already exists and was left untouched — tick 'overwrite' to "
+                              "replace it, or change the file name (e.g. styled-1.png)", "error")
+    assert c.save(target, overwrite=True) == target and c.status.kind == "ok"
+    assert target.read_bytes() != before and decoded(target.read_bytes()).max() == 0
+    c.save_path, c.overwrite = str(target), True  # the defaults of save()
+    assert c.save() == target
+
+
+def test_save_writes_where_it_says(random_weights, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # like a notebook: the kernel's cwd is the notebook's folder
+    c = tiny(random_weights)
+    c.run(blocking=True)
+    assert c.save_path == "outputs/stylized-RANDOM-WEIGHTS.png"
+    expected = tmp_path / "outputs" / "stylized-RANDOM-WEIGHTS.png"
+    assert c.resolve_path() == expected and expected.is_absolute()
+    written = c.save()
+    assert written == expected and expected.exists()
+    assert f"to {expected} — " in c.status.text  # the absolute path, not the relative one typed
+
+
+def test_save_errors_are_statuses(random_weights, tmp_path):
+    c = tiny(random_weights)
+    c.run(blocking=True)
+    assert c.save(tmp_path / "styled.xyz") is None
+    assert c.status.kind == "error" and c.status.text.startswith("not saved:") and "suffix" in c.status.text
+    assert not (tmp_path / "styled.xyz").exists()
+    assert c.save("  ") is None
+    assert c.status == Status("give a file name to save to, e.g. outputs/stylized.png", "error")
+
+
+# ---------------------------------------------------------------- helpers
 
 
 def test_png_helpers():
     data = png_bytes(np.full((5, 7, 3), 128.0))
-    assert data.startswith(PNG_SIGNATURE)
-    assert np.asarray(Image.open(io.BytesIO(data))).shape == (5, 7, 3)
-    assert loss_plot_png([1, 2, 3], [10.0, 5.0, 2.0], random_weights=True).startswith(PNG_SIGNATURE)
+    assert data.startswith(PNG_SIGNATURE) and decoded(data).shape == (5, 7, 3)
+    plot = loss_plot_png([1, 2, 3], [10.0, 5.0, 2.0], random_weights=True, width=3.0, height=2.0)
+    assert plot.startswith(PNG_SIGNATURE) and decoded(plot).shape[:2] == (160, 240)  # 80 dpi
     assert loss_plot_png([], []).startswith(PNG_SIGNATURE)
+    assert STATUS_KINDS == ("info", "ok", "warn", "error")
+
+
+# ================================================================ the view (ipywidgets)
+
+
+@pytest.fixture
+def W():
+    return pytest.importorskip("ipywidgets")
+
+
+def view(W, weights, **kwargs):
+    from stylelib.widgets import StyleExplorer
+
+    ex = StyleExplorer("chelsea", "brick", weights=weights, size=32, steps=3, preview_every=1, **kwargs)
+    ex.style_layers.value, ex.content_layers.value = SHALLOW["style_layers"], SHALLOW["content_layers"]
+    return ex
+
+
+def test_repr_and_random_weights_banner(W, random_weights):
+    from stylelib.widgets import StyleExplorer
+
+    ex = StyleExplorer("chelsea", "brick", weights=random_weights, size=64, steps=10)
+    assert repr(ex) == "StyleExplorer(content='chelsea', style='brick', size=64, steps=10, random_weights=True)"
+    bundle = ex._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(ex)
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert RANDOM_NOTE in ex.banner.value and RANDOM_NOTE in ex.status.value
+    assert ex.save_path.value == "outputs/stylized-RANDOM-WEIGHTS.png"
+
+
+def test_the_widgets_forward_to_the_controller(W, random_weights):
+    ex = view(W, random_weights)
+    c = ex.controller
+    assert ex.tv_weight.disabled
+    values = [(ex.content_select, "coffee"), (ex.style_select, "grass"), (ex.size, 48), (ex.steps, 2),
+              (ex.content_weight, 0.5), (ex.style_weight, 1000.0), (ex.tv_on, True), (ex.tv_weight, 0.01),
+              (ex.init, "noise"), (ex.optimizer, "adam"), (ex.style_weighting, "equal"), (ex.seed, 7),
+              (ex.style_layers, ("conv1_1", "conv3_1")), (ex.content_layers, ("conv3_2",))]
+    for widget, value in values:
+        widget.value = value
+    assert not ex.tv_weight.disabled
+    assert c.settings == dict(content="coffee", style="grass", size=48, iterations=2, content_weight=0.5,
+                              style_weight=1000.0, smooth=True, tv_weight=0.01, init="noise", optimizer="adam",
+                              style_weighting="equal", seed=7, style_layers=("conv1_1", "conv3_1"),
+                              content_layers=("conv3_2",))
+    assert ex.config() == c.config() and ex.config().tv_weight == 0.01
+    assert "(2)" in ex.style_layers_label.value and "(1)" in ex.content_layers_label.value
+    ex.save_path.value = "x/y.png"
+    ex.overwrite.value = True
+    assert (c.save_path, c.overwrite) == ("x/y.png", True)
+    assert str(c.resolve_path()) in ex.save_target.value
+    # and back: a setting changed in code shows in the widget
+    c.set(size=64, seed=11, smooth=False)
+    assert (ex.size.value, ex.seed.value, ex.tv_on.value, ex.tv_weight.disabled) == (64, 11, False, True)
+    assert repr(ex).endswith("size=64, steps=2, random_weights=True)")
+
+
+def test_the_status_widget_shows_the_controllers_status(W, random_weights):
+    ex = view(W, random_weights)
+    ex.content_layers.value = ()
+    ex.run_button.click()  # refused at once: no thread starts
+    assert not ex.running and ex.status_kind == "error"
+    assert ex.status.value.startswith("<span style='color:#c00")
+    assert ex.status.value.endswith(
+        ">cannot run: choose at least one content layer (ctrl- or ⌘-click in the list)</span>")
+    ex.add_upload(b"junk", "a <b> & c.png")  # escaped, coloured by kind
+    assert ex.status_kind == "error" and ex.status_text.startswith("could not use the uploaded content image")
+    assert ex.status.value.startswith("<span style='color:#c00")
+    assert html.escape(ex.status_text) in ex.status.value and "<b>" not in ex.status.value
+    ex.add_upload(png(), "red.png")
+    assert ex.status.value.startswith("<span style='color:#070") and "red.png (20×12 px)" in ex.status.value
+
+
+def test_buttons_run_stop_and_save(W, random_weights, tmp_path):
+    ex = view(W, random_weights)
+    assert ex.save_button.disabled and ex.stop_button.disabled and not ex.run_button.disabled
+    ex.save_button.click()
+    assert ex.status_text == "nothing to save yet — press Run first"
+    ex.steps.value = 200
+    ex.run_button.click()  # a background run
+    assert ex.running and ex.run_button.disabled and not ex.stop_button.disabled and ex.save_button.disabled
+    ex.stop_button.click()
+    result = ex.wait(timeout=60)
+    assert result is not None and result.interrupted and not ex.running
+    assert not ex.run_button.disabled and ex.stop_button.disabled and not ex.save_button.disabled
+    assert ex.progress.value == len(result.history) and ex.progress.max == 200
+    assert ex.progress.description == f"step {len(result.history)}"
+    assert bytes(ex.preview.value) == ex.controller.preview_png and decoded(ex.preview.value).shape == (21, 32, 3)
+    assert bytes(ex.loss_plot.value) == ex.controller.plot_png
+    target = tmp_path / "styled.png"
+    ex.save_path.value = str(target)
+    ex.save_button.click()
+    assert ex.status_kind == "ok" and target.exists() and str(target) in ex.status.value
+    ex.save_button.click()  # again: refused, with the panel's advice
+    assert ex.status_kind == "error" and "tick 'overwrite'" in ex.status_text
+    assert "overwrite=True" not in ex.status_text and "--overwrite" not in ex.status_text
+    ex.steps.value = 3
+    assert ex.stale and "dashed" in ex.preview.layout.border
+    assert ex.save(tmp_path / "b.png") == tmp_path / "b.png" and "saved the previous result" in ex.status_text
+
+
+def test_upload_through_the_file_upload_widget(W, random_weights):
+    ex = view(W, random_weights)
+    ex.style_upload.value = ({"name": "blue.png", "type": "image/png", "size": 0,
+                              "last_modified": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc),
+                              "content": memoryview(png(color=(0, 0, 255)))},)
+    assert ex.style_select.value == "upload: blue.png", ex.status_text
+    assert "upload: blue.png" in ex.content_select.options and ex.content_select.value == "chelsea"
+    assert np.allclose(ex.style_image()[0, 0], (0, 0, 255))
+    ex.content_upload.value = ({"name": "notes.png", "type": "image/png", "size": 12,
+                                "last_modified": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc),
+                                "content": memoryview(b"not an image")},)
+    assert ex.status_kind == "error" and "notes.png" in ex.status.value and ex.content_select.value == "chelsea"
+    assert ex.add_upload(png(), "red.png") == "upload: red.png" and ex.content_select.value == "upload: red.png"
 
 
 # ---------------------------------------------------------------- exact weights (a browser sends an index back)
-def test_default_weights_are_art_py_exactly(weights):
-    ex = tiny(weights)
-    config = ex.config()
-    assert config["content_weight"] == 5.0 == ART_CONTENT_WEIGHT
-    assert config["style_weight"] == 100.0 == ART_STYLE_WEIGHT
-    defaults = inspect.signature(transfer.stylize).parameters
-    assert config["content_weight"] == defaults["content_weight"].default
-    assert config["style_weight"] == defaults["style_weight"].default
-    assert config["tv_weight"] == 0.0  # smoothing off by default
-    ex.tv_on.value = True
-    assert ex.config()["tv_weight"] == 0.001
+
+
+def test_default_sliders_are_the_recipe(W, random_weights):
+    ex = view(W, random_weights)
+    assert ex.content_weight.value == recipe.ART_CONTENT_WEIGHT
+    assert ex.style_weight.value == recipe.ART_STYLE_WEIGHT
+    assert ex.tv_weight.value == DEFAULT_TV_WEIGHT and not ex.tv_on.value
+    assert ex.optimizer.value == recipe.DEFAULT_OPTIMIZER and ex.init.value == recipe.DEFAULT_INIT
+    assert {value: label for label, value in ex.optimizer.options} == dict(recipe.OPTIMIZERS)
+    assert list(ex.init.options) == list(recipe.INITS)
+    assert {value: label for label, value in ex.style_weighting.options} == dict(recipe.STYLE_WEIGHTINGS)
+    from stylelib.widgets import StyleExplorer
+
+    full = StyleExplorer(weights=random_weights, size=32, steps=3)  # art.py's layers
+    assert full.style_layers.value == tuple(recipe.ART_STYLE_LAYERS)
+    assert full.content_layers.value == tuple(recipe.ART_CONTENT_LAYERS)
 
 
 @pytest.mark.parametrize("name, values", [("content_weight", CONTENT_WEIGHTS), ("style_weight", STYLE_WEIGHTS),
                                           ("tv_weight", TV_WEIGHTS)])
-def test_every_weight_option_is_an_exact_round_number(weights, name, values):
-    ex = tiny(weights)
+def test_every_weight_option_round_trips_exactly(W, random_weights, name, values):
+    ex = view(W, random_weights)
     ex.tv_on.value = True
     widget = getattr(ex, name)
     options = list(widget.options)
@@ -268,197 +516,83 @@ def test_every_weight_option_is_an_exact_round_number(weights, name, values):
         assert float(label) == value and "e" not in label  # the readout shows the exact number
         assert value == 0 or float(f"{value:.1g}") == value  # 1, 2 or 5 × a power of ten
         widget.index = index  # what the browser sends when the slider moves
-        assert ex.config()[name] == value and type(ex.config()[name]) is float
+        assert getattr(ex.config(), name) == value and type(ex.controller.settings[name]) is float
         widget.value = value  # what a script does
-        assert widget.index == index and ex.config()[name] == value
-    with pytest.raises(Exception):  # a value between the options (10**0.7 = 5.0119…) is refused
+        assert widget.index == index and getattr(ex.config(), name) == value
+    with pytest.raises(TraitError):  # a value between the options (10**0.7 = 5.0119…) is refused
         widget.value = 10 ** 0.7
 
 
-def test_weight_ranges_cover_the_old_sliders():
-    assert CONTENT_WEIGHTS[0] == 0.0 and 0.01 in CONTENT_WEIGHTS and CONTENT_WEIGHTS[-1] == 1000.0
-    assert 5.0 in CONTENT_WEIGHTS and 0.5 in CONTENT_WEIGHTS
-    assert STYLE_WEIGHTS[0] == 0.0 and 0.1 in STYLE_WEIGHTS and STYLE_WEIGHTS[-1] == 1e5 and 100.0 in STYLE_WEIGHTS
-    assert TV_WEIGHTS[0] == 1e-5 and TV_WEIGHTS[-1] == 10.0 and 1e-3 in TV_WEIGHTS
+def test_weight_ranges():
+    assert CONTENT_WEIGHTS[0] == 0.0 and CONTENT_WEIGHTS[-1] == 1000.0 and recipe.ART_CONTENT_WEIGHT in CONTENT_WEIGHTS
+    assert STYLE_WEIGHTS[0] == 0.0 and STYLE_WEIGHTS[-1] == 1e5 and recipe.ART_STYLE_WEIGHT in STYLE_WEIGHTS
+    assert TV_WEIGHTS[0] == 1e-5 and TV_WEIGHTS[-1] == 10.0 and DEFAULT_TV_WEIGHT in TV_WEIGHTS
 
 
-# ---------------------------------------------------------------- layout for a 600–700 px output area
+# ---------------------------------------------------------------- layout: beside its own feedback, under 600 px
+
+
 def _px(value) -> float:
     m = re.fullmatch(r"(\d+(?:\.\d+)?)px", str(value or ""))
     return float(m.group(1)) if m else 0.0
 
 
-def _min_width(widget) -> float:
-    """The narrowest a widget can be: fixed px widths; rows that do not wrap add up, columns take the widest."""
-    import ipywidgets as W
+ROW = 32  # a JupyterLab widget row: 28 px high plus 2 px margins above and below
+OPTION = 18  # a line of a SelectMultiple at 13 px
 
+
+def _height(W, widget) -> float:
+    """An upper estimate of a widget's rendered height: fixed px heights, rows of 32 px, list lines of 18 px."""
     layout = widget.layout
-    own = max(_px(layout.width), _px(layout.min_width))
     if isinstance(widget, W.Box):
-        kids = [_min_width(c) for c in widget.children]
-        wraps = "wrap" in str(layout.flex_flow or "")
-        column = isinstance(widget, W.VBox) or "column" in str(layout.flex_flow or "")
-        inner = max(kids, default=0) if (column or wraps) else sum(kids) + 8 * len(kids)
-        return max(own, inner)
-    return own + 4  # margins
+        kids = [_height(W, c) for c in widget.children]
+        column = isinstance(widget, W.VBox)
+        return sum(kids) if column else max(kids, default=0)
+    if _px(layout.height):
+        return _px(layout.height) + 4
+    if isinstance(widget, W.SelectMultiple):
+        return widget.rows * OPTION + 10
+    if isinstance(widget, W.HTML):
+        return max(_px(layout.min_height), 20) + (20 if len(re.sub("<[^>]+>", "", widget.value)) > 45 else 0)
+    return ROW
 
 
-def test_panel_fits_a_600px_output_area(weights):
-    import ipywidgets as W
+def test_the_status_sits_under_run_and_beside_save(W, random_weights):
+    ex = view(W, random_weights)
+    right = ex.right.children
+    assert right[0].children == (ex.run_button, ex.stop_button, ex.progress)  # one row
+    assert right[1] is ex.status  # straight under Run, Stop and the progress bar
+    assert [ex.save_button in getattr(child, "children", ()) for child in right].index(True) == 4  # same column
+    assert ex.preview in right and ex.loss_plot in right
 
-    ex = tiny(weights)
-    assert _min_width(ex.panel) <= 600
+
+def test_the_panel_fits_a_1400x1000_window(W, random_weights):
+    ex = view(W, random_weights)
     columns = ex.panel.children[1]
-    assert "wrap" in columns.layout.flex_flow  # side by side when there is room, stacked when not
-    controls, outputs = columns.children
-    assert ex.preview in outputs.children and ex.loss_plot in outputs.children
-    # Save sits right after the path field, in its own row under both columns (not pushed past the plot)
-    save_row = next(c for c in ex.panel.children if isinstance(c, W.HBox) and ex.save_path in c.children)
-    assert save_row.children.index(ex.save_button) == save_row.children.index(ex.save_path) + 1
-    assert ex.overwrite in save_row.children
-    assert ex.save_path.layout.width == "auto" and "1 1" in ex.save_path.layout.flex  # takes the free width
-    assert _px(ex.save_path.layout.min_width) >= 280
+    assert columns.children == (ex.left, ex.middle, ex.right) and "wrap" in columns.layout.flex_flow
+    width = sum(_px(col.layout.width) + _px(col.layout.margin.split()[1]) for col in columns.children)
+    assert width <= 1000  # JupyterLab's output area at 1400 px, file browser open, is ~1050 px
+    for col in columns.children:  # nothing is wider than its column
+        for child in col.children:
+            kids = child.children if isinstance(child, W.HBox) else (child,)
+            assert sum(_px(k.layout.width) + 4 for k in kids) <= _px(col.layout.width), child  # 2 px margins
+    height = _height(W, ex.banner) + max(_height(W, col) for col in columns.children)
+    assert height < 600, height
+    assert _height(W, ex.middle) < 600 and ex.style_layers.rows == len(CONV_LAYERS) == 16  # all layers visible
 
 
-def test_labels_and_buttons_have_room(weights):
-    ex = tiny(weights)
-    # one label column: every described control uses the same fixed label width, wide enough for its text
+def test_labels_have_room(W, random_weights):
+    ex = view(W, random_weights)
     labelled = [ex.content_select, ex.style_select, ex.size, ex.steps, ex.content_weight, ex.style_weight,
-                ex.tv_weight, ex.init, ex.optimizer, ex.layer_weighting, ex.seed, ex.style_layers, ex.save_path]
+                ex.tv_weight, ex.init, ex.optimizer, ex.seed, ex.tv_on]
     width = _px(ex.size.style.description_width)
-    assert width >= 110
     for widget in labelled:
         assert widget.style.description_width == ex.size.style.description_width, widget.description
-        assert len(widget.description) * 7.5 <= width, widget.description  # ~7.5 px a character at 13 px
-    assert ex.optimizer.description == "optimizer" and "widget-inline-hbox" in ex.optimizer._dom_classes
-    assert ex.tv_on.indent and ex.tv_on.style.description_width == ex.size.style.description_width
-    # the upload buttons show "upload content (0)": icon + 18 characters + padding
-    for upload in (ex.content_upload, ex.style_upload):
-        text = f"{upload.description} (0)"
-        assert _px(upload.layout.width) >= 20 + 20 + 7.5 * len(text), upload.layout.width
-    # the style-weighting dropdown shows its longest option in full (the arrow takes ~20 px)
-    field = _px(ex.layer_weighting.layout.width) - width
-    assert max(len(k) for k in LAYER_WEIGHTINGS) * 7.5 + 20 <= field
-    assert "art.py: deeper layers count more" in LAYER_WEIGHTINGS
-    # sliders leave room for their readout (~72 px) next to a usable track
+        assert len(widget.description) * 7.5 <= width or widget is ex.tv_on, widget.description
+    assert "widget-inline-hbox" in ex.optimizer._dom_classes
     for slider in (ex.size, ex.steps, ex.content_weight, ex.style_weight, ex.tv_weight):
-        assert _px(slider.layout.width) - width >= 72 + 150
-
-
-def test_every_selected_layer_is_visible_without_scrolling(weights):
-    ex = StyleExplorer("chelsea", "brick", weights=weights, size=32, steps=3)  # art.py's layers
-    assert set(ex.style_layers.value) >= {"conv4_1", "conv5_1"} and "conv4_2" in ex.content_layers.value
-    for select in (ex.style_layers, ex.content_layers):
-        assert select.rows >= len(CONV_LAYERS) == len(select.options) == 16
-        assert all(select.options.index(layer) < select.rows for layer in select.value)
-
-
-# ---------------------------------------------------------------- an out-of-date result says so
-def _changes(ex):
-    """One change to each setting a result depends on (as (widget, new value))."""
-    return [(ex.content_select, "coffee"), (ex.style_select, "grass"), (ex.size, 48), (ex.steps, 4),
-            (ex.content_weight, 10.0), (ex.style_weight, 200.0), (ex.tv_on, True), (ex.init, "noise"),
-            (ex.optimizer, "adam"), (ex.layer_weighting, "equal"), (ex.seed, 3),
-            (ex.style_layers, ("conv1_1",)), (ex.content_layers, ("conv3_2",))]
-
-
-def test_changing_a_setting_after_a_run_marks_the_result_out_of_date(weights, tmp_path):
-    ex = tiny(weights)
-    result = ex.run(blocking=True)
-    shown = bytes(ex.preview.value)
-    assert not ex.stale and "done: 3 steps" in ex.status_text
-    ex.content_select.value = "coffee"
-    assert ex.stale and ex.status_kind == "warn"
-    assert f"settings changed since this result (step {result.best_step})" in ex.status_text
-    assert "press Run" in ex.status_text and "Save still saves the old result" in ex.status_text
-    assert "done" not in ex.status_text
-    assert bytes(ex.preview.value) == shown  # still the result (what Save saves), now marked…
-    assert "dashed" in ex.preview.layout.border  # …with a dashed border
-    # Save says it saves the previous result, and does save exactly that one
-    target = tmp_path / "old.png"
-    ex.save_path.value = str(target)
-    assert ex._on_save_clicked(None) == target
-    assert "saved the previous result" in ex.status_text and f"step {result.best_step}" in ex.status_text
-    assert np.array_equal(np.asarray(Image.open(target)), result.best_image)
-    # back to the settings of the result: it is current again
-    ex.content_select.value = "chelsea"
-    assert not ex.stale and "done: 3 steps" in ex.status_text and "dashed" not in ex.preview.layout.border
-    # a new run clears it
-    ex.steps.value = 2
-    assert ex.stale
-    ex.run(blocking=True)
-    assert not ex.stale and "done: 2 steps" in ex.status_text and "settings changed" not in ex.status_text
-
-
-def test_every_setting_counts_and_the_save_path_does_not(weights):
-    ex = tiny(weights)
-    ex.run(blocking=True)
-    ex.save_path.value = "elsewhere.png"
-    ex.overwrite.value = True
-    ex.tv_weight.value = 0.01  # smoothing is off: the run does not use it
-    assert not ex.stale and "done" in ex.status_text
-    for widget, value in _changes(ex):
-        old = widget.value
-        widget.value = value
-        assert ex.stale and "settings changed" in ex.status_text, widget.description
-        widget.value = old
-        assert not ex.stale, widget.description
-
-
-def test_uploading_after_a_run_marks_the_result_out_of_date(weights):
-    ex = tiny(weights)
-    ex.run(blocking=True)
-    shown = bytes(ex.preview.value)
-    ex._on_upload({"new": ({"name": "red.png", "content": memoryview(png())},)}, "style")
-    assert ex.style_select.value == "upload: red.png" and ex.stale
-    assert "style image: red.png" in ex.status_text and "settings changed" in ex.status_text
-    assert bytes(ex.preview.value) == shown
-    ex.run(blocking=True)
-    assert not ex.stale
-    # the same file name again is a new image all the same
-    ex._on_upload({"new": ({"name": "red.png", "content": memoryview(png(color=(0, 90, 0)))},)}, "style")
-    assert ex.stale and "settings changed" in ex.status_text
-
-
-def test_a_change_during_a_run_is_reported_at_its_end(weights):
-    def change_midway(**kwargs):
-        inner = kwargs["callback"]
-
-        def callback(info):
-            if info.step == 1:
-                ex.seed.value = 5  # as if the user moved a control while it ran
-                assert "running" in ex.status_text  # the run's own status is left alone meanwhile
-            return inner(info)
-
-        return transfer.stylize(**{**kwargs, "callback": callback})
-
-    ex = tiny(weights, stylize_fn=change_midway)
-    result = ex.run(blocking=True)
-    assert result.config["seed"] == 0
-    assert ex.stale and ex.status_kind == "warn"
-    assert "done: 3 steps" in ex.status_text and "settings changed since this result" in ex.status_text
-
-
-def test_before_any_run_the_preview_follows_the_content_image(weights):
-    ex = tiny(weights)
-    before = bytes(ex.preview.value)
-    ex.content_select.value = "coffee"
-    assert not ex.stale and bytes(ex.preview.value) != before
-    assert np.asarray(Image.open(io.BytesIO(bytes(ex.preview.value)))).shape == ex.content_image(32).shape
-    assert "ready" in ex.status_text
-
-
-# ---------------------------------------------------------------- save wording for the panel
-def test_an_existing_file_gives_panel_advice(weights, tmp_path):
-    ex = tiny(weights)
-    ex.run(blocking=True)
-    target = tmp_path / "styled.png"
-    target.write_bytes(b"someone else's picture")
-    ex.save_path.value = str(target)
-    assert ex._on_save_clicked(None) is None
-    assert ex.status_kind == "error"
-    assert "already exists" in ex.status_text and str(target) in ex.status_text
-    assert "tick 'overwrite'" in ex.status_text and "change the file name" in ex.status_text
-    assert "overwrite=True" not in ex.status_text and "--overwrite" not in ex.status_text
-    assert "styled-" in ex.status_text  # a free name is suggested
-    assert target.read_bytes() == b"someone else's picture"
+        assert _px(slider.layout.width) - width >= 72 + 150  # readout next to a usable track
+    # the style-weighting dropdown shows its longest option in full (~7 px a character, the arrow ~20 px)
+    assert max(len(v) for v in recipe.STYLE_WEIGHTINGS.values()) * 7 + 20 <= _px(ex.style_weighting.layout.width)
+    for upload in (ex.content_upload, ex.style_upload):  # "upload (0)": icon + text + padding
+        assert _px(upload.layout.width) >= 20 + 20 + 7.5 * len(f"{upload.description} (0)")
