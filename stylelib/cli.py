@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 from . import recipe
 from ._env import env_flag
 from ._quiet import tf_startup_quiet
-from .run import RunConfig
+from .run import NonFiniteLossError, RunConfig
 from .vgg19 import LAYER_NAME_HELP, random_banner
 
 PROG = "stylelib"
@@ -499,8 +499,14 @@ def cmd_stylize(args: argparse.Namespace) -> int:
             _info(f"warning: could not save step image {p}: {e}")
 
     # the images are already loaded at their sizes; the config keeps the sizes for the record
-    result = transfer.stylize(content, style, config, weights=weights,
-                              callback=on_step if args.save_every else None, progress=not args.quiet)
+    try:
+        result = transfer.stylize(content, style, config, weights=weights,
+                                  callback=on_step if args.save_every else None, progress=not args.quiet)
+    except NonFiniteLossError as e:
+        if e.result is None or not e.result.history:
+            raise CLIError(f"{e}; nothing was written") from None
+        written = images.save_image(e.result.best_image, out, overwrite=args.overwrite)
+        raise CLIError(f"{e}; saved the best image before it (step {e.result.best_step}) to {written}") from None
     history = result.history
     if not history:
         _err("interrupted before the first step finished; nothing was written.")

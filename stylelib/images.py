@@ -566,7 +566,10 @@ def preprocess(image: np.ndarray, weights: VGG19Weights) -> np.ndarray:
 
 
 def deprocess(x, weights: VGG19Weights) -> np.ndarray:
-    """Inverse of :func:`preprocess`: network input ``(1, H, W, 3)`` or ``(H, W, 3)`` -> RGB uint8 ``(H, W, 3)``."""
+    """Inverse of :func:`preprocess`: network input ``(1, H, W, 3)`` or ``(H, W, 3)`` -> RGB uint8 ``(H, W, 3)``.
+
+    Raises ``ValueError`` for NaN or infinite values (a diverged run) rather than casting them to black.
+    """
     x = np.asarray(x, dtype=np.float32)
     if x.ndim == 4:
         if x.shape[0] != 1:
@@ -575,4 +578,4 @@ def deprocess(x, weights: VGG19Weights) -> np.ndarray:
     x = x + np.asarray(weights.mean, np.float32)
     if weights.channel_order == "BGR":
         x = x[..., ::-1]
-    return np.clip(np.rint(x), 0, 255).astype(np.uint8)
+    return to_uint8(x)  # refuses NaN/inf pixels rather than casting them to black

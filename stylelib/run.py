@@ -36,7 +36,7 @@ from . import recipe
 from .vgg19 import VGG19Weights, canonical_layer, check_pooling
 
 __all__ = ["RunConfig", "shows_settings", "pick_device", "StepRecord", "StepInfo", "StyleResult", "RunRecorder",
-           "StopRun", "make_init", "pixel_bounds", "layer_weights"]
+           "StopRun", "NonFiniteLossError", "make_init", "pixel_bounds", "layer_weights"]
 
 
 # ------------------------------------------------------------------------------------------ settings
@@ -395,6 +395,30 @@ class StopRun(Exception):
     """Raised inside a loop by :meth:`RunRecorder.record` when the callback returned ``False``."""
 
 
+class _NonFinite(Exception):
+    pass
+
+
+class NonFiniteLossError(ValueError):
+    """A run stopped because a loss became NaN or infinite.
+
+    The message is one line naming the step, the term that went bad and the way out. ``result`` is the
+    :class:`StyleResult` of the finite steps before it (its images are the last finite ones), or ``None``.
+    """
+
+    def __init__(self, message: str, result: "StyleResult | None" = None):
+        super().__init__(message)
+        self.result = result
+
+
+_WAY_OUT = {
+    "content": "lower content_weight (CLI: --content-weight) or, with Adam, the learning rate",
+    "style": "lower style_weight (CLI: --style-weight) or, with Adam, the learning rate",
+    "tv": "lower tv_weight (CLI: --tv-weight) or, with Adam, the learning rate",
+    "total": "the weighted sum overflows float32: lower the loss weights (content_weight, style_weight, tv_weight)",
+}
+
+
 class RunRecorder:
     """The bookkeeping both engines share: the loss history, the best step, the progress bar, the per-step
     callback, and stopping on ``False`` or Ctrl-C.
@@ -426,6 +450,7 @@ class RunRecorder:
         self.history: list[StepRecord] = []
         self.best_loss, self.best_step = math.inf, 0
         self.interrupted, self.stop_reason = False, "completed"
+        self.failure: str | None = None  # why the run failed (a non-finite loss), if it did
         self._bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -434,9 +459,18 @@ class RunRecorder:
         self._t0 = time.perf_counter()
 
     def record(self, step: int, values: Mapping[str, object], get_x: Callable[[], np.ndarray]) -> bool:
-        """Keep one step's losses; call the callback; True when this step is the best so far."""
-        rec = StepRecord(step, *(float(values[k]) for k in ("content", "style", "tv", "total")),
-                         seconds=time.perf_counter() - self._t0)
+        """Keep one step's losses; call the callback; True when this step is the best so far.
+
+        A NaN or infinite loss ends the loop (see :meth:`drive`); it is not recorded."""
+        terms = {k: float(values[k]) for k in ("content", "style", "tv", "total")}
+        bad = next((k for k, v in terms.items() if not math.isfinite(v)), None)
+        if bad is not None:
+            raise _NonFinite(
+                f"the {bad} loss became {terms[bad]} at step {step}"
+                + (f" (content {terms['content']:.4g}, style {terms['style']:.4g})" if bad == "total" else "")
+                + f"; {_WAY_OUT[bad]}. The run stopped there"
+                + (f"; its last finite image is from step {self.history[-1].step}" if self.history else ""))
+        rec = StepRecord(step, *terms.values(), seconds=time.perf_counter() - self._t0)
         self.history.append(rec)
         improved = rec.total < self.best_loss
         if improved:
@@ -457,13 +491,29 @@ class RunRecorder:
             self.interrupted, self.stop_reason = True, "stopped by callback"
         except KeyboardInterrupt:
             self.interrupted, self.stop_reason = True, "interrupted (KeyboardInterrupt)"
+        except _NonFinite as e:
+            self.failure = self.stop_reason = str(e)
         finally:
             if self._bar is not None:
                 self._bar.close()
 
     def result(self, final_x: np.ndarray, best_x: np.ndarray, config: RunConfig, *, engine: str,
                device: str = "", shape: tuple = ()) -> StyleResult:
-        """The :class:`StyleResult` of the run, from the last and the best preprocessed images."""
+        """The :class:`StyleResult` of the run, from the last and the best preprocessed images.
+
+        Raises
+        ------
+        NonFiniteLossError
+            When a loss became NaN or infinite; its ``result`` holds the finite steps (``image`` is then the
+            best image, since the last one may hold NaN pixels).
+        """
+        if self.failure is not None:
+            if not np.all(np.isfinite(final_x)):
+                final_x = best_x
+            raise NonFiniteLossError(self.failure, self._result(final_x, best_x, config, engine, device, shape))
+        return self._result(final_x, best_x, config, engine, device, shape)
+
+    def _result(self, final_x, best_x, config, engine, device, shape) -> StyleResult:
         return StyleResult(
             image=_images.deprocess(final_x, self.weights),
             best_image=_images.deprocess(best_x, self.weights),

@@ -281,6 +281,8 @@ class _LbfgsLoop:
                              np.broadcast_to(hi, x0.shape).ravel().astype(np.float64))
         self._last = None
         self._best = (math.inf, self.x.copy())
+        self._step = 0  # iterations finished
+        self._record = None
 
         @tf.function
         def value_and_grad(x):
@@ -295,28 +297,32 @@ class _LbfgsLoop:
         x = tf.constant(flat.reshape(self.shape), tf.float32)
         values, grad = self._vg(x)
         values = {k: float(v) for k, v in values.items()}
+        if not math.isfinite(values["total"]) and self._record is not None:
+            # scipy would go on (or stop with a vague message) on a NaN/inf loss; record() raises with the
+            # step and the term that went bad, so the run ends with one clear line
+            self._record(self._step + 1, values, lambda: flat.reshape(self.shape).astype(np.float32))
         self._last = (flat.copy(), values)
         return values["total"], grad.numpy().astype(np.float64).ravel()
 
     def run(self, iterations: int, record) -> None:
         from scipy.optimize import minimize
 
-        state = {"step": 0}
+        self._record = record
 
         def on_iteration(xk):
             if self._last is None or not np.array_equal(self._last[0], xk):
                 self._fun(xk)
-            state["step"] += 1
+            self._step += 1
             self.x = xk.copy()
             if self._last[1]["total"] < self._best[0]:
                 self._best = (self._last[1]["total"], self.x)
-            record(state["step"], self._last[1], self.current)
+            record(self._step, self._last[1], self.current)
 
         res = minimize(self._fun, self.x, jac=True, method="L-BFGS-B", bounds=self.bounds, callback=on_iteration,
                        options={"maxiter": iterations, "maxfun": iterations * 3, "maxcor": 10})
-        if state["step"] >= iterations:
+        if self._step >= iterations:
             return "completed"
-        return f"L-BFGS-B stopped after {state['step']} of {iterations} iterations: {res.message}"
+        return f"L-BFGS-B stopped after {self._step} of {iterations} iterations: {res.message}"
 
     def current(self) -> np.ndarray:
         return self.x.reshape(self.shape).astype(np.float32)

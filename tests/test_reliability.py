@@ -1,0 +1,59 @@
+"""Faults that must end in a clear one-line error, never in a silently wrong picture (issue: reliability)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from stylelib import cli, images
+from stylelib.run import NonFiniteLossError
+
+
+@pytest.mark.parametrize("engine, optimizer", [("stylize", "adam"), ("stylize", "lbfgs"), ("run_art", "adam")])
+def test_a_loss_that_overflows_stops_the_run_with_its_step_and_term(random_weights, engine, optimizer):
+    from stylelib.session import run_art
+    from stylelib.transfer import stylize
+
+    run = stylize if engine == "stylize" else run_art
+    with pytest.raises(NonFiniteLossError) as info:
+        run("sample:chelsea", "sample:brick", size=32, iterations=3, weights=random_weights, optimizer=optimizer,
+            style_weight=1e38)
+    message = str(info.value)
+    assert message.startswith("the total loss became inf at step 1")
+    assert "lower the loss weights" in message and "\n" not in message
+    partial = info.value.result
+    assert partial is not None and partial.history == [] and partial.best_step == 0
+    assert partial.image.dtype == np.uint8  # the start image: finite pixels, not NaN cast to black
+
+
+def test_a_diverging_adam_keeps_the_last_finite_image(random_weights):
+    from stylelib.transfer import stylize
+
+    def blow_up_at_step_3(info):  # the loss is fine for two steps; then the optimizer sees NaN pixels
+        return True
+
+    with pytest.raises(NonFiniteLossError) as info:
+        stylize("sample:chelsea", "sample:brick", size=32, iterations=6, weights=random_weights, optimizer="adam",
+                style_weight=3e33, callback=blow_up_at_step_3)
+    partial = info.value.result
+    steps = [r.step for r in partial.history]
+    assert steps == list(range(1, len(steps) + 1))
+    assert f"at step {len(steps) + 1}" in str(info.value)
+    assert np.isfinite(partial.best_loss) or not steps
+
+
+def test_deprocess_refuses_nan_pixels(random_weights):
+    x = np.zeros((1, 4, 4, 3), np.float32)
+    x[0, 1, 1, 0] = np.nan
+    with pytest.raises(ValueError, match="1 NaN/inf values"):
+        images.deprocess(x, random_weights)
+
+
+def test_cli_reports_an_overflowing_loss_in_one_line_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "x.png"
+    code = cli.main(["stylize", "sample:chelsea", "sample:brick", "-o", str(out), "--style-weight", "1e38",
+                     "--optimizer", "adam", "--weights", "random", "--size", "32", "--iterations", "3", "-q"])
+    err = capsys.readouterr().err
+    assert code == 1 and not out.exists()
+    line = next(l for l in err.splitlines() if l.startswith("stylelib: error:"))
+    assert "total loss became inf at step 1" in line and "nothing was written" in line
