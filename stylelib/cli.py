@@ -458,7 +458,10 @@ def run_config(args: argparse.Namespace) -> RunConfig:
 def cmd_stylize(args: argparse.Namespace) -> int:
     out = Path(args.output).expanduser()
     # 1. everything that can fail cheaply, before TensorFlow is even imported
-    config = run_config(args)
+    try:
+        config = run_config(args)
+    except ValueError as e:  # options that do not work together
+        raise CLIError(str(e), 2) from None
     _check_output(out, args.overwrite)
     step_paths = _check_step_outputs(out, args.save_every, args.iterations, args.overwrite)
     content, content_label = _read_input(args.content, args.size, "content")
@@ -533,7 +536,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         code = 130
     elif n < args.iterations:
         _info(f"{result.stop_reason} (scipy stops early when the loss no longer falls, when its line search "
-              "fails - e.g. float16 gradients with --mixed-precision - or after "
+              "fails, or after "
               f"{3 * args.iterations} loss evaluations); --optimizer adam always runs every step")
     if saved_steps:
         _info(f"{len(saved_steps)} step images: {saved_steps[0].name} ... {saved_steps[-1].name}")

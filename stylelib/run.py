@@ -156,6 +156,9 @@ class RunConfig:
         put("content_layers", layer_weights(self.content_layers, recipe.ART_CONTENT_LAYERS, "content"))
         put("style_layers", layer_weights(self.style_layers, recipe.ART_STYLE_LAYERS, "style"))
         put("mixed_precision", bool(self.mixed_precision))
+        if self.mixed_precision and self.optimizer == "lbfgs":  # refused now rather than explained after the run
+            raise ValueError("mixed_precision does not work with optimizer='lbfgs': its line search fails on float16 "
+                             "gradients after a step or two; use optimizer='adam' (CLI: --optimizer adam)")
 
     @classmethod
     def art(cls, **settings) -> "RunConfig":

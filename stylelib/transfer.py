@@ -143,6 +143,15 @@ class StyleObjective(tf.Module):
         total = self.content_weight * c + self.style_weight * s + self.tv_weight * tv
         return {"content": c, "style": s, "tv": tv, "total": total}
 
+    def relative_total(self, values: Mapping[str, tf.Tensor]) -> tf.Tensor:
+        """The weighted sum with the weights divided by the largest one (what L-BFGS minimizes).
+
+        Scaling every weight by one factor leaves it bit-for-bit the same (the divided weights round to the same
+        float32), so the L-BFGS run is the same run."""
+        k = max(self.content_weight, self.style_weight, self.tv_weight) or 1.0
+        return ((self.content_weight / k) * values["content"] + (self.style_weight / k) * values["style"]
+                + (self.tv_weight / k) * values["tv"])
+
 
 @shows_settings(RunConfig())
 def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19Weights | str | None = None,
@@ -269,7 +278,14 @@ class _AdamLoop:
 
 
 class _LbfgsLoop:
-    """scipy's L-BFGS-B over the flattened image, with the pixel range as box bounds."""
+    """scipy's L-BFGS-B over the flattened image, with the pixel range as box bounds.
+
+    scipy's stopping tests are absolute (the projected gradient against ``pgtol``; the decrease against
+    ``ftol·max(|f|, 1)``), so the same run with every loss weight ×1e-6 would stop after a few iterations.
+    So scipy minimizes :meth:`StyleObjective.relative_total` (the weights divided by the largest one),
+    divided again by its value at the start image, and its gradient test is off (``gtol=0``): the decrease test
+    becomes relative to the starting loss, and a run with all weights ×1e-6 is the same run.
+    """
 
     def __init__(self, objective: StyleObjective, x0, lo, hi, learning_rate):
         from scipy.optimize import Bounds
@@ -279,39 +295,49 @@ class _LbfgsLoop:
         self.x = x0.astype(np.float64).ravel()
         self.bounds = Bounds(np.broadcast_to(lo, x0.shape).ravel().astype(np.float64),
                              np.broadcast_to(hi, x0.shape).ravel().astype(np.float64))
-        self._last = None
+        self._last = None  # (flat image, loss values, gradient) of the last evaluation
         self._best = (math.inf, self.x.copy())
         self._step = 0  # iterations finished
         self._record = None
+        self._scale = 1.0  # 1 / the loss at the start image (see the class docstring)
 
         @tf.function
         def value_and_grad(x):
             with tf.GradientTape() as tape:
                 tape.watch(x)
                 values = self.objective(x)
-            return values, tape.gradient(values["total"], x)
+                relative = self.objective.relative_total(values)
+            return values, relative, tape.gradient(relative, x)
 
         self._vg = value_and_grad
 
-    def _fun(self, flat: np.ndarray):
+    def _evaluate(self, flat: np.ndarray):
+        """(flat image, loss values, relative total, gradient of the relative total) at ``flat``."""
+        if self._last is not None and np.array_equal(self._last[0], flat):
+            return self._last  # scipy asks again for the point the callback just measured
         x = tf.constant(flat.reshape(self.shape), tf.float32)
-        values, grad = self._vg(x)
+        values, relative, grad = self._vg(x)
         values = {k: float(v) for k, v in values.items()}
         if not math.isfinite(values["total"]) and self._record is not None:
             # scipy would go on (or stop with a vague message) on a NaN/inf loss; record() raises with the
             # step and the term that went bad, so the run ends with one clear line
             self._record(self._step + 1, values, lambda: flat.reshape(self.shape).astype(np.float32))
-        self._last = (flat.copy(), values)
-        return values["total"], grad.numpy().astype(np.float64).ravel()
+        self._last = (flat.copy(), values, float(relative), grad.numpy().astype(np.float64).ravel())
+        return self._last
+
+    def _fun(self, flat: np.ndarray):
+        _, _, relative, grad = self._evaluate(flat)
+        return relative * self._scale, grad * self._scale
 
     def run(self, iterations: int, record) -> None:
         from scipy.optimize import minimize
 
         self._record = record
+        start = abs(self._evaluate(self.x)[2])
+        self._scale = 1.0 / start if start > 0 else 1.0
 
         def on_iteration(xk):
-            if self._last is None or not np.array_equal(self._last[0], xk):
-                self._fun(xk)
+            self._evaluate(xk)
             self._step += 1
             self.x = xk.copy()
             if self._last[1]["total"] < self._best[0]:
@@ -319,7 +345,7 @@ class _LbfgsLoop:
             record(self._step, self._last[1], self.current)
 
         res = minimize(self._fun, self.x, jac=True, method="L-BFGS-B", bounds=self.bounds, callback=on_iteration,
-                       options={"maxiter": iterations, "maxfun": iterations * 3, "maxcor": 10})
+                       options={"maxiter": iterations, "maxfun": iterations * 3, "maxcor": 10, "gtol": 0.0})
         if self._step >= iterations:
             return "completed"
         return f"L-BFGS-B stopped after {self._step} of {iterations} iterations: {res.message}"

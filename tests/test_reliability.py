@@ -57,3 +57,26 @@ def test_cli_reports_an_overflowing_loss_in_one_line_and_writes_nothing(tmp_path
     assert code == 1 and not out.exists()
     line = next(l for l in err.splitlines() if l.startswith("stylelib: error:"))
     assert "total loss became inf at step 1" in line and "nothing was written" in line
+
+
+def test_lbfgs_gives_the_same_picture_whatever_the_scale_of_the_loss(random_weights):
+    """Multiplying every loss weight by one factor must not change the run (scipy's tests are absolute)."""
+    from stylelib.transfer import stylize
+
+    runs = [stylize("sample:chelsea", "sample:brick", size=32, iterations=12, weights=random_weights,
+                    content_weight=5.0 * f, style_weight=100.0 * f) for f in (1.0, 1e-6, 1e-12)]
+    assert [len(r.history) for r in runs] == [12, 12, 12]
+    assert all(r.stop_reason == "completed" for r in runs)
+    for r, f in zip(runs[1:], (1e-6, 1e-12), strict=True):
+        np.testing.assert_array_equal(r.best_image, runs[0].best_image)
+        np.testing.assert_allclose(r.series("total") / f, runs[0].series("total"), rtol=1e-5)
+
+
+def test_options_that_do_not_work_together_are_refused_before_the_run(capsys):
+    from stylelib.run import RunConfig
+
+    with pytest.raises(ValueError, match="mixed_precision does not work with optimizer='lbfgs'"):
+        RunConfig(mixed_precision=True)
+    assert RunConfig(mixed_precision=True, optimizer="adam").mixed_precision
+    code = cli.main(["stylize", "sample:chelsea", "sample:brick", "-o", "x.png", "--mixed-precision"])
+    assert code == 2 and "use optimizer='adam'" in capsys.readouterr().err
