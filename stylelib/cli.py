@@ -29,7 +29,8 @@ from typing import Callable, Sequence
 from . import recipe
 from ._env import env_flag
 from ._quiet import tf_startup_quiet
-from .run import NonFiniteLossError, RunConfig
+from .run import NonFiniteLossError, RunConfig, checkpoint_text
+from .vgg19 import default_source
 from .vgg19 import LAYER_NAME_HELP, random_banner
 
 PROG = "stylelib"
@@ -216,11 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
     # ---- stylize
     p = sub.add_parser("stylize", help="restyle CONTENT with STYLE and save the picture to OUT",
                        description=STYLIZE_DESCRIPTION, epilog=STYLIZE_EPILOG, formatter_class=_Formatter)
-    p.add_argument("content", metavar="CONTENT", help="content image: a file or a sample name")
-    p.add_argument("style", metavar="STYLE", help="style image: a file or a sample name")
+    p.add_argument("content", metavar="CONTENT", nargs="?", default=None,
+                   help="content image: a file or a sample name (taken from the checkpoint with --resume)")
+    p.add_argument("style", metavar="STYLE", nargs="?", default=None,
+                   help="style image: a file or a sample name (taken from the checkpoint with --resume)")
     p.add_argument("-o", "--output", metavar="OUT", required=True,
                    help="where to save the result (.png, .jpg, .bmp, .tif, .ppm, .webp)")
     p.add_argument("--overwrite", action="store_true", help="replace OUT (and step images) if they exist")
+    p.add_argument("--resume", metavar="CHECKPOINT", default=None,
+                   help="continue a run from a PNG it wrote (its OUT or a --save-every step image): its picture is "
+                        "the start, its settings and remaining steps are used; options you give that differ "
+                        "from their defaults override them")
 
     g = p.add_argument_group("size and run length")
     g.add_argument("--size", type=_int_at_least(16, "the size is the longest side in pixels, at least 16"),
@@ -455,18 +462,55 @@ def run_config(args: argparse.Namespace) -> RunConfig:
     return RunConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(RunConfig)})
 
 
+def _resumed(args: argparse.Namespace):
+    """(checkpoint, config, content spec, style spec, weights source) for ``--resume``: the checkpoint's settings,
+    with the options given on the command line (those that differ from their defaults) on top."""
+    import dataclasses
+
+    from .run import load_checkpoint
+
+    ck = load_checkpoint(args.resume)  # ImageError / ValueError: one line, naming the file
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(RunConfig)
+             if getattr(args, f.name) is not None and getattr(args, f.name) != getattr(DEFAULTS, f.name)}
+    given.setdefault("iterations", ck.remaining)
+    try:
+        config = ck.config.replace(**given)
+    except ValueError as e:
+        raise CLIError(str(e), 2) from None
+    content, style = args.content or ck.content, args.style or ck.style
+    if content is None or style is None:
+        raise CLIError(f"{ck.path} was made from in-memory images; give CONTENT and STYLE with --resume", 2)
+    return ck, config, content, style, args.weights or ck.weights or None
+
+
+def _spec_for_resume(spec: str) -> str:
+    """An input as a later --resume finds it again: an existing file as an absolute path, else the sample name."""
+    path = Path(spec).expanduser()
+    return str(path.resolve()) if path.exists() else spec
+
+
 def cmd_stylize(args: argparse.Namespace) -> int:
     out = Path(args.output).expanduser()
     # 1. everything that can fail cheaply, before TensorFlow is even imported
-    try:
-        config = run_config(args)
-    except ValueError as e:  # options that do not work together
-        raise CLIError(str(e), 2) from None
+    ck, offset = None, 0
+    if args.resume:
+        ck, config, content_spec, style_spec, weights_source = _resumed(args)
+        offset = ck.step
+    else:
+        if args.content is None or args.style is None:
+            raise CLIError("give CONTENT and STYLE (or --resume CHECKPOINT)", 2)
+        try:
+            config = run_config(args)
+        except ValueError as e:  # options that do not work together
+            raise CLIError(str(e), 2) from None
+        content_spec, style_spec, weights_source = args.content, args.style, args.weights
     _check_output(out, args.overwrite)
-    step_paths = _check_step_outputs(out, args.save_every, args.iterations, args.overwrite)
-    content, content_label = _read_input(args.content, args.size, "content")
-    style, style_label = _read_input(args.style, args.style_size or args.size, "style")
-    weights = _load_weights(args.weights, args.seed)
+    step_paths = _check_step_outputs(out, args.save_every, config.iterations, args.overwrite)
+    content, content_label = _read_input(content_spec, config.size, "content")
+    style, style_label = _read_input(style_spec, config.style_size or config.size, "style")
+    weights = _load_weights(weights_source, config.seed)
+    if ck is not None and not args.quiet:
+        _info(f"resuming {ck.path} (step {ck.step}): {config.iterations} more steps")
     if weights.is_random:
         print(random_banner("run", source=weights.source), file=sys.stderr, flush=True)
     with tf_startup_quiet():
@@ -483,11 +527,16 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     h, w = content.shape[:2]
     if not args.quiet:
         _info(f"{content_label} ({w}x{h}) in the style of {style_label} ({style.shape[1]}x{style.shape[0]}); "
-              f"{args.optimizer}, {args.iterations} steps on {device.split('device:')[-1]}; "
+              f"{config.optimizer}, {config.iterations} steps on {device.split('device:')[-1]}; "
               f"weights {weights.source}")
 
     step_set = set(step_paths)
     saved_steps: list[Path] = []
+    whole_run = config.replace(iterations=offset + config.iterations)  # what a checkpoint records
+
+    def settings(step: int) -> dict[str, str]:
+        return checkpoint_text(whole_run, step=offset + step, content=_spec_for_resume(content_spec),
+                               style=_spec_for_resume(style_spec), weights=weights_source or default_source())
 
     def on_step(info) -> None:
         if not args.save_every or info.step % args.save_every:
@@ -496,14 +545,14 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         if p not in step_set:
             return
         try:
-            images.save_image(info.image(), p, overwrite=args.overwrite)
+            images.save_image(info.image(), p, overwrite=args.overwrite, text=settings(info.step))
             saved_steps.append(p)
         except (OSError, ValueError) as e:  # a full disk must not cost the run
             _info(f"warning: could not save step image {p}: {e}")
 
     # the images are already loaded at their sizes; the config keeps the sizes for the record
     try:
-        result = transfer.stylize(content, style, config, weights=weights,
+        result = transfer.stylize(content, style, config, weights=weights, start=None if ck is None else ck.image,
                                   callback=on_step if args.save_every else None, progress=not args.quiet)
     except NonFiniteLossError as e:
         if e.result is None or not e.result.history:
@@ -518,7 +567,8 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     # 3. save (the best image); if the path was taken meanwhile, save next to it rather than lose the run
     code = 0
     try:
-        written = images.save_image(result.best_image, out, overwrite=args.overwrite)
+        written = images.save_image(result.best_image, out, overwrite=args.overwrite,
+                                    text=settings(result.best_step))
     except (OSError, images.ImageError) as e:
         rescue = images.next_free_path(out if isinstance(e, FileExistsError)
                                        else Path(tempfile.gettempdir()) / f"stylelib-rescue-{out.stem}.png")
@@ -532,16 +582,17 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     timing = (f"{per_step:.3f} s/step after a {first:.2f} s first step (compiling)" if n > 1
               else f"{first:.2f} s for the single step (includes compiling)")
     if result.interrupted:
-        _info(f"interrupted (Ctrl-C) at step {n} of {args.iterations}; saved the best image so far")
+        _info(f"interrupted (Ctrl-C) at step {n} of {config.iterations}; saved the best image so far. To go on: "
+              f"stylelib stylize --resume {written} -o {images.next_free_path(written)}")
         code = 130
-    elif n < args.iterations:
+    elif n < config.iterations:
         _info(f"{result.stop_reason} (scipy stops early when the loss no longer falls, when its line search "
               "fails, or after "
-              f"{3 * args.iterations} loss evaluations); --optimizer adam always runs every step")
+              f"{3 * config.iterations} loss evaluations); --optimizer adam always runs every step")
     if saved_steps:
         _info(f"{len(saved_steps)} step images: {saved_steps[0].name} ... {saved_steps[-1].name}")
     print(f"{PROG}: wrote {written} ({result.best_image.shape[1]}x{result.best_image.shape[0]}, the best of "
-          f"{n}/{args.iterations} steps: step {result.best_step}) | loss final "
+          f"{n}/{config.iterations} steps: step {result.best_step}) | loss final "
           f"{_fmt_loss(history[-1].total)}, best {_fmt_loss(result.best_loss)} | {timing}, "
           f"{history[-1].seconds:.1f} s in all", flush=True)
     if result.random_weights:

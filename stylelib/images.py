@@ -35,6 +35,7 @@ __all__ = [
     "SAVE_FORMATS",
     "load_image",
     "check_size",
+    "read_text",
     "array_to_image",
     "resize_longest",
     "longest_side_shape",
@@ -415,7 +416,8 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(a), 0, 255).astype(np.uint8)
 
 
-def save_image(image: np.ndarray, path: PathLike, *, overwrite: bool = False) -> Path:
+def save_image(image: np.ndarray, path: PathLike, *, overwrite: bool = False,
+               text: dict[str, str] | None = None) -> Path:
     """Write an RGB image to ``path`` and return the path.
 
     Parameters
@@ -428,6 +430,9 @@ def save_image(image: np.ndarray, path: PathLike, *, overwrite: bool = False) ->
     overwrite
         ``False`` (default): an existing file is never replaced — ``FileExistsError`` is raised and the
         file is left untouched. ``True``: replace it.
+    text
+        Key/value strings stored in a PNG's text chunks (read back by :func:`read_text`); other formats
+        have no such place and ignore them. stylelib keeps a run's settings there, to resume it.
 
     The image is written to a temporary file in the same directory, flushed to disk, then moved into
     place atomically (``os.replace``, or a hard link that fails if the name was taken meanwhile when
@@ -464,9 +469,15 @@ def save_image(image: np.ndarray, path: PathLike, *, overwrite: bool = False) ->
     tmp = _create_temp(p)
     try:
         with open(tmp, "wb") as fh:
-            Image.fromarray(np.ascontiguousarray(pixels)).save(
-                fh, format=fmt, **_SAVE_OPTIONS.get(fmt, {})
-            )
+            options = dict(_SAVE_OPTIONS.get(fmt, {}))
+            if text and fmt == "PNG":
+                from PIL.PngImagePlugin import PngInfo
+
+                info = PngInfo()
+                for key, value in text.items():
+                    info.add_itxt(key, value)  # iTXt: UTF-8, so unicode file names survive
+                options["pnginfo"] = info
+            Image.fromarray(np.ascontiguousarray(pixels)).save(fh, format=fmt, **options)
             fh.flush()
             os.fsync(fh.fileno())
         if overwrite:
@@ -478,6 +489,20 @@ def save_image(image: np.ndarray, path: PathLike, *, overwrite: bool = False) ->
             tmp.unlink()
     _fsync_dir(p.parent)
     return p
+
+
+def read_text(path: PathLike) -> dict[str, str]:
+    """The text chunks of a PNG file (what :func:`save_image` wrote with ``text=``); ``{}`` for other formats.
+
+    Raises :class:`ImageError` naming the file when it cannot be read as an image.
+    """
+    p = Path(os.fspath(path)).expanduser()
+    _check_readable(p)
+    try:
+        with Image.open(p) as img:
+            return {str(k): str(v) for k, v in getattr(img, "text", {}).items()}
+    except (UnidentifiedImageError, OSError) as e:
+        raise ImageError(f"{p}: cannot read it as an image ({e})") from None
 
 
 def _exists_message(p: Path) -> str:

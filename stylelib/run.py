@@ -24,9 +24,12 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import inspect
+import json
+import os
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Mapping
 
 import numpy as np
@@ -35,8 +38,9 @@ from . import images as _images
 from . import recipe
 from .vgg19 import VGG19Weights, canonical_layer, check_pooling
 
-__all__ = ["RunConfig", "shows_settings", "pick_device", "StepRecord", "StepInfo", "StyleResult", "RunRecorder",
-           "StopRun", "NonFiniteLossError", "make_init", "pixel_bounds", "layer_weights"]
+__all__ = ["RunConfig", "shows_settings", "pick_device", "Checkpoint", "checkpoint_text", "load_checkpoint",
+           "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun", "NonFiniteLossError", "make_init",
+           "pixel_bounds", "layer_weights"]
 
 
 # ------------------------------------------------------------------------------------------ settings
@@ -251,7 +255,7 @@ def pixel_bounds(weights: VGG19Weights) -> tuple[np.ndarray, np.ndarray]:
 
 
 def make_init(init: str, content_pre: np.ndarray, *, seed: int = 0, noise_ratio: float = recipe.ART_NOISE_RATIO,
-              weights: VGG19Weights) -> np.ndarray:
+              weights: VGG19Weights, start: np.ndarray | None = None) -> np.ndarray:
     """The starting image, preprocessed, ``(1, H, W, 3)`` float32, inside :func:`pixel_bounds`.
 
     Parameters
@@ -269,6 +273,9 @@ def make_init(init: str, content_pre: np.ndarray, *, seed: int = 0, noise_ratio:
         Share of noise in ``'blend'``.
     weights : VGG19Weights
         Gives the mean pixel, hence the bounds.
+    start : ndarray, optional
+        An image ``(h, w, 3)`` 0–255 to start from instead (a checkpoint, to resume a run): resized to the
+        content's size; ``init`` is then not used.
 
     Raises
     ------
@@ -277,9 +284,92 @@ def make_init(init: str, content_pre: np.ndarray, *, seed: int = 0, noise_ratio:
     """
     recipe.check_choice("init", init, recipe.INITS)
     lo, hi = pixel_bounds(weights)
+    if start is not None:
+        h, w = content_pre.shape[1:3]
+        start = np.asarray(start, np.float32)
+        if start.shape[:2] != (h, w):
+            start = _images.resize_to(start, h, w)
+        return np.clip(_images.preprocess(start, weights), lo, hi).astype(np.float32)
     x = recipe.START_IMAGES[init](np.asarray(content_pre, np.float32), np.random.default_rng(seed), noise_ratio,
                                   np.asarray(weights.mean, np.float32))
     return np.clip(x, lo, hi).astype(np.float32)
+
+
+# ------------------------------------------------------------------------------------------ checkpoints
+
+CHECKPOINT_KEY = "stylelib-run"
+"""The PNG text chunk that holds a run's settings (JSON), written next to the picture."""
+
+
+def checkpoint_text(config: RunConfig, *, step: int, content: str | None, style: str | None,
+                    weights: str) -> dict[str, str]:
+    """What :func:`stylelib.images.save_image` stores (``text=``) in a PNG so the run can be resumed from it.
+
+    ``content`` and ``style`` are the inputs as given (a file path or a sample name; ``None`` for arrays),
+    ``step`` the step the picture is from, counted from the run's very start.
+    """
+    data = {"format": 1, "step": int(step), "config": config.as_dict(), "content": content, "style": style,
+            "weights": weights}
+    return {CHECKPOINT_KEY: json.dumps(data)}
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A picture saved by a run, with the run's settings (see :func:`load_checkpoint`).
+
+    Attributes
+    ----------
+    path : Path
+    image : ndarray
+        The picture, ``(H, W, 3)`` float32 0–255: the start of the resumed run.
+    config : RunConfig
+        The settings of the run that wrote it (``iterations`` is that run's total).
+    step : int
+        The step it is from, counted from the run's start.
+    content, style : str or None
+        The inputs as the run was given them (``None`` if they were arrays).
+    weights : str
+        The weights' source.
+    """
+
+    path: Path
+    image: np.ndarray = field(repr=False)
+    config: RunConfig
+    step: int
+    content: str | None
+    style: str | None
+    weights: str
+
+    @property
+    def remaining(self) -> int:
+        """Steps left of the original run (at least 1)."""
+        return max(1, self.config.iterations - self.step)
+
+
+def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
+    """Read a picture written by ``stylelib stylize`` (the output or a ``--save-every`` step image, PNG) and the
+    settings of its run.
+
+    Raises
+    ------
+    stylelib.images.ImageError
+        The file cannot be read.
+    ValueError
+        It holds no stylelib settings (one line saying which files do).
+    """
+    p = Path(os.fspath(path)).expanduser()
+    text = _images.read_text(p).get(CHECKPOINT_KEY)
+    if text is None:
+        raise ValueError(f"{p} holds no stylelib run settings: only PNG pictures written by `stylelib stylize` "
+                         "(its output, or the step images of --save-every) can be resumed; start a new run instead")
+    try:
+        data = json.loads(text)
+        config = RunConfig(**data["config"])
+        step = int(data["step"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{p}: its stylelib run settings cannot be read ({e}); start a new run instead") from None
+    return Checkpoint(p, _images.load_image(p), config, step, data.get("content"), data.get("style"),
+                      str(data.get("weights", "")))
 
 
 # ------------------------------------------------------------------------------------------ records

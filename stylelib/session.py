@@ -198,7 +198,7 @@ class ArtSession:
 
 @shows_settings(RunConfig.art())
 def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19Weights | str | None = None,
-            callback: Callable[[StepInfo], object] | None = None, progress: bool = False,
+            callback: Callable[[StepInfo], object] | None = None, progress: bool = False, start=None,
             **settings) -> StyleResult:
     """art.py's whole run in a TF1 Session; returns the same :class:`~stylelib.run.StyleResult` as the TF2
     engine :func:`stylelib.transfer.stylize`.
@@ -210,7 +210,7 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
         so its longest side is ``size``; the style image to the content's exact size (one graph, one shape).
     config : RunConfig, optional
         The run's settings (default: ``RunConfig.art()``: Adam, learning rate 2, from art.py's noisy blend).
-    weights, callback, progress
+    weights, callback, progress, start
         As in :func:`stylelib.transfer.stylize`.
     **settings
         Fields of :class:`~stylelib.run.RunConfig` changing ``config``. ``optimizer`` must stay ``'adam'``;
@@ -252,7 +252,7 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
                     learning_rate=config.learning_rate, content_normalization=config.content_normalization,
                     pooling=config.pooling, device=config.device) as art:
         x0 = make_init(config.init, art.content_pre, seed=config.seed, noise_ratio=config.noise_ratio,
-                       weights=weights)
+                       weights=weights, start=None if start is None else load_input(start, what="start image"))
         art.set_image(x0)
         best = {"x": x0}
 

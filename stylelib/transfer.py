@@ -155,7 +155,7 @@ class StyleObjective(tf.Module):
 
 @shows_settings(RunConfig())
 def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19Weights | str | None = None,
-            callback: Callable[[StepInfo], object] | None = None, progress: bool = False,
+            callback: Callable[[StepInfo], object] | None = None, progress: bool = False, start=None,
             **settings) -> StyleResult:
     """Stylize ``content`` with ``style``: the TF2 engine (L-BFGS or Adam on a ``tf.function`` objective).
 
@@ -176,6 +176,10 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
         everything so far and ``interrupted`` is True). Ctrl-C does the same.
     progress : bool
         Show a tqdm progress bar.
+    start : ndarray, str or os.PathLike, optional
+        An image to start from instead of ``init`` (resized to the content's size) — e.g. the picture of a
+        stopped run, to resume it: ``ck = stylelib.run.load_checkpoint(path)``, then
+        ``stylize(ck.content, ck.style, ck.config, start=ck.image, iterations=ck.remaining)``.
     **settings
         Any field of :class:`~stylelib.run.RunConfig`, changing ``config``: ``size`` (px), ``style_size``,
         ``iterations``, ``optimizer`` (``'lbfgs'``, ``'adam'``), ``learning_rate`` (Adam, pixel values),
@@ -223,7 +227,10 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
     style_img = load_input(style, config.style_size or config.size or max(content_img.shape[:2]), what="style image")
     content_pre = _images.preprocess(content_img, weights)
     style_pre = _images.preprocess(style_img, weights)
-    x0 = make_init(config.init, content_pre, seed=config.seed, noise_ratio=config.noise_ratio, weights=weights)
+    if start is not None:
+        start = load_input(start, what="start image")
+    x0 = make_init(config.init, content_pre, seed=config.seed, noise_ratio=config.noise_ratio, weights=weights,
+                   start=start)
     lo, hi = pixel_bounds(weights)
 
     with tf.device(device_name):

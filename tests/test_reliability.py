@@ -80,3 +80,53 @@ def test_options_that_do_not_work_together_are_refused_before_the_run(capsys):
     assert RunConfig(mixed_precision=True, optimizer="adam").mixed_precision
     code = cli.main(["stylize", "sample:chelsea", "sample:brick", "-o", "x.png", "--mixed-precision"])
     assert code == 2 and "use optimizer='adam'" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------ resume
+
+
+def test_a_stopped_run_resumes_from_its_step_image(tmp_path, capsys):
+    from stylelib.run import load_checkpoint
+
+    first = ["stylize", "sample:chelsea", "sample:brick", "-o", str(tmp_path / "a.png"), "--weights", "random",
+             "--size", "32", "--iterations", "6", "--save-every", "2", "--optimizer", "adam", "--style-weight",
+             "50", "-q"]
+    assert cli.main(first) == 0
+    ck = load_checkpoint(tmp_path / "a_step0004.png")
+    assert (ck.step, ck.remaining, ck.content, ck.style, ck.weights) == (4, 2, "sample:chelsea", "sample:brick",
+                                                                       "random")
+    assert ck.config.optimizer == "adam" and ck.config.style_weight == 50.0 and ck.config.iterations == 6
+    np.testing.assert_array_equal(ck.image, images.load_image(tmp_path / "a_step0004.png"))
+
+    assert cli.main(["stylize", "--resume", str(tmp_path / "a_step0004.png"), "-o", str(tmp_path / "b.png"),
+                     "--save-every", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "resuming" in err and "(step 4): 2 more steps" in err
+    # its pictures go on counting from the checkpoint, with the same settings
+    later = load_checkpoint(tmp_path / "b_step0002.png")
+    assert later.step == 6 and later.config.style_weight == 50.0 and later.config.iterations == 6
+
+
+def test_resume_api_starts_from_the_checkpoint_picture(tmp_path, random_weights):
+    from stylelib.run import RunConfig, checkpoint_text, load_checkpoint
+    from stylelib.samples import load_input
+    from stylelib.transfer import stylize
+
+    picture = load_input("sample:gravel", 32)[:21]
+    cfg = RunConfig(size=32, iterations=5, optimizer="adam")
+    images.save_image(picture, tmp_path / "ck.png", text=checkpoint_text(cfg, step=3, content="sample:chelsea",
+                                                                         style="sample:brick", weights="random"))
+    ck = load_checkpoint(tmp_path / "ck.png")
+    r = stylize(ck.content, ck.style, ck.config, weights=random_weights, start=ck.image, iterations=ck.remaining,
+                learning_rate=1e-9)  # a tiny step: the run stays at its start
+    assert len(r.history) == 2
+    np.testing.assert_allclose(r.image.astype(float), images.to_uint8(ck.image).astype(float), atol=1)
+
+
+def test_a_picture_without_settings_cannot_be_resumed(tmp_path, capsys):
+    images.save_image(np.zeros((8, 8, 3), np.uint8), tmp_path / "plain.png")
+    assert cli.main(["stylize", "--resume", str(tmp_path / "plain.png"), "-o", str(tmp_path / "x.png")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("stylelib: error:") and "holds no stylelib run settings" in err[-1]
+    assert cli.main(["stylize", "-o", str(tmp_path / "x.png")]) == 2
+    assert "give CONTENT and STYLE (or --resume CHECKPOINT)" in capsys.readouterr().err
