@@ -560,8 +560,8 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         written = images.save_image(e.result.best_image, out, overwrite=args.overwrite)
         raise CLIError(f"{e}; saved the best image before it (step {e.result.best_step}) to {written}") from None
     history = result.history
-    if not history:
-        _err("interrupted before the first step finished; nothing was written.")
+    if not history:  # only Ctrl-C can stop a run before its start image is measured (step 0)
+        _err("interrupted before the start image was measured; nothing was written.")
         return 130
 
     # 3. save (the best image); if the path was taken meanwhile, save next to it rather than lose the run
@@ -576,16 +576,16 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         _err(f"could not write {out} ({e}); the result was saved to {rescue} instead")
         code = 1
 
-    n = len(history)
-    first = history[0].seconds
+    n = history[-1].step  # optimizer steps taken (step 0 is the start image)
+    first = history[min(1, len(history) - 1)].seconds  # up to step 1: tracing and compiling included
     per_step = (history[-1].seconds - first) / (n - 1) if n > 1 else first
-    timing = (f"{per_step:.3f} s/step after a {first:.2f} s first step (compiling)" if n > 1
-              else f"{first:.2f} s for the single step (includes compiling)")
+    timing = (f"{per_step:.3f} s/step after {first:.2f} s for the start and the first step (compiling)" if n > 1
+              else "compiling included")
     if result.interrupted:
         _info(f"interrupted (Ctrl-C) at step {n} of {config.iterations}; saved the best image so far. To go on: "
               f"stylelib stylize --resume {written} -o {images.next_free_path(written)}")
         code = 130
-    elif n < config.iterations:
+    elif n < config.iterations:  # a normal return, never "interrupted"
         _info(f"{result.stop_reason} (scipy stops early when the loss no longer falls, when its line search "
               "fails, or after "
               f"{3 * config.iterations} loss evaluations); --optimizer adam always runs every step")

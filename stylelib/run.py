@@ -382,13 +382,13 @@ class StepRecord:
     Attributes
     ----------
     step : int
-        1 for the first step.
+        0 for the start image, then the number of optimizer steps taken.
     content, style, tv : float
         The unweighted costs (content: Σ_l w_l of the content layers' costs; style: Σ_l w_l E_l).
     total : float
         ``content_weight·content + style_weight·style + tv_weight·tv``.
     seconds : float
-        Wall time since the loop started, this step included (the first step includes tracing/compiling).
+        Wall time since the loop started, this step included (steps 0 and 1 include tracing/compiling).
     """
 
     step: int
@@ -406,7 +406,7 @@ class StepInfo:
     Attributes
     ----------
     step, iterations : int
-        This step (1-based) and the planned number.
+        This step (0: the start image) and the planned number of steps.
     record : StepRecord
         Its losses.
     best_step : int
@@ -440,11 +440,11 @@ class StyleResult:
     best_image : ndarray
         The image with the lowest total loss seen, RGB uint8 ``(H, W, 3)`` — the one worth saving.
     best_step : int
-        The step it was measured at (0: no step finished; then it is the start image).
+        The step it was measured at (0: the start image).
     best_loss : float
-        Its total loss (``inf`` when no step finished).
+        Its total loss (``inf`` only when the run was stopped before the start image was measured).
     history : list of StepRecord
-        One record per finished step.
+        One record per measured image: step 0 (the start image), then one per optimizer step.
     interrupted : bool
         True when a callback returned ``False`` or Ctrl-C stopped the run.
     weights_source : str
@@ -569,7 +569,8 @@ class RunRecorder:
         if improved:
             self.best_loss, self.best_step = rec.total, step
         if self._bar is not None:
-            self._bar.update(1)
+            if step > 0:  # the bar counts optimizer steps
+                self._bar.update(1)
             self._bar.set_postfix(loss=f"{rec.total:.4g}")
         if self.callback is not None:
             if self.callback(StepInfo(step, self.iterations, rec, self.best_step, get_x, self.weights)) is False:

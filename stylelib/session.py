@@ -231,8 +231,8 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
     Examples
     --------
     >>> r = run_art("sample:chelsea", "sample:brick", size=32, iterations=2, weights="random")
-    >>> r.config.optimizer, r.config.init, len(r.history)
-    ('adam', 'blend', 2)
+    >>> r.config.optimizer, r.config.init, [h.step for h in r.history]  # step 0: the start image
+    ('adam', 'blend', [0, 1, 2])
     """
     config = RunConfig.make(config if config is not None else RunConfig.art(), **settings)
     if config.optimizer != "adam":
@@ -257,10 +257,13 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
         best = {"x": x0}
 
         def loop(record) -> None:
-            for i in range(1, config.iterations + 1):
+            for i in range(config.iterations):  # step i: the image after i updates, measured by update i + 1
                 before = art.image()
                 if record(i, art.step(), lambda x=before: x):
                     best["x"] = before
+            after = art.image()
+            if record(config.iterations, art.loss_values(), lambda: after):
+                best["x"] = after
 
         run = RunRecorder(config.iterations, weights, callback, progress, desc="art.py (TF1 Session, Adam)")
         run.drive(loop)

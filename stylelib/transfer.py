@@ -216,8 +216,8 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
     >>> from stylelib.transfer import stylize
     >>> r = stylize("sample:chelsea", "sample:brick", size=32, iterations=2, weights="random",
     ...             optimizer="adam")
-    >>> r.best_image.shape, len(r.history), r.config.optimizer
-    ((21, 32, 3), 2, 'adam')
+    >>> r.best_image.shape, [h.step for h in r.history], r.config.optimizer  # step 0: the start image
+    ((21, 32, 3), [0, 1, 2], 'adam')
     """
     config = RunConfig.make(config, **settings)
     weights = load_weights(weights)
@@ -259,23 +259,35 @@ class _AdamLoop:
         self.last_x = tf.Variable(x0, dtype=tf.float32, name="last_measured_image")
         self.best_loss = tf.Variable(np.inf, dtype=tf.float32, name="best_loss")
         self._step = tf.function(self._step_fn)
+        self._measure = tf.function(self._measure_fn)
+
+    def _keep_if_best(self, values) -> None:
+        self.last_x.assign(self.x)
+        if values["total"] < self.best_loss:  # autograph turns this into a tf.cond
+            self.best_loss.assign(values["total"])
+            self.best_x.assign(self.x)
 
     def _step_fn(self):
         with tf.GradientTape() as tape:
             values = self.objective(self.x)
         grad = tape.gradient(values["total"], self.x)
-        self.last_x.assign(self.x)
-        if values["total"] < self.best_loss:  # autograph turns this into a tf.cond
-            self.best_loss.assign(values["total"])
-            self.best_x.assign(self.x)
+        self._keep_if_best(values)
         self.opt.apply_gradients([(grad, self.x)])
         self.x.assign(tf.clip_by_value(self.x, self.lo, self.hi))
         return values
 
+    def _measure_fn(self):
+        values = self.objective(self.x)
+        self._keep_if_best(values)
+        return values
+
     def run(self, iterations: int, record) -> None:
-        for i in range(1, iterations + 1):
-            values = self._step()  # losses at the image *before* this update
-            record(i, values, self.last_x.numpy)
+        # each compiled step measures the image, then updates it: the losses it returns are those of the image
+        # after the previous update. Step 0 is the start image; the image after the last update is measured
+        # on its own.
+        for i in range(iterations):
+            record(i, self._step(), self.last_x.numpy)
+        record(iterations, self._measure(), self.last_x.numpy)
 
     def current(self) -> np.ndarray:
         return self.x.numpy()
@@ -340,8 +352,13 @@ class _LbfgsLoop:
         from scipy.optimize import minimize
 
         self._record = record
-        start = abs(self._evaluate(self.x)[2])
-        self._scale = 1.0 / start if start > 0 else 1.0
+        self._step = -1  # a bad loss found now is the start image's: step 0
+        _, values, relative, _ = self._evaluate(self.x)
+        self._step = 0
+        self._scale = 1.0 / abs(relative) if relative else 1.0
+        self._best = (values["total"], self.x.copy())
+        x0 = self.current()
+        record(0, values, lambda: x0)  # step 0: the start image
 
         def on_iteration(xk):
             self._evaluate(xk)

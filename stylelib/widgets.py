@@ -725,7 +725,7 @@ class ExplorerController:
         self._emit("progress")
         self._curve[0].append(info.step)
         self._curve[1].append(info.record.total)
-        if info.step % self.preview_every == 0 or info.step == info.iterations:
+        if info.step > 0 and (info.step % self.preview_every == 0 or info.step == info.iterations):
             self.preview_png = png_bytes(info.image())
             self._emit("preview")
             self._plot()
@@ -746,8 +746,13 @@ class ExplorerController:
             self.preview_png = png_bytes(result.best_image)  # what Save saves
             self._emit("preview")
             self._plot()
-            n = len(result.history)
-            how = f"stopped after {n} steps" if result.interrupted else f"done: {n} steps"
+            n = result.history[-1].step if result.history else 0  # optimizer steps (step 0: the start image)
+            if result.interrupted:
+                how = f"stopped after {n} steps"
+            elif result.stop_reason != "completed":  # e.g. L-BFGS converged early: say why it ended there
+                how = f"{n} of {config.iterations} steps ({result.stop_reason})"
+            else:
+                how = f"done: {n} steps"
             best = (f"; kept the best image (step {result.best_step}, loss {result.best_loss:.4g})"
                     if math.isfinite(result.best_loss) else "")
             self._result_status = Status(how + best + self.note, "warn" if result.interrupted else "ok")

@@ -19,7 +19,7 @@ def test_a_loss_that_overflows_stops_the_run_with_its_step_and_term(random_weigh
         run("sample:chelsea", "sample:brick", size=32, iterations=3, weights=random_weights, optimizer=optimizer,
             style_weight=1e38)
     message = str(info.value)
-    assert message.startswith("the total loss became inf at step 1")
+    assert message.startswith("the total loss became inf at step 0")  # the start image already overflows
     assert "lower the loss weights" in message and "\n" not in message
     partial = info.value.result
     assert partial is not None and partial.history == [] and partial.best_step == 0
@@ -37,8 +37,8 @@ def test_a_diverging_adam_keeps_the_last_finite_image(random_weights):
                 style_weight=3e33, callback=blow_up_at_step_3)
     partial = info.value.result
     steps = [r.step for r in partial.history]
-    assert steps == list(range(1, len(steps) + 1))
-    assert f"at step {len(steps) + 1}" in str(info.value)
+    assert steps == list(range(len(steps)))
+    assert f"at step {len(steps)}" in str(info.value)
     assert np.isfinite(partial.best_loss) or not steps
 
 
@@ -56,7 +56,7 @@ def test_cli_reports_an_overflowing_loss_in_one_line_and_writes_nothing(tmp_path
     err = capsys.readouterr().err
     assert code == 1 and not out.exists()
     line = next(l for l in err.splitlines() if l.startswith("stylelib: error:"))
-    assert "total loss became inf at step 1" in line and "nothing was written" in line
+    assert "total loss became inf at step 0" in line and "nothing was written" in line
 
 
 def test_lbfgs_gives_the_same_picture_whatever_the_scale_of_the_loss(random_weights):
@@ -65,7 +65,7 @@ def test_lbfgs_gives_the_same_picture_whatever_the_scale_of_the_loss(random_weig
 
     runs = [stylize("sample:chelsea", "sample:brick", size=32, iterations=12, weights=random_weights,
                     content_weight=5.0 * f, style_weight=100.0 * f) for f in (1.0, 1e-6, 1e-12)]
-    assert [len(r.history) for r in runs] == [12, 12, 12]
+    assert [len(r.history) for r in runs] == [13, 13, 13]  # steps 0..12
     assert all(r.stop_reason == "completed" for r in runs)
     for r, f in zip(runs[1:], (1e-6, 1e-12), strict=True):
         np.testing.assert_array_equal(r.best_image, runs[0].best_image)
@@ -119,7 +119,7 @@ def test_resume_api_starts_from_the_checkpoint_picture(tmp_path, random_weights)
     ck = load_checkpoint(tmp_path / "ck.png")
     r = stylize(ck.content, ck.style, ck.config, weights=random_weights, start=ck.image, iterations=ck.remaining,
                 learning_rate=1e-9)  # a tiny step: the run stays at its start
-    assert len(r.history) == 2
+    assert [h.step for h in r.history] == [0, 1, 2]
     np.testing.assert_allclose(r.image.astype(float), images.to_uint8(ck.image).astype(float), atol=1)
 
 

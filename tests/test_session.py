@@ -136,10 +136,10 @@ def test_run_art_lowers_the_loss_and_stops_on_request(content_img, style_img, ra
                   learning_rate=5.0, callback=callback)
     assert isinstance(res, StyleResult)
     total = res.series("total")
-    assert calls == list(range(1, 9)) and len(total) == 8
+    assert calls == list(range(0, 9)) and len(total) == 9  # step 0 is the start image
     assert res.interrupted
     assert total[-1] < total[0] / 2, total
-    assert res.best_step == int(np.argmin(total)) + 1 and res.best_loss == total.min()
+    assert res.best_step == int(np.argmin(total)) and res.best_loss == total.min()
     assert res.image.shape == (32, 48, 3) and res.image.dtype == np.uint8
     assert res.random_weights and res.weights_source == random_weights.source
 

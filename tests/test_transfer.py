@@ -44,7 +44,7 @@ def test_stylize_lowers_the_loss_and_keeps_the_best(content_img, style_img, rand
 
     def callback(info):
         assert info.iterations == iterations and info.record.step == info.step
-        assert 1 <= info.best_step <= info.step
+        assert 0 <= info.best_step <= info.step
         seen[info.step] = info.image()
         return None  # None does not stop the run
 
@@ -52,7 +52,7 @@ def test_stylize_lowers_the_loss_and_keeps_the_best(content_img, style_img, rand
                init="blend", learning_rate=learning_rate, tv_weight=tv_weight, callback=callback)
     assert isinstance(res, StyleResult)
     assert not res.interrupted
-    assert [r.step for r in res.history] == list(range(1, iterations + 1))
+    assert [r.step for r in res.history] == list(range(0, iterations + 1))  # step 0: the start image
     total = res.series("total")
     assert np.all(np.isfinite(total))
     assert total[-1] < total[0] / factor, total
@@ -62,7 +62,7 @@ def test_stylize_lowers_the_loss_and_keeps_the_best(content_img, style_img, rand
     seconds = res.series("seconds")
     assert np.all(np.diff(seconds) >= 0) and seconds[0] > 0
     # the best image is the one with the lowest loss in the history
-    assert res.best_step == int(np.argmin(total)) + 1
+    assert res.best_step == int(np.argmin(total))
     assert res.best_loss == pytest.approx(total.min(), rel=0, abs=0)
     np.testing.assert_array_equal(res.best_image, seen[res.best_step])
     # the result
@@ -84,9 +84,9 @@ def test_callback_returning_false_stops(content_img, style_img, random_weights, 
     res = _run(content_img, style_img, random_weights, optimizer=optimizer, iterations=20, callback=callback,
                init="noise")
     assert res.interrupted is True
-    assert steps == [1, 2, 3]
-    assert len(res.history) == 3 and res.history[-1].step == 3
-    assert 1 <= res.best_step <= 3
+    assert steps == [0, 1, 2, 3]
+    assert len(res.history) == 4 and res.history[-1].step == 3
+    assert 0 <= res.best_step <= 3
 
 
 def test_keyboard_interrupt_keeps_what_was_done(content_img, style_img, random_weights):
@@ -95,7 +95,7 @@ def test_keyboard_interrupt_keeps_what_was_done(content_img, style_img, random_w
             raise KeyboardInterrupt
 
     res = _run(content_img, style_img, random_weights, iterations=10, callback=callback, device="cpu")
-    assert res.interrupted is True and len(res.history) == 2
+    assert res.interrupted is True and [r.step for r in res.history] == [0, 1, 2]  # step 2 was recorded
     assert res.best_image.shape == res.image.shape
     assert res.device.endswith("CPU:0")
 
@@ -107,11 +107,11 @@ def test_content_init_starts_from_the_content_image(content_img, style_img, rand
     first = {}
 
     def callback(info):
-        if info.step == 1:
+        if info.step == 0:
             first["image"] = info.image()
 
     res = _run(content_img, style_img, random_weights, init="content", iterations=2, callback=callback)
-    # Adam's losses are measured before the update: step 1 is the content image itself
+    # step 0 is the start image: the content image itself
     assert res.history[0].content <= 1e-6 * res.history[1].content
     assert res.history[1].content > 0
     want = images.deprocess(images.preprocess(load_input(content_img, SIZE), random_weights), random_weights)

@@ -117,7 +117,7 @@ def test_a_run_makes_a_preview_a_plot_and_a_full_history(random_weights):
     c.on_change(events.append)
     result = c.run(blocking=True)
     assert c.error is None and result is c.result
-    assert len(result.history) == 3 and not result.interrupted
+    assert [r.step for r in result.history] == [0, 1, 2, 3] and not result.interrupted  # 0: the start image
     assert result.config == c.config()
     assert c.preview_png.startswith(PNG_SIGNATURE) and c.plot_png.startswith(PNG_SIGNATURE)
     assert decoded(c.preview_png).shape == result.best_image.shape == (21, 32, 3)  # ends on the best image
@@ -126,7 +126,7 @@ def test_a_run_makes_a_preview_a_plot_and_a_full_history(random_weights):
                               f"loss {result.best_loss:.4g}) — {RANDOM_NOTE}", "ok")
     assert set(events) <= set(EVENTS) and {"running", "progress", "preview", "plot", "status"} <= set(events)
     assert events[0] == "running" and events[-1] == "running"  # starts and ends with the running state
-    assert events.count("progress") == 4  # the start, then one per step
+    assert events.count("progress") == 5  # the start, then one per measured image (steps 0 to 3)
 
 
 def test_the_run_receives_the_sources_and_the_config(random_weights):
@@ -143,7 +143,7 @@ def test_the_run_receives_the_sources_and_the_config(random_weights):
     assert content == "chelsea" and style is c.source("style") and style.shape == (10, 16, 3)
     assert config == c.config() and config.optimizer == "adam" and config.iterations == 2
     assert kwargs["weights"] is random_weights and callable(kwargs["callback"])
-    assert result.config.size == 32 and result.shape == (21, 32, 3) and len(result.history) == 2
+    assert result.config.size == 32 and result.shape == (21, 32, 3) and len(result.history) == 3
 
 
 def test_stop_during_a_run_keeps_the_best_image(random_weights):
@@ -159,7 +159,7 @@ def test_stop_during_a_run_keeps_the_best_image(random_weights):
 
     c = tiny(random_weights, stylize_fn=stop_after_two, iterations=10)
     result = c.run(blocking=True)
-    assert result.interrupted and len(result.history) == 2
+    assert result.interrupted and [r.step for r in result.history] == [0, 1, 2]
     assert result.best_image.shape == (21, 32, 3) and result.best_image.dtype == np.uint8
     assert result.best_loss == min(r.total for r in result.history)
     assert c.status.kind == "warn"
@@ -452,8 +452,8 @@ def test_buttons_run_stop_and_save(W, random_weights, tmp_path):
     result = ex.wait(timeout=60)
     assert result is not None and result.interrupted and not ex.running
     assert not ex.run_button.disabled and ex.stop_button.disabled and not ex.save_button.disabled
-    assert ex.progress.value == len(result.history) and ex.progress.max == 200
-    assert ex.progress.description == f"step {len(result.history)}"
+    assert ex.progress.value == result.history[-1].step and ex.progress.max == 200
+    assert ex.progress.description == f"step {result.history[-1].step}"
     assert bytes(ex.preview.value) == ex.controller.preview_png and decoded(ex.preview.value).shape == (21, 32, 3)
     assert bytes(ex.loss_plot.value) == ex.controller.plot_png
     target = tmp_path / "styled.png"
