@@ -130,3 +130,15 @@ def test_a_picture_without_settings_cannot_be_resumed(tmp_path, capsys):
     assert err[-1].startswith("stylelib: error:") and "holds no stylelib run settings" in err[-1]
     assert cli.main(["stylize", "-o", str(tmp_path / "x.png")]) == 2
     assert "give CONTENT and STYLE (or --resume CHECKPOINT)" in capsys.readouterr().err
+
+
+def test_a_run_whose_start_is_already_optimal_is_a_result_not_an_interrupt(tmp_path, capsys):
+    """Style = content and no content weight: the start is optimal and L-BFGS returns before its first step."""
+    images.save_image(np.random.default_rng(1).integers(0, 256, (20, 32, 3), dtype=np.uint8), tmp_path / "a.png")
+    out = tmp_path / "same" / "same.png"
+    code = cli.main(["stylize", str(tmp_path / "a.png"), str(tmp_path / "a.png"), "-o", str(out),
+                     "--content-weight", "0", "--weights", "random", "--size", "32", "--iterations", "3", "-q"])
+    captured = capsys.readouterr()
+    assert code == 0 and out.exists()
+    assert "interrupted" not in captured.err and "stopped after 0 of 3 iterations" in captured.err
+    assert "the best of 0/3 steps: step 0" in captured.out
