@@ -1,0 +1,702 @@
+"""How much memory a run needs, how much there is, and what to say when it does not fit.
+
+A style-transfer run's memory grows with the number of pixels: VGG-19's first block alone keeps 128 float32
+numbers per pixel for the backward pass. Without a check, a run that is too large fails late, with
+TensorFlow's ``ResourceExhaustedError`` (``OOM when allocating tensor with shape[1,1996,3000,64]``) or with
+the process killed by the kernel and no message at all. This module lets the engines and the command line
+refuse such a run *before* anything big is allocated, in one line naming the size that would fit::
+
+    from stylelib import memory
+    memory.check_memory(config, content_hw, style_hw)   # raises MemoryEstimateError, or warns, or passes
+
+and turn an out-of-memory error that still happens into one line (:func:`explain_oom`).
+
+The model (:func:`estimate_peak_bytes`) adds, in bytes:
+
+``tensorflow``
+    The process after ``import tensorflow`` and stylelib, plus what TensorFlow's runtime adds during a run
+    (thread pools, traced functions, oneDNN caches) — measured, see :data:`TF_BASELINE_BYTES`.
+``weights``
+    The 16 conv layers as NumPy arrays (all of them, about 80 MB) and the TensorFlow constants of the layers
+    the run builds (up to the deepest layer it uses).
+``network``
+    The larger of two phases. The *gradient pass*: every built layer's output kept for the backward pass
+    (:data:`KEEP_PER_LAYER` copies) plus :data:`TRANSIENT_LARGEST` copies of the largest layer in flight
+    during the backward pass. The *targets pass* (before the loop, eager): the content and style activations
+    of the chosen layers held together, plus the largest layer of the style image in flight.
+``targets``
+    What the loop keeps: the content activations of the content layers and the style Gram matrices.
+``optimizer``
+    Adam: the image variable, its two slots, the best and last images, the gradient and a clip temporary
+    (float32 on the device). L-BFGS: :data:`LBFGS_FLOAT64_VECTORS` float64 copies of the image on the host —
+    scipy's ``m = 10`` correction pairs (2 m vectors) and its other work arrays, the box bounds, and the
+    engine's current, best and last images.
+``images``
+    The content, style, preprocessed and start images on the host (float32).
+
+Everything scales with the content's pixel count except ``tensorflow`` and ``weights``; the style image
+counts in the targets pass (a large ``style_size`` can dominate it). The constants were fitted to peak
+resident-set sizes measured with ``benchmarks/peak_memory.py`` (TF2 engine, CPU, random weights); see
+``docs/reliability.md`` ("Memory estimate: accuracy") for the table. The estimate is for the process's
+whole peak resident memory on a CPU; :attr:`MemoryEstimate.device` is the part that lives on a GPU.
+
+This module does not import TensorFlow (the command line checks a run before loading it).
+
+Examples
+--------
+>>> from stylelib.run import RunConfig
+>>> est = estimate_peak_bytes(RunConfig(size=512, optimizer="adam"), (341, 512), (512, 512))
+>>> sorted(est.parts)
+['images', 'network', 'optimizer', 'targets', 'tensorflow', 'weights']
+>>> 0.8e9 < est.total < 3e9
+True
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import resource
+import warnings
+from dataclasses import dataclass
+from typing import Mapping
+
+from . import recipe
+from .images import longest_side_shape
+from .vgg19 import LAYER_NAMES, LAYERS, canonical_layer, layer_shapes
+
+__all__ = [
+    "MemoryEstimate",
+    "MemoryEstimateError",
+    "MemoryWarning",
+    "estimate_peak_bytes",
+    "available_bytes",
+    "largest_size_that_fits",
+    "check_memory",
+    "is_out_of_memory",
+    "explain_oom",
+    "format_bytes",
+    "TF_BASELINE_BYTES",
+    "KEEP_PER_LAYER",
+    "TRANSIENT_LARGEST",
+    "EAGER_TRANSIENT_LARGEST",
+    "ADAM_FLOAT32_IMAGES",
+    "LBFGS_FLOAT64_VECTORS",
+    "TF1_EXTRA_BYTES",
+    "TF1_PER_PIXEL_FACTOR",
+    "FIT_FRACTION",
+    "WARN_FRACTION",
+]
+
+# ------------------------------------------------------------------------------------------ constants
+#
+# Measured with (TF 2.21 CPU, NumPy 2.4, SciPy 1.17, 2 cores; random weights; sample:chelsea as content,
+# sample:brick as style; one child process per run):
+#
+#     STYLELIB_WEIGHTS=random .venv/bin/python benchmarks/peak_memory.py --sizes 128 256 512 768 1024 \
+#         --optimizers adam lbfgs --iterations 3
+#
+# and the other runs listed in docs/reliability.md ("Memory estimate: accuracy"), which has the table and the
+# ratios. Each constant's docstring names the runs it comes from.
+
+TF_BASELINE_BYTES = 820_000_000
+"""The process apart from the weights and the run's arrays, bytes: ``import tensorflow`` and stylelib (measured
+resident set 0.64 GB) plus what TensorFlow's runtime adds during a run — thread pools, traced ``tf.function``
+graphs, oneDNN primitive caches (about 0.18 GB: the measured peak at 128 px, 0.94 GB, less the import, the
+weights and the 128 px arrays)."""
+
+KEEP_PER_LAYER = 1.0
+"""Copies of every built layer's output kept from the forward to the backward pass (the ReLU output, which
+is also the next layer's input and all the conv's gradient needs). Checked against the measured peaks: a
+1024 px Adam run with a 128 px style image (so the gradient pass alone sets the peak) measured 2.57 GB,
+estimated 2.52 GB."""
+
+TRANSIENT_LARGEST = 3.0
+"""Copies of the largest layer's output in flight at the worst moment of the backward pass (the incoming
+gradient, the ReLU gradient, the conv's input gradient). Checked with the run above."""
+
+EAGER_TRANSIENT_LARGEST = 2.5
+"""Copies of the style image's largest layer in flight, besides the layers kept, while the targets are computed
+eagerly (the conv output and the bias added, one op at a time; oneDNN's reorders). Where this pass sets the peak
+(a style image as large as the content or larger), the measured peaks asked for 2.0 (1024 px), 2.2 (640 px with
+a 1600 px style) and 2.85 (1280 px); 2.5 keeps those runs within −4 % … +7 %."""
+
+ADAM_FLOAT32_IMAGES = 8
+"""Float32 images Adam's loop holds: the variable, Adam's two slots, the best and the last measured image,
+the gradient, the clipped update and the start image (``stylelib.transfer._AdamLoop``)."""
+
+LBFGS_FLOAT64_VECTORS = 52
+"""Float64 vectors of ``3·H·W`` numbers the L-BFGS loop holds on the host: scipy's L-BFGS-B work array
+(``2·m + 5`` vectors for ``m = 10`` correction pairs), its ``x``, gradient and bounds, the optimizer wrapper's
+copies, and the engine's current, best and last images and bounds (``stylelib.transfer._LbfgsLoop``). Counting
+them gives about 40; the measured difference between L-BFGS and Adam runs gives 53 (0.83 GB at 1024 px,
+0.21 GB at 512 px), so 52."""
+
+TF1_EXTRA_BYTES = 740_000_000
+"""What the TF1 engine (:func:`stylelib.session.run_art`) holds beyond the TF2 model whatever the size, bytes: its
+``tf.Graph`` with the weights as constants and Grappler's rewritten copies of it. Fitted, with
+:data:`TF1_PER_PIXEL_FACTOR`, to two measured runs (512 px: 3.18 GB, 1024 px: 7.61 GB)."""
+
+TF1_PER_PIXEL_FACTOR = 2.25
+"""How much more the TF1 Session keeps per pixel than the TF2 model's network, targets, optimizer and images:
+its executor holds about 2.2 times as much as ``tf.function`` does for the same layers (fitted to the two
+runs above; not investigated further)."""
+
+LBFGS_CORRECTIONS = 10
+"""``m``, the correction pairs ``stylelib.transfer._LbfgsLoop`` asks scipy for (``maxcor``)."""
+
+FIT_FRACTION = 0.7
+"""A run "fits" when its estimate is at most this share of the available memory (the safety margin of
+:func:`largest_size_that_fits`)."""
+
+WARN_FRACTION = 0.7
+""":func:`check_memory` warns when the estimate is above this share of the available memory. The measured peaks
+were within 10 % of the estimate on the machine the constants come from; another TensorFlow version, allocator
+or a GPU can differ by more, and the memory available changes while a run goes on."""
+
+_UNMEASURED_WARN_FRACTION = 0.5
+# for configurations the constants were not measured on (TF1 engine, mixed precision, a GPU): warn earlier
+
+_WEIGHT_BYTES = {l.name: 4 * (9 * l.in_channels * l.out_channels + l.out_channels) for l in LAYERS
+                 if l.kind == "conv"}
+_ALL_WEIGHTS = sum(_WEIGHT_BYTES.values())  # 80.1 MB: the NumPy copy VGG19Weights always holds
+
+_LIMIT_UNSET = 1 << 60  # cgroup v1 writes "no limit" as 2**63 rounded to a page; treat anything this big as none
+
+
+# ------------------------------------------------------------------------------------------ estimate
+
+
+class MemoryEstimateError(ValueError):
+    """A run would need more memory than is available; the message is one line with the estimate, the memory
+    available and a size that fits."""
+
+
+class MemoryWarning(ResourceWarning):
+    """A run's estimate is close to the available memory: it may or may not fit."""
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """The estimated peak memory of a run, in bytes, and its parts.
+
+    Attributes
+    ----------
+    total : int
+        Peak resident memory of the process, bytes (the sum of ``parts``).
+    parts : dict of str to int
+        ``tensorflow``, ``weights``, ``network``, ``targets``, ``optimizer``, ``images`` (see the module
+        docstring), bytes.
+    device : int
+        The part that lives on the compute device (a GPU's memory): ``network``, ``targets``, the built
+        layers' weights and, for Adam, its state. Bytes.
+    measured : bool
+        False for configurations the constants were not checked on (mixed precision, not measured; the TF1
+        engine, fitted to two runs only): treat the estimate as rougher (:func:`check_memory` warns earlier).
+    content_hw, style_hw : tuple of int
+        The shapes it was computed for.
+    """
+
+    total: int
+    parts: Mapping[str, int]
+    device: int
+    measured: bool = True
+    content_hw: tuple = ()
+    style_hw: tuple = ()
+
+    def __int__(self) -> int:
+        return int(self.total)
+
+    def __index__(self) -> int:
+        return int(self.total)
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{k} {format_bytes(v)}" for k, v in self.parts.items())
+        return f"about {format_bytes(self.total)} ({parts})"
+
+
+def format_bytes(n: float) -> str:
+    """``n`` bytes as ``'14.2 GB'`` / ``'850 MB'`` (decimal units, as ``free -h --si`` prints them).
+
+    Examples
+    --------
+    >>> format_bytes(14_200_000_000), format_bytes(850_000_000), format_bytes(5_000)
+    ('14.2 GB', '850 MB', '0.01 MB')
+    """
+    if n >= 1e9:
+        return f"{n / 1e9:.1f} GB"
+    if n >= 1e6:
+        return f"{n / 1e6:.0f} MB"
+    return f"{n / 1e6:.2f} MB"
+
+
+def _layers(config) -> tuple[dict[str, float], dict[str, float]]:
+    """The config's content and style layers by table name (art.py's when a config has none)."""
+    content = getattr(config, "content_layers", None) or recipe.ART_CONTENT_LAYERS
+    style = getattr(config, "style_layers", None) or recipe.ART_STYLE_LAYERS
+    return {canonical_layer(n): 1.0 for n in content}, {canonical_layer(n): 1.0 for n in style}
+
+
+def _hw(shape, what: str) -> tuple[int, int]:
+    try:
+        h, w = (int(v) for v in tuple(shape)[:2])
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be (height, width) in pixels, got {shape!r}") from None
+    if h < 1 or w < 1:
+        raise ValueError(f"{what} must be (height, width) of at least 1 pixel, got {shape!r}")
+    return h, w
+
+
+def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2") -> MemoryEstimate:
+    """Estimate the peak memory of a style-transfer run from its sizes, before anything is allocated.
+
+    Parameters
+    ----------
+    config : stylelib.run.RunConfig
+        The run's settings; read: ``optimizer``, ``content_layers``, ``style_layers``, ``mixed_precision``.
+        (``size`` is not read: ``content_hw`` is the size the run will have.)
+    content_hw : tuple of int
+        ``(height, width)`` of the content image as the run will use it (after resizing to ``size``), pixels.
+        A longer tuple (an image's ``shape``) is fine.
+    style_hw : tuple of int, optional
+        ``(height, width)`` of the style image after resizing (default: ``content_hw``). The TF1 engine
+        always uses ``content_hw``.
+    engine : {'tf2', 'tf1'}
+        ``'tf2'``: :func:`stylelib.transfer.stylize`; ``'tf1'``: :func:`stylelib.session.run_art`, which needs
+        about three times as much at 1024 px (:data:`TF1_PER_PIXEL_FACTOR`, :data:`TF1_EXTRA_BYTES`; fitted to
+        two runs only).
+
+    Returns
+    -------
+    MemoryEstimate
+        ``total`` (bytes) and its ``parts``; ``int(estimate)`` is the total.
+
+    Raises
+    ------
+    ValueError
+        An unknown engine or layer, or a shape that is not ``(height, width)`` of positive sizes.
+
+    Notes
+    -----
+    Accuracy: the estimate/measured ratio of the peak resident memory was 0.96–1.08 for runs at 128–1536 px
+    on a CPU (both engines, Adam and L-BFGS, other layers, style images smaller and larger than the content);
+    the table, with the runs not used for fitting marked, is in ``docs/reliability.md``. Other machines
+    (another TensorFlow, a GPU, oneDNN off) will differ, hence the warning band of :func:`check_memory`. The
+    estimate grows with the content's pixel count (about 2.4 kB per pixel for Adam with art.py's layers, 3.6 kB
+    with L-BFGS, 8.5 kB for the TF1 engine) on top of about 0.95 GB (1.7 GB for the TF1 engine).
+    """
+    if engine not in ("tf2", "tf1"):
+        raise ValueError(f"engine must be 'tf2' or 'tf1', got {engine!r}")
+    ch, cw = _hw(content_hw, "content_hw")
+    sh, sw = (ch, cw) if style_hw is None or engine == "tf1" else _hw(style_hw, "style_hw")
+    mixed = bool(getattr(config, "mixed_precision", False)) and engine == "tf2"
+    item = 2 if mixed else 4  # bytes per activation
+    content_layers, style_layers = _layers(config)
+    used = set(content_layers) | set(style_layers)
+    deepest = max(LAYER_NAMES.index(n) for n in used)
+    built = LAYERS[: deepest + 1]
+    c_shapes, s_shapes = layer_shapes(ch, cw), layer_shapes(sh, sw)
+
+    def elems(shapes, name):
+        h, w, c = shapes[name]
+        return h * w * c
+
+    # gradient pass: every built layer's output kept, the largest few in flight; the loss terms' float32 copies
+    kept = sum(elems(c_shapes, l.name) for l in built)
+    largest = max(elems(c_shapes, l.name) for l in built)
+    loss_side = sum(elems(c_shapes, n) for n in content_layers)  # x − p of the content cost
+    if mixed:  # the losses cast the chosen layers' float16 activations to float32 (kept for the Gram's gradient)
+        loss_side += sum(elems(c_shapes, n) for n in used)
+    gradient_pass = item * (KEEP_PER_LAYER * kept + TRANSIENT_LARGEST * largest) + 4 * loss_side
+
+    # targets pass: the chosen layers of the content image held while the style image runs through the net
+    content_feats = sum(elems(c_shapes, n) for n in used)
+    style_feats = sum(elems(s_shapes, n) for n in style_layers)
+    style_largest = max(elems(s_shapes, l.name) for l in built)
+    content_largest = largest
+    targets_pass = item * max(content_feats + style_feats + EAGER_TRANSIENT_LARGEST * style_largest,
+                              content_feats + EAGER_TRANSIENT_LARGEST * content_largest)
+
+    grams = sum(4 * s_shapes[n][2] ** 2 for n in style_layers)
+    targets = 4 * sum(elems(c_shapes, n) for n in content_layers) + grams
+    if engine == "tf1":  # NumPy snapshots of the content and style layers, again as graph constants (2 copies)
+        targets = 3 * 4 * (sum(elems(c_shapes, n) for n in content_layers)
+                           + sum(elems(s_shapes, n) for n in style_layers))
+
+    n = 3 * ch * cw  # numbers in one image
+    if getattr(config, "optimizer", "lbfgs") == "adam":
+        optimizer = 4 * ADAM_FLOAT32_IMAGES * n
+        optimizer_on_device = optimizer
+    else:
+        optimizer = 8 * LBFGS_FLOAT64_VECTORS * n + 4 * 2 * n  # + the float32 image and gradient handed to TF
+        optimizer_on_device = 4 * 2 * n
+    images = 4 * (3 * n + 2 * 3 * sh * sw)  # content, preprocessed, start; style and preprocessed style
+
+    built_weights = sum(_WEIGHT_BYTES[l.name] for l in built if l.kind == "conv")
+    weights = _ALL_WEIGHTS + built_weights * item // 4
+    network = max(gradient_pass, targets_pass)
+    baseline = TF_BASELINE_BYTES
+    if engine == "tf1":  # measured: the Session keeps ~2.2x as much per pixel, and its graph ~0.74 GB
+        network, targets, optimizer, images = (TF1_PER_PIXEL_FACTOR * v for v in (network, targets, optimizer, images))
+        optimizer_on_device = optimizer
+        baseline += TF1_EXTRA_BYTES
+    parts = {
+        "tensorflow": int(baseline),
+        "weights": int(weights),
+        "network": int(network),
+        "targets": int(targets),
+        "optimizer": int(optimizer),
+        "images": int(images),
+    }
+    device = int(network + targets + optimizer_on_device + built_weights * item // 4)
+    return MemoryEstimate(total=sum(parts.values()), parts=parts, device=device,
+                          measured=engine == "tf2" and not mixed, content_hw=(ch, cw), style_hw=(sh, sw))
+
+
+# ------------------------------------------------------------------------------------------ available
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def _status_bytes(key: str) -> int | None:
+    text = _read("/proc/self/status") or ""
+    m = re.search(rf"^{key}:\s+(\d+)\s+kB", text, re.M)
+    return int(m.group(1)) * 1024 if m else None
+
+
+def _meminfo_available() -> int | None:
+    text = _read("/proc/meminfo") or ""
+    m = re.search(r"^MemAvailable:\s+(\d+)\s+kB", text, re.M)
+    return int(m.group(1)) * 1024 if m else None
+
+
+def _cgroup_dirs(controller_v1: str) -> list[tuple[str, str]]:
+    """``(version, directory)`` candidates for this process's memory cgroup, most specific first."""
+    out = []
+    for line in (_read("/proc/self/cgroup") or "").splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controllers == "":
+            out.append(("v2", "/sys/fs/cgroup" + path.rstrip("/")))
+        elif controller_v1 in controllers.split(","):
+            out.append(("v1", f"/sys/fs/cgroup/{controller_v1}" + path.rstrip("/")))
+    # inside a container the cgroup is mounted at the root of /sys/fs/cgroup
+    out += [("v2", "/sys/fs/cgroup"), ("v1", f"/sys/fs/cgroup/{controller_v1}")]
+    return out
+
+
+def _inactive_file(directory: str, key: str) -> int:
+    m = re.search(rf"^{key} (\d+)$", _read(os.path.join(directory, "memory.stat")) or "", re.M)
+    return int(m.group(1)) if m else 0
+
+
+def _cgroup_free() -> int | None:
+    """The memory limit of this process's cgroup less what the cgroup uses (page cache it could drop not
+    counted as used), bytes; None when there is no limit or no cgroup file."""
+    for version, d in _cgroup_dirs("memory"):
+        if version == "v2":
+            limit, usage = _read(os.path.join(d, "memory.max")), _read(os.path.join(d, "memory.current"))
+            cache_key = "inactive_file"
+        else:
+            limit, usage = (_read(os.path.join(d, "memory.limit_in_bytes")),
+                            _read(os.path.join(d, "memory.usage_in_bytes")))
+            cache_key = "total_inactive_file"
+        if limit is None or usage is None:
+            continue
+        if limit == "max" or not limit.isdigit() or int(limit) >= _LIMIT_UNSET:
+            return None  # the nearest cgroup with the files sets no limit
+        used = max(0, int(usage) - _inactive_file(d, cache_key))
+        return max(0, int(limit) - used)
+    return None
+
+
+def available_bytes(limit: int | None = None) -> int | None:
+    """The memory this process may use in all, bytes: what it already holds plus what it can still get.
+
+    Parameters
+    ----------
+    limit : int, optional
+        Use this instead (e.g. a GPU's memory, as TensorFlow reports it). Returned as is when given.
+
+    Returns
+    -------
+    int or None
+        The smallest of: ``MemAvailable`` from ``/proc/meminfo``; the cgroup's limit less its usage (cgroup v2
+        ``memory.max`` − ``memory.current``, v1 ``memory.limit_in_bytes`` − ``memory.usage_in_bytes``, inactive
+        page cache not counted as used); the address-space limit (``RLIMIT_AS``) less the address space not
+        resident — each plus the process's own resident memory (``VmRSS``), since the estimate counts it too.
+        ``None`` when none of them is known (not Linux, no ``/proc``).
+    """
+    if limit is not None:
+        return int(limit)
+    rss = _status_bytes("VmRSS") or 0
+    candidates = []
+    free = _meminfo_available()
+    if free is not None:
+        candidates.append(free + rss)
+    cg = _cgroup_free()
+    if cg is not None:
+        candidates.append(cg + rss)
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - platform without RLIMIT_AS
+        soft = resource.RLIM_INFINITY
+    if soft not in (resource.RLIM_INFINITY, -1) and soft > 0:
+        vm = _status_bytes("VmSize") or 0
+        candidates.append(max(0, soft - vm) + rss)
+    return min(candidates) if candidates else None
+
+
+# ------------------------------------------------------------------------------------------ what fits
+
+
+def _round_down_16(n: float) -> int:
+    return int(n) // 16 * 16
+
+
+def _shape_function(config, content_hw, style_hw, engine: str, scale_style: bool):
+    """``size -> (content_hw, style_hw)`` as the engines resize: the content's longest side to ``size``; the style
+    to ``style_size`` if set (or, with ``scale_style``, to ``min(style_size, size)``), else to ``size``."""
+    ch, cw = _hw(content_hw, "content_hw")
+    sh, sw = (ch, cw) if style_hw is None else _hw(style_hw, "style_hw")
+    style_size = getattr(config, "style_size", None)
+
+    def shapes(size: int):
+        c = longest_side_shape(ch, cw, size)
+        if engine == "tf1":
+            return c, c
+        if style_size is None:
+            s = longest_side_shape(sh, sw, size)
+        elif scale_style:
+            s = longest_side_shape(sh, sw, min(style_size, size))
+        else:
+            s = (sh, sw)
+        return c, s
+
+    return shapes
+
+
+def largest_size_that_fits(config, shapes, available: int, *, engine: str = "tf2", margin: float = FIT_FRACTION,
+                           max_size: int = 16384) -> int | None:
+    """The largest ``size`` (longest side, a multiple of 16, at least 16) whose estimate fits in ``available``.
+
+    Parameters
+    ----------
+    config : stylelib.run.RunConfig
+        The run's settings (optimizer and layers matter).
+    shapes : float or callable
+        How the images' shapes follow from ``size``: a callable ``size -> (content_hw, style_hw)`` or
+        ``size -> content_hw`` (the style then gets the content's shape), or a number, the content's aspect
+        ratio ``height / width`` (the style gets the content's shape).
+    available : int
+        Memory available, bytes (e.g. :func:`available_bytes`).
+    engine : {'tf2', 'tf1'}
+        As for :func:`estimate_peak_bytes`.
+    margin : float
+        A size fits when its estimate is at most ``margin × available`` (default :data:`FIT_FRACTION`).
+    max_size : int
+        The largest size considered, pixels.
+
+    Returns
+    -------
+    int or None
+        Pixels; ``None`` when even 16 px does not fit.
+
+    Examples
+    --------
+    >>> from stylelib.run import RunConfig
+    >>> largest_size_that_fits(RunConfig(optimizer="adam"), 2 / 3, 6_000_000_000) % 16
+    0
+    """
+    if callable(shapes):
+        fn = shapes
+    else:
+        aspect = float(shapes)
+        if not (aspect > 0 and math.isfinite(aspect)):
+            raise ValueError(f"the aspect ratio (height / width) must be a positive number, got {shapes!r}")
+
+        def fn(size: int):
+            return longest_side_shape(max(1, round(1000 * aspect)), 1000, size)
+
+    def fits(size: int) -> bool:
+        got = fn(size)
+        if isinstance(got[0], (tuple, list)):
+            c, s = got
+        else:
+            c, s = got, got
+        return estimate_peak_bytes(config, c, s, engine=engine).total <= margin * available
+
+    if not fits(16):
+        return None
+    lo, hi = 1, max(1, max_size // 16)  # in units of 16 px: lo fits
+    if fits(hi * 16):
+        return hi * 16
+    while hi - lo > 1:  # the estimate grows with size, so bisect
+        mid = (lo + hi) // 2
+        if fits(mid * 16):
+            lo = mid
+        else:
+            hi = mid
+    return lo * 16
+
+
+def _suggestion(config, content_hw, style_hw, available: int, engine: str) -> str:
+    """``'use --size N or less (API: size=N)'`` or the same with ``--style-size``; or 'free memory'."""
+    size = largest_size_that_fits(config, _shape_function(config, content_hw, style_hw, engine, False),
+                                  available, engine=engine)
+    if size is not None:
+        return f"use --size {size} or less (API: size={size})"
+    if getattr(config, "style_size", None) is not None and engine == "tf2":
+        size = largest_size_that_fits(config, _shape_function(config, content_hw, style_hw, engine, True),
+                                      available, engine=engine)
+        if size is not None:
+            return (f"use --size {size} --style-size {size} or less "
+                    f"(API: size={size}, style_size={size})")
+    return "even 16 px does not fit: close other programs"
+
+
+def _describe_run(config, content_hw, optimizer: str) -> str:
+    h, w = _hw(content_hw, "content_hw")
+    return f"a {max(h, w)} px run ({h}×{w}) with {optimizer}"
+
+
+def check_memory(config, content_hw, style_hw=None, *, available: int | None = None, engine: str = "tf2",
+                 device_memory: bool = False) -> MemoryEstimate:
+    """Refuse a run that would not fit in memory, warn about one that may not; call before allocating.
+
+    Parameters
+    ----------
+    config : stylelib.run.RunConfig
+        The run's settings.
+    content_hw, style_hw : tuple of int
+        ``(height, width)`` of the content and the style image as the run will use them, pixels.
+    available : int, optional
+        Memory available, bytes (default: :func:`available_bytes`). Pass a GPU's memory together with
+        ``device_memory=True``.
+    engine : {'tf2', 'tf1'}
+        As for :func:`estimate_peak_bytes`.
+    device_memory : bool
+        Compare :attr:`MemoryEstimate.device` (what lives on a GPU) instead of the process's total.
+
+    Returns
+    -------
+    MemoryEstimate
+        The estimate, when the run is not refused (also when ``available`` is unknown: nothing is checked).
+
+    Raises
+    ------
+    MemoryEstimateError
+        The estimate exceeds the available memory. One line: the estimate, the memory available, and the
+        largest ``size`` that fits (``--size N`` for the command line, ``size=N`` for the API).
+
+    Warns
+    -----
+    MemoryWarning
+        The estimate is above :data:`WARN_FRACTION` of the available memory (half of it for configurations
+        the constants were not measured on): the run may or may not fit. One line.
+    """
+    est = estimate_peak_bytes(config, content_hw, style_hw, engine=engine)
+    if available is None:
+        available = available_bytes()
+    if available is None:
+        return est
+    need = est.device if device_memory else est.total
+    where = "on the GPU" if device_memory else "available"
+    optimizer = getattr(config, "optimizer", "lbfgs")
+    run = _describe_run(config, est.content_hw, optimizer)
+    if need > available:
+        raise MemoryEstimateError(
+            f"{run} needs about {format_bytes(need)} (estimate), but about {format_bytes(available)} is {where}; "
+            f"{_suggestion(config, content_hw, style_hw, available, engine)}, or free memory")
+    band = WARN_FRACTION if est.measured else _UNMEASURED_WARN_FRACTION
+    if need > band * available:
+        warnings.warn(
+            f"{run} needs about {format_bytes(need)} (estimate) of about {format_bytes(available)} {where}, close "
+            f"enough to run out of memory; to be safe, {_suggestion(config, content_hw, style_hw, available, engine)}",
+            MemoryWarning, stacklevel=2)
+    return est
+
+
+# ------------------------------------------------------------------------------------------ after the fact
+
+_OOM_NAMES = ("ResourceExhaustedError", "MemoryError", "OutOfMemoryError")
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """True for a ``MemoryError`` or TensorFlow's ``ResourceExhaustedError`` (recognized by class name, so this
+    module needs no TensorFlow), or an error whose message says ``OOM when allocating``."""
+    names = {c.__name__ for c in type(exc).__mro__}
+    return bool(names & set(_OOM_NAMES)) or "OOM when allocating" in str(exc)
+
+
+def _what_failed(exc: BaseException) -> str:
+    text = str(exc)
+    m = re.search(r"OOM when allocating tensor with shape\s*\[([\d,\s]+)\]", text)
+    if m:
+        dims = "×".join(d.strip() for d in m.group(1).split(",") if d.strip())
+        return f"TensorFlow could not allocate a {dims} tensor"
+    m = re.search(r"Unable to allocate ([\d.]+\s*\w+) for an array with shape \(([^)]*)\)", text)
+    if m:
+        dims = "×".join(d.strip() for d in m.group(2).split(",") if d.strip())
+        return f"NumPy could not allocate {m.group(1)} for a {dims} array"
+    if isinstance(exc, MemoryError) or "MemoryError" in {c.__name__ for c in type(exc).__mro__}:
+        return "Python could not allocate memory"
+    return f"{type(exc).__name__}"
+
+
+def explain_oom(exc: BaseException, config, content_hw, style_hw=None, *, available: int | None = None,
+                engine: str = "tf2", device_memory: bool = False) -> str | None:
+    """One line for an out-of-memory error caught during a run, naming the option and a size that fits.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The caught error: ``MemoryError`` or ``tf.errors.ResourceExhaustedError`` (recognized by class name).
+    config : stylelib.run.RunConfig
+        The run's settings.
+    content_hw, style_hw : tuple of int
+        ``(height, width)`` of the content and style images as the run used them, pixels.
+    available : int, optional
+        Memory available, bytes (default: :func:`available_bytes`, measured now — after the failed run has
+        freed its arrays).
+    engine : {'tf2', 'tf1'}
+        As for :func:`estimate_peak_bytes`.
+    device_memory : bool
+        ``available`` is a GPU's memory (compare the device part of the estimate).
+
+    Returns
+    -------
+    str or None
+        E.g. ``"out of memory at 3000 px (TensorFlow could not allocate a 1×1996×3000×64 tensor); the run
+        needs about 14.2 GB (estimate) of about 5.1 GB available; use --size 1400 or less (API: size=1400)"``.
+        ``None`` when ``exc`` is not an out-of-memory error (re-raise it).
+    """
+    if not is_out_of_memory(exc):
+        return None
+    est = estimate_peak_bytes(config, content_hw, style_hw, engine=engine)
+    if available is None:
+        available = available_bytes()
+    h, w = est.content_hw
+    head = f"out of memory at {max(h, w)} px with {getattr(config, 'optimizer', 'lbfgs')} ({_what_failed(exc)})"
+    need = est.device if device_memory else est.total
+    if available is None:
+        smaller = max(16, _round_down_16(max(h, w) / 2))
+        return f"{head}; the run needs about {format_bytes(need)} (estimate); use a smaller --size, e.g. {smaller} " \
+               f"(API: size={smaller})"
+    # the run failed, so whatever the estimate says, ask for less than it had
+    suggestion = _suggestion(config, content_hw, style_hw, available, engine)
+    m = re.match(r"use --size (\d+)", suggestion)
+    if m and int(m.group(1)) >= max(h, w):
+        smaller = max(16, _round_down_16(max(h, w) * 0.7))
+        suggestion = f"use --size {smaller} or less (API: size={smaller})"
+    return (f"{head}; the run needs about {format_bytes(need)} (estimate) of about {format_bytes(available)} "
+            f"available; {suggestion}")
