@@ -11,7 +11,10 @@ last against ``os.wait4``'s ``ru_maxrss`` for that child. Runs go one after the 
 they do not compete for memory. The table gives the measured peak, the estimate (same content/style shapes,
 same settings) and their ratio; ``--json`` writes the rows for later use.
 
-``--max-seconds`` skips the larger sizes of an optimizer once a run took longer than that.
+Other runs: ``--style-size`` (a style image of another size), ``--content-layers`` / ``--style-layers``
+(comma-separated), ``--pooling max``, ``--engine tf1`` (``stylelib.session.run_art``, Adam only).
+``--max-seconds`` skips the larger sizes of an optimizer once a run took longer than that. The runs behind
+``stylelib.memory``'s constants and their table are in ``docs/reliability.md``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ def status(key):
 size, optimizer, iterations, engine = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 style_size = int(sys.argv[5]) or None
 layers = {k: v.split(",") for k, v in zip(("content_layers", "style_layers"), sys.argv[6:8]) if v}
+pooling = sys.argv[8]
 import numpy as np
 import tensorflow as tf
 from stylelib.transfer import stylize
@@ -53,7 +57,7 @@ if engine == "tf1":
     r = run_art("sample:chelsea", "sample:brick", size=size, iterations=iterations, weights=weights)
 else:
     r = stylize("sample:chelsea", "sample:brick", size=size, optimizer=optimizer, iterations=iterations,
-                weights=weights, style_size=style_size, **layers)
+                weights=weights, style_size=style_size, pooling=pooling, **layers)
 seconds = time.perf_counter() - t0
 print(json.dumps({"after_import": after_import, "after_weights": after_weights, "hwm": status("VmHWM"),
                   "rss_end": status("VmRSS"), "seconds": seconds, "steps": len(r.history),
@@ -62,7 +66,7 @@ print(json.dumps({"after_import": after_import, "after_weights": after_weights, 
 
 
 def measure(size: int, optimizer: str, iterations: int, engine: str = "tf2", style_size: int | None = None,
-            content_layers: str = "", style_layers: str = "") -> dict:
+            content_layers: str = "", style_layers: str = "", pooling: str = "avg") -> dict:
     """Run one stylize in a child process; its memory figures (bytes) and wall time."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "STYLELIB_WEIGHTS": "random"}
     root = Path(__file__).resolve().parents[1]
@@ -70,7 +74,7 @@ def measure(size: int, optimizer: str, iterations: int, engine: str = "tf2", sty
     t0 = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(size), optimizer, str(iterations), engine,
-                                 str(style_size or 0), content_layers, style_layers],
+                                 str(style_size or 0), content_layers, style_layers, pooling],
                                 stdout=subprocess.PIPE, stderr=err, env=env, text=True)
         out = proc.stdout.read()
         proc.stdout.close()
@@ -82,7 +86,8 @@ def measure(size: int, optimizer: str, iterations: int, engine: str = "tf2", sty
     row = json.loads(out.strip().splitlines()[-1])
     row["ru_maxrss"] = usage.ru_maxrss * 1024  # kB on Linux
     row.update(size=size, optimizer=optimizer, iterations=iterations, engine=engine, style_size=style_size,
-               content_layers=content_layers, style_layers=style_layers, wall=time.perf_counter() - t0)
+               content_layers=content_layers, style_layers=style_layers, pooling=pooling,
+               wall=time.perf_counter() - t0)
     return row
 
 
@@ -102,6 +107,7 @@ def main() -> None:
                     help="longest side of the style image (default: the size; tf2 only)")
     ap.add_argument("--content-layers", default="", help="comma-separated (default: art.py's conv4_2; tf2 only)")
     ap.add_argument("--style-layers", default="", help="comma-separated (default: art.py's conv1_1..conv5_1; tf2 only)")
+    ap.add_argument("--pooling", default="avg", choices=["avg", "max"], help="tf2 only")
     ap.add_argument("--max-seconds", type=float, default=180.0,
                     help="skip an optimizer's larger sizes once a run took longer than this")
     ap.add_argument("--json", type=Path, help="also write the rows here")
@@ -126,7 +132,7 @@ def main() -> None:
     for optimizer in args.optimizers:
         for size in sorted(args.sizes):
             row = measure(size, optimizer, args.iterations, args.engine, args.style_size, args.content_layers,
-                          args.style_layers)
+                          args.style_layers, args.pooling)
             peak = max(v for v in (row["hwm"], row["ru_maxrss"]) if v is not None)
             row["peak"] = peak
             est_total, row["ratio"] = None, float("nan")
@@ -134,7 +140,7 @@ def main() -> None:
                 layers = {k: v.split(",") for k, v in (("content_layers", args.content_layers),
                                                         ("style_layers", args.style_layers)) if v}
                 cfg = RunConfig(size=size, optimizer=optimizer, iterations=args.iterations,
-                                style_size=args.style_size, **layers)
+                                style_size=args.style_size, pooling=args.pooling, **layers)
                 est = memory.estimate_peak_bytes(cfg, longest_side_shape(c_h, c_w, size),
                                                  longest_side_shape(s_h, s_w, args.style_size or size),
                                                  engine=args.engine)

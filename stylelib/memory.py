@@ -54,6 +54,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -70,6 +71,8 @@ __all__ = [
     "MemoryEstimate",
     "MemoryEstimateError",
     "MemoryWarning",
+    "OutOfMemoryError",
+    "oom_guard",
     "estimate_peak_bytes",
     "available_bytes",
     "largest_size_that_fits",
@@ -173,8 +176,14 @@ class MemoryEstimateError(ValueError):
     available and a size that fits."""
 
 
-class MemoryWarning(ResourceWarning):
-    """A run's estimate is close to the available memory: it may or may not fit."""
+class MemoryWarning(UserWarning):
+    """A run's estimate is close to the available memory: it may or may not fit. (A ``UserWarning``, not a
+    ``ResourceWarning``: Python hides those by default.)"""
+
+
+class OutOfMemoryError(MemoryError):
+    """A run ran out of memory; the message is the one line of :func:`explain_oom`. Raised by :func:`oom_guard`
+    from the original error (``__cause__``)."""
 
 
 @dataclass(frozen=True)
@@ -280,8 +289,8 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
     Notes
     -----
     Accuracy: the estimate/measured ratio of the peak resident memory was 0.96–1.08 for runs at 128–1536 px
-    on a CPU (both engines, Adam and L-BFGS, other layers, style images smaller and larger than the content);
-    the table, with the runs not used for fitting marked, is in ``docs/reliability.md``. Other machines
+    on a CPU (both engines, Adam and L-BFGS, other layers, max pooling, style images smaller and larger than
+    the content); the table, with the runs not used for fitting marked, is in ``docs/reliability.md``. Other machines
     (another TensorFlow, a GPU, oneDNN off) will differ, hence the warning band of :func:`check_memory`. The
     estimate grows with the content's pixel count (about 2.4 kB per pixel for Adam with art.py's layers, 3.6 kB
     with L-BFGS, 8.5 kB for the TF1 engine) on top of about 0.95 GB (1.7 GB for the TF1 engine).
@@ -486,7 +495,7 @@ def _shape_function(config, content_hw, style_hw, engine: str, scale_style: bool
 
 
 def largest_size_that_fits(config, shapes, available: int, *, engine: str = "tf2", margin: float = FIT_FRACTION,
-                           max_size: int = 16384) -> int | None:
+                           max_size: int = 16384, device_memory: bool = False) -> int | None:
     """The largest ``size`` (longest side, a multiple of 16, at least 16) whose estimate fits in ``available``.
 
     Parameters
@@ -505,6 +514,8 @@ def largest_size_that_fits(config, shapes, available: int, *, engine: str = "tf2
         A size fits when its estimate is at most ``margin × available`` (default :data:`FIT_FRACTION`).
     max_size : int
         The largest size considered, pixels.
+    device_memory : bool
+        ``available`` is a GPU's memory: compare :attr:`MemoryEstimate.device`, not the total.
 
     Returns
     -------
@@ -533,7 +544,8 @@ def largest_size_that_fits(config, shapes, available: int, *, engine: str = "tf2
             c, s = got
         else:
             c, s = got, got
-        return estimate_peak_bytes(config, c, s, engine=engine).total <= margin * available
+        est = estimate_peak_bytes(config, c, s, engine=engine)
+        return (est.device if device_memory else est.total) <= margin * available
 
     if not fits(16):
         return None
@@ -549,15 +561,15 @@ def largest_size_that_fits(config, shapes, available: int, *, engine: str = "tf2
     return lo * 16
 
 
-def _suggestion(config, content_hw, style_hw, available: int, engine: str) -> str:
+def _suggestion(config, content_hw, style_hw, available: int, engine: str, device_memory: bool = False) -> str:
     """``'use --size N or less (API: size=N)'`` or the same with ``--style-size``; or 'free memory'."""
     size = largest_size_that_fits(config, _shape_function(config, content_hw, style_hw, engine, False),
-                                  available, engine=engine)
+                                  available, engine=engine, device_memory=device_memory)
     if size is not None:
         return f"use --size {size} or less (API: size={size})"
     if getattr(config, "style_size", None) is not None and engine == "tf2":
         size = largest_size_that_fits(config, _shape_function(config, content_hw, style_hw, engine, True),
-                                      available, engine=engine)
+                                      available, engine=engine, device_memory=device_memory)
         if size is not None:
             return (f"use --size {size} --style-size {size} or less "
                     f"(API: size={size}, style_size={size})")
@@ -581,7 +593,7 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
         ``(height, width)`` of the content and the style image as the run will use them, pixels.
     available : int, optional
         Memory available, bytes (default: :func:`available_bytes`). Pass a GPU's memory together with
-        ``device_memory=True``.
+        ``device_memory=True``; with ``device_memory=True`` and no ``available`` nothing is checked.
     engine : {'tf2', 'tf1'}
         As for :func:`estimate_peak_bytes`.
     device_memory : bool
@@ -591,6 +603,14 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
     -------
     MemoryEstimate
         The estimate, when the run is not refused (also when ``available`` is unknown: nothing is checked).
+
+    Examples
+    --------
+    >>> from stylelib.run import RunConfig
+    >>> check_memory(RunConfig(optimizer="adam"), (1996, 3000), (3000, 3000), available=6_000_000_000)
+    Traceback (most recent call last):
+    ...
+    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 15.4 GB ... use --size 1408 or less ...
 
     Raises
     ------
@@ -605,7 +625,7 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
         the constants were not measured on): the run may or may not fit. One line.
     """
     est = estimate_peak_bytes(config, content_hw, style_hw, engine=engine)
-    if available is None:
+    if available is None and not device_memory:  # a GPU's memory is what the caller knows, or nobody
         available = available_bytes()
     if available is None:
         return est
@@ -616,12 +636,13 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
     if need > available:
         raise MemoryEstimateError(
             f"{run} needs about {format_bytes(need)} (estimate), but about {format_bytes(available)} is {where}; "
-            f"{_suggestion(config, content_hw, style_hw, available, engine)}, or free memory")
+            f"{_suggestion(config, content_hw, style_hw, available, engine, device_memory)}, or free memory")
     band = WARN_FRACTION if est.measured else _UNMEASURED_WARN_FRACTION
     if need > band * available:
         warnings.warn(
             f"{run} needs about {format_bytes(need)} (estimate) of about {format_bytes(available)} {where}, close "
-            f"enough to run out of memory; to be safe, {_suggestion(config, content_hw, style_hw, available, engine)}",
+            f"enough to run out of memory; to be safe, "
+            f"{_suggestion(config, content_hw, style_hw, available, engine, device_memory)}",
             MemoryWarning, stacklevel=2)
     return est
 
@@ -682,8 +703,10 @@ def explain_oom(exc: BaseException, config, content_hw, style_hw=None, *, availa
     """
     if not is_out_of_memory(exc):
         return None
+    if isinstance(exc, OutOfMemoryError):  # explained already
+        return str(exc)
     est = estimate_peak_bytes(config, content_hw, style_hw, engine=engine)
-    if available is None:
+    if available is None and not device_memory:
         available = available_bytes()
     h, w = est.content_hw
     head = f"out of memory at {max(h, w)} px with {getattr(config, 'optimizer', 'lbfgs')} ({_what_failed(exc)})"
@@ -693,10 +716,45 @@ def explain_oom(exc: BaseException, config, content_hw, style_hw=None, *, availa
         return f"{head}; the run needs about {format_bytes(need)} (estimate); use a smaller --size, e.g. {smaller} " \
                f"(API: size={smaller})"
     # the run failed, so whatever the estimate says, ask for less than it had
-    suggestion = _suggestion(config, content_hw, style_hw, available, engine)
+    suggestion = _suggestion(config, content_hw, style_hw, available, engine, device_memory)
     m = re.match(r"use --size (\d+)", suggestion)
     if m and int(m.group(1)) >= max(h, w):
         smaller = max(16, _round_down_16(max(h, w) * 0.7))
         suggestion = f"use --size {smaller} or less (API: size={smaller})"
     return (f"{head}; the run needs about {format_bytes(need)} (estimate) of about {format_bytes(available)} "
             f"available; {suggestion}")
+
+
+@contextlib.contextmanager
+def oom_guard(config, content_hw, style_hw=None, *, available: int | None = None, engine: str = "tf2",
+              device_memory: bool = False):
+    """Turn an out-of-memory error inside the ``with`` block into :class:`OutOfMemoryError` with one line.
+
+    Parameters
+    ----------
+    config, content_hw, style_hw, available, engine, device_memory
+        As for :func:`explain_oom` (``available`` is measured when the error happens, if not given).
+
+    Raises
+    ------
+    OutOfMemoryError
+        For a ``MemoryError`` or ``ResourceExhaustedError`` raised in the block; the original is its ``__cause__``.
+        Other exceptions pass unchanged.
+
+    Examples
+    --------
+    >>> from stylelib.run import RunConfig
+    >>> with oom_guard(RunConfig(optimizer="adam"), (341, 512), available=2_000_000_000):
+    ...     raise MemoryError()
+    Traceback (most recent call last):
+    ...
+    stylelib.memory.OutOfMemoryError: out of memory at 512 px with adam (Python could not allocate memory); ...
+    """
+    try:
+        yield
+    except (MemoryError, Exception) as exc:
+        line = explain_oom(exc, config, content_hw, style_hw, available=available, engine=engine,
+                           device_memory=device_memory)
+        if line is None or isinstance(exc, OutOfMemoryError):
+            raise
+        raise OutOfMemoryError(line) from exc

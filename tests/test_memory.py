@@ -161,7 +161,8 @@ def test_a_run_close_to_the_limit_warns_in_one_line_and_a_small_one_passes():
         got = check_memory(LBFGS, c, s, available=int(est.total / 0.85))
     assert got.total == est.total
     (w,) = record
-    assert "close enough to run out of memory" in str(w.message) and "--size" in str(w.message) and "\n" not in str(w.message)
+    text = str(w.message)
+    assert "close enough to run out of memory" in text and "--size" in text and "\n" not in text
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert check_memory(LBFGS, c, s, available=10 * est.total).total == est.total
@@ -242,6 +243,45 @@ def test_an_oom_asks_for_less_even_when_the_estimate_said_it_fits(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda limit=None: None)
     line = explain_oom(MemoryError(), ADAM, c, s)  # memory unknown: half the size
     assert "use a smaller --size, e.g. 256 (API: size=256)" in line and "\n" not in line
+
+
+def test_oom_guard_turns_an_oom_into_one_line_and_lets_other_errors_pass():
+    c, s = shapes(3000)
+    with pytest.raises(memory.OutOfMemoryError) as info:
+        with memory.oom_guard(ADAM, c, s, available=5_100_000_000):
+            raise ResourceExhaustedError("OOM when allocating tensor with shape[1,1996,3000,64] and type float")
+    assert isinstance(info.value, MemoryError)  # code catching MemoryError still catches it
+    assert isinstance(info.value.__cause__, ResourceExhaustedError)
+    assert str(info.value).startswith("out of memory at 3000 px with adam (TensorFlow could not allocate")
+    assert size_in(str(info.value)) < 3000 and "\n" not in str(info.value)
+    with pytest.raises(KeyError):
+        with memory.oom_guard(ADAM, c, s):
+            raise KeyError("not memory")
+    with pytest.raises(memory.OutOfMemoryError) as again:  # nested guards explain once
+        with memory.oom_guard(ADAM, c, s, available=10**10):
+            with memory.oom_guard(ADAM, c, s, available=5_100_000_000):
+                raise MemoryError()
+    assert again.value.__cause__.__class__ is MemoryError
+    with memory.oom_guard(ADAM, c, s):
+        pass  # nothing raised, nothing to do
+
+
+def test_a_gpu_without_a_known_size_is_not_checked_against_the_host(monkeypatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda limit=None: 10**6)  # a host with (almost) nothing free
+    est = check_memory(ADAM, (2000, 3000), device_memory=True)  # the GPU's size unknown: nothing to compare
+    assert est.total > 10**10
+    line = explain_oom(MemoryError(), ADAM, (1996, 3000), device_memory=True)
+    assert "use a smaller --size, e.g. 1488 (API: size=1488)" in line  # half, as the GPU's size is unknown
+
+
+def test_the_warning_is_shown_by_default():
+    """MemoryWarning is a UserWarning: Python's default filters hide ResourceWarning."""
+    assert issubclass(MemoryWarning, UserWarning) and not issubclass(MemoryWarning, ResourceWarning)
+    code = ("import warnings; from stylelib.memory import MemoryWarning; "
+            "warnings.warn('close to the limit', MemoryWarning)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert "MemoryWarning: close to the limit" in out.stderr
 
 
 # ------------------------------------------------------------------------------------------ a real run
