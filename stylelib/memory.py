@@ -387,20 +387,26 @@ def _meminfo_available() -> int | None:
 
 
 def _cgroup_dirs(controller_v1: str) -> list[tuple[str, str]]:
-    """``(version, directory)`` candidates for this process's memory cgroup, most specific first."""
-    out = []
+    """``(version, directory)`` of this process's memory cgroup and of each cgroup above it (a limit set on a
+    parent counts too), then the mount points themselves (inside a container the cgroup is mounted at the root)."""
+    out: dict[tuple[str, str], None] = {}
     for line in (_read("/proc/self/cgroup") or "").splitlines():
         parts = line.split(":", 2)
         if len(parts) != 3:
             continue
         _, controllers, path = parts
         if controllers == "":
-            out.append(("v2", "/sys/fs/cgroup" + path.rstrip("/")))
+            version, mount = "v2", "/sys/fs/cgroup"
         elif controller_v1 in controllers.split(","):
-            out.append(("v1", f"/sys/fs/cgroup/{controller_v1}" + path.rstrip("/")))
-    # inside a container the cgroup is mounted at the root of /sys/fs/cgroup
-    out += [("v2", "/sys/fs/cgroup"), ("v1", f"/sys/fs/cgroup/{controller_v1}")]
-    return out
+            version, mount = "v1", f"/sys/fs/cgroup/{controller_v1}"
+        else:
+            continue
+        steps = [p for p in path.strip("/").split("/") if p]
+        for i in range(len(steps), 0, -1):
+            out[(version, mount + "/" + "/".join(steps[:i]))] = None
+    out[("v2", "/sys/fs/cgroup")] = None
+    out[("v1", f"/sys/fs/cgroup/{controller_v1}")] = None
+    return list(out)
 
 
 def _inactive_file(directory: str, key: str) -> int:
@@ -409,8 +415,9 @@ def _inactive_file(directory: str, key: str) -> int:
 
 
 def _cgroup_free() -> int | None:
-    """The memory limit of this process's cgroup less what the cgroup uses (page cache it could drop not
-    counted as used), bytes; None when there is no limit or no cgroup file."""
+    """The least, over this process's cgroup and the cgroups above it, of the memory limit less what the cgroup
+    uses (page cache it could drop not counted as used), bytes; None when no cgroup sets a limit."""
+    free = []
     for version, d in _cgroup_dirs("memory"):
         if version == "v2":
             limit, usage = _read(os.path.join(d, "memory.max")), _read(os.path.join(d, "memory.current"))
@@ -419,13 +426,11 @@ def _cgroup_free() -> int | None:
             limit, usage = (_read(os.path.join(d, "memory.limit_in_bytes")),
                             _read(os.path.join(d, "memory.usage_in_bytes")))
             cache_key = "total_inactive_file"
-        if limit is None or usage is None:
-            continue
-        if limit == "max" or not limit.isdigit() or int(limit) >= _LIMIT_UNSET:
-            return None  # the nearest cgroup with the files sets no limit
+        if limit is None or usage is None or not limit.isdigit() or int(limit) >= _LIMIT_UNSET:
+            continue  # no such cgroup file here, or "max" / v1's huge "no limit"
         used = max(0, int(usage) - _inactive_file(d, cache_key))
-        return max(0, int(limit) - used)
-    return None
+        free.append(max(0, int(limit) - used))
+    return min(free) if free else None
 
 
 def available_bytes(limit: int | None = None) -> int | None:

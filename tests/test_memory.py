@@ -125,6 +125,10 @@ def test_a_cgroup_limit_caps_the_memory_available(monkeypatch):
     assert available_bytes() == 2 * 10**9 + 1_024_000_000
     files["/sys/fs/cgroup/memory/job/memory.limit_in_bytes"] = "9223372036854771712"  # v1's "no limit"
     assert available_bytes() == 90_000_000 * 1024 + 1_024_000_000
+    files["/proc/self/cgroup"] = "0::/ci/job\n"  # a limit on the parent cgroup counts too
+    files.update({"/sys/fs/cgroup/ci/job/memory.max": "max", "/sys/fs/cgroup/ci/job/memory.current": "10",
+                  "/sys/fs/cgroup/ci/memory.max": str(4 * 10**9), "/sys/fs/cgroup/ci/memory.current": str(10**9)})
+    assert available_bytes() == 3 * 10**9 + 1_024_000_000
 
 
 def test_nothing_known_means_none(monkeypatch):
@@ -319,3 +323,35 @@ def test_the_docstring_examples_run_and_tensorflow_is_not_imported():
                          capture_output=True, text=True, timeout=120,
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     assert out.stdout.strip() == "False", out.stderr[-1000:]
+
+
+_OOM_CHILD = r"""
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (6 * 10**9, resource.RLIM_INFINITY))  # a 6 GB limit, as in the issue
+import tensorflow as tf
+from stylelib import memory
+from stylelib.run import RunConfig
+try:
+    with memory.oom_guard(RunConfig(optimizer="adam"), (1996, 3000), (3000, 3000)):
+        tf.zeros([1, 1996, 3000, 512]) + 1.0  # 12 GB
+except memory.OutOfMemoryError as e:
+    print(type(e.__cause__).__name__)
+    print(e)
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("resource"), "RLIMIT_AS") or sys.platform != "linux",
+                    reason="needs RLIMIT_AS (Linux)")
+def test_a_real_tensorflow_oom_under_a_memory_limit_is_explained_in_one_line():
+    """TensorFlow's own ResourceExhaustedError (recognized by its class name) under RLIMIT_AS, in a child."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", _OOM_CHILD], capture_output=True, text=True, env=env, timeout=300)
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 2, out.stdout + out.stderr[-2000:]
+    cause, line = lines
+    assert cause == "ResourceExhaustedError"
+    assert re.fullmatch(r"out of memory at 3000 px with adam \(TensorFlow could not allocate a 1×1996×3000×512 "
+                        r"tensor\); the run needs about [\d.]+ GB \(estimate\) of about [\d.]+ GB available; "
+                        r"use --size (\d+) or less \(API: size=\1\)", line), line
+    assert size_in(line) < 3000
