@@ -365,6 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report_exception(e: BaseException) -> int:
     from .images import ImageError
+    from .memory import OutOfMemoryError
     from .vgg19 import WeightsError
 
     if isinstance(e, KeyError) and e.args and type(e).__str__ is KeyError.__str__:
@@ -373,7 +374,7 @@ def _report_exception(e: BaseException) -> int:
         message = str(e) or type(e).__name__
     if not isinstance(e, WeightsError):  # only the weights errors come with a list of ways out
         message = " ".join(line.strip() for line in message.splitlines() if line.strip())
-    if isinstance(e, (WeightsError, ImageError, ValueError, FileExistsError, KeyError)):
+    if isinstance(e, (WeightsError, ImageError, ValueError, FileExistsError, KeyError, OutOfMemoryError)):
         _err(message)
     elif isinstance(e, OSError):
         where = f" ({e.filename})" if getattr(e, "filename", None) and str(e.filename) not in message else ""
@@ -483,6 +484,19 @@ def _resumed(args: argparse.Namespace):
     return ck, config, content, style, args.weights or ck.weights or None
 
 
+def _check_memory(config: RunConfig, content_hw, style_hw) -> None:
+    """Refuse a run that cannot fit in memory now, before the weights or TensorFlow load; a close call is a
+    warning line. (The engine checks again; its warning is not repeated.)"""
+    from . import memory
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", memory.MemoryWarning)
+        memory.check_memory(config, content_hw, style_hw)  # MemoryEstimateError: one line, exit 1
+    for w in caught:
+        _info(f"warning: {w.message}")
+    warnings.simplefilter("ignore", memory.MemoryWarning)
+
+
 def _spec_for_resume(spec: str) -> str:
     """An input as a later --resume finds it again: an existing file as an absolute path, else the sample name."""
     path = Path(spec).expanduser()
@@ -508,6 +522,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     step_paths = _check_step_outputs(out, args.save_every, config.iterations, args.overwrite)
     content, content_label = _read_input(content_spec, config.size, "content")
     style, style_label = _read_input(style_spec, config.style_size or config.size, "style")
+    _check_memory(config, content.shape[:2], style.shape[:2])
     weights = _load_weights(weights_source, config.seed)
     if ck is not None and not args.quiet:
         _info(f"resuming {ck.path} (step {ck.step}): {config.iterations} more steps")

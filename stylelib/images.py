@@ -259,6 +259,8 @@ def array_to_image(array: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"array_to_image expects (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got shape {np.shape(array)}"
         )
+    if a.shape[0] < 1 or a.shape[1] < 1:
+        raise ValueError(f"the image array has no pixels (shape {a.shape}); give an image at least 1×1")
     if a.dtype == bool:
         a = a.astype(np.float32) * 255.0
     elif a.dtype == np.uint16:
@@ -282,22 +284,21 @@ def array_to_image(array: np.ndarray) -> np.ndarray:
 
 
 def _float_to_0_255(a: np.ndarray) -> np.ndarray:
-    a = a.astype(np.float32)
-    if a.size == 0:
-        return a
+    # the range is judged on the values as given (float64 stays float64 here): a cast first would turn -0.05 into
+    # -0.0500000007 (outside the band) and a finite 1e39 into inf (the wrong message)
     finite = np.isfinite(a)
     if not finite.all():
         raise ValueError(f"the image array holds {int((~finite).sum())} NaN or infinite values; replace them "
                          "(e.g. np.nan_to_num) before using it as an image")
     lo, hi = float(a.min()), float(a.max())
     if lo >= 0.0 and hi <= 1.0:
-        return a * np.float32(255.0)
+        return a.astype(np.float32) * np.float32(255.0)
     if lo >= -FLOAT_OVERSHOOT and hi <= 1.0 + FLOAT_OVERSHOOT:
         warnings.warn(f"a float image array with values {lo:.3g}..{hi:.3g} was read as 0–1 and clipped to [0, 1]; "
                       "multiply it by 255 first if it was meant as 0–255", UserWarning, stacklevel=3)
-        return np.clip(a, 0.0, 1.0) * np.float32(255.0)
+        return np.clip(a, 0.0, 1.0).astype(np.float32) * np.float32(255.0)
     if lo >= -1.0 and hi <= 256.0:
-        return np.clip(a, 0.0, 255.0)
+        return np.clip(a, 0.0, 255.0).astype(np.float32)
     raise ValueError(f"a float image array must hold 0–1 or 0–255 values, this one holds {lo:.4g}..{hi:.4g}; "
                      "rescale it (e.g. np.clip(x, 0, 255)) before using it as an image")
 

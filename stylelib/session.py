@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from . import images as _images
-from . import losses, recipe
+from . import losses, memory, recipe
 from .graph import build_graph
 from .run import RunConfig, RunRecorder, StepInfo, StyleResult, make_init, pick_device, pixel_bounds, shows_settings
 from .samples import load_input
@@ -246,11 +246,13 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
     weights = load_weights(weights)  # 'random' means the seed-0 network: `seed` only drives the start image
     content_img = load_input(content, config.size, what="content image")
     style_img = _images.resize_to(load_input(style, what="style image"), *content_img.shape[:2])
-    with ArtSession(content_img, style_img, weights, content_layers=config.content_layers,
-                    style_layers=config.style_layers, content_weight=config.content_weight,
-                    style_weight=config.style_weight, tv_weight=config.tv_weight,
-                    learning_rate=config.learning_rate, content_normalization=config.content_normalization,
-                    pooling=config.pooling, device=config.device) as art:
+    memory.check_memory(config, content_img.shape[:2], engine="tf1")  # before the graph is built
+    session = dict(content_layers=config.content_layers, style_layers=config.style_layers,
+                   content_weight=config.content_weight, style_weight=config.style_weight, tv_weight=config.tv_weight,
+                   learning_rate=config.learning_rate, content_normalization=config.content_normalization,
+                   pooling=config.pooling, device=config.device)
+    with memory.oom_guard(config, content_img.shape[:2], engine="tf1"), \
+            ArtSession(content_img, style_img, weights, **session) as art:
         x0 = make_init(config.init, art.content_pre, seed=config.seed, noise_ratio=config.noise_ratio,
                        weights=weights, start=None if start is None else load_input(start, what="start image"))
         art.set_image(x0)

@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from . import images as _images
-from . import losses, recipe
+from . import losses, memory, recipe
 from .extractor import FeatureExtractor
 from .run import (RunConfig, RunRecorder, StepInfo, StyleResult, make_init, pick_device, pixel_bounds,
                   shows_settings)
@@ -204,6 +204,12 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
         An input that is neither a readable image file nor a sample.
     stylelib.vgg19.WeightsError
         Weights that cannot be loaded (the message lists the ways out).
+    stylelib.memory.MemoryEstimateError
+        The run's estimated peak memory exceeds the memory available (the message gives a size that fits).
+    stylelib.memory.OutOfMemoryError
+        TensorFlow or Python ran out of memory anyway (one line, with a size that would fit).
+    stylelib.run.NonFiniteLossError
+        A loss became NaN or infinite (one line naming the step and the term; ``.result`` keeps what was done).
 
     Notes
     -----
@@ -233,7 +239,10 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
                    start=start)
     lo, hi = pixel_bounds(weights)
 
-    with tf.device(device_name):
+    on_gpu = "GPU" in device_name.upper()
+    shapes = (config, content_img.shape[:2], style_img.shape[:2])
+    memory.check_memory(*shapes, device_memory=on_gpu)  # refuse a run that cannot fit, before allocating it
+    with tf.device(device_name), memory.oom_guard(*shapes, device_memory=on_gpu):
         objective = StyleObjective.from_config(content_pre, style_pre, weights, config)
         loop = _AdamLoop if config.optimizer == "adam" else _LbfgsLoop
         runner = loop(objective, x0, lo, hi, config.learning_rate)

@@ -9,7 +9,7 @@ import warnings
 import pytest
 
 # every module whose docstrings hold examples; a module that loses all its examples fails below
-MODULES = ["recipe", "run", "vgg19", "images", "samples", "_env", "extractor", "graph", "session", "transfer"]
+MODULES = ["recipe", "run", "vgg19", "images", "samples", "memory", "_env", "extractor", "graph", "session", "transfer"]
 
 
 @pytest.mark.parametrize("name", MODULES)

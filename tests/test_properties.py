@@ -69,7 +69,7 @@ def accepted_arrays(draw):
         top = 127 if dtype == np.int8 else 255
         return draw(hnp.arrays(dtype, shape, elements=st.integers(0, top)))
     dtype = draw(st.sampled_from([np.float16, np.float32, np.float64]))
-    # the overshoot band stops short of ±0.05 by a float16 step (the exact boundary: see the xfail below)
+    # the overshoot band stops short of ±0.05 by a float16 step (the exact boundary has its own test below)
     lo, hi = {"float01": (0.0, 1.0), "float255": (-1.0, 256.0), "overshoot": (-0.049, 1.049)}[kind]
     elements = st.floats(lo, hi, allow_nan=False, allow_infinity=False)
     return draw(hnp.arrays(np.float64, shape, elements=elements)).astype(dtype)
@@ -215,9 +215,6 @@ def test_every_refused_array_gives_a_one_line_value_error(case):
     assert words in message and "\n" not in message and len(message) < 200
 
 
-@pytest.mark.xfail(strict=True, reason="images._float_to_0_255 casts to float32 before checking: a finite "
-                   "float64 value beyond float32's range becomes inf and is reported as 'NaN or infinite' "
-                   "(reported to the lead; stylelib/images.py is not ours to fix)")
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 @settings(max_examples=20, deadline=None)
 @given(st.floats(3.5e38, 1e300), st.sampled_from([1.0, -1.0]))
@@ -228,18 +225,12 @@ def test_a_finite_float64_beyond_float32_is_refused_for_its_range_not_as_nan(val
     assert "NaN" not in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="images._float_to_0_255 compares float32 values with the band: float64 "
-                   "-0.05 (the documented edge of [-0.05, 1.05]) becomes -0.0500000007 and the array is read as "
-                   "0–255 — 0.5 becomes 0.5, not 127.5 (reported to the lead; not ours to fix)")
 def test_the_edge_of_the_overshoot_band_is_inside_it():
     with pytest.warns(UserWarning, match="read as 0–1"):
         out = array_to_image(np.array([[-0.05, 0.5]], np.float64))
     np.testing.assert_allclose(out[0, :, 0], [0.0, 127.5])
 
 
-@pytest.mark.xfail(strict=True, reason="images.array_to_image accepts an array with no pixels ((0, W), (H, 0, 3)) "
-                   "and returns an empty image; resize_longest then refuses it without naming the cause, and "
-                   "with size=None it reaches the engine (reported to the lead; not ours to fix)")
 @settings(max_examples=10, deadline=None)
 @given(st.tuples(st.integers(0, 3), st.integers(0, 3), st.sampled_from([(), (1,), (3,), (4,)])))
 def test_an_array_without_pixels_is_refused_in_one_line(dims):
