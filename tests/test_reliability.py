@@ -142,3 +142,24 @@ def test_a_run_whose_start_is_already_optimal_is_a_result_not_an_interrupt(tmp_p
     assert code == 0 and out.exists()
     assert "interrupted" not in captured.err and "stopped after 0 of 3 iterations" in captured.err
     assert "the best of 0/3 steps: step 0" in captured.out
+
+
+# ------------------------------------------------------------------------------------------ memory
+
+
+def test_a_run_too_big_for_the_memory_is_refused_by_the_cli_and_both_engines(monkeypatch, tmp_path, capsys,
+                                                                              random_weights):
+    from stylelib import memory
+    from stylelib.session import run_art
+    from stylelib.transfer import stylize
+
+    monkeypatch.setattr(memory, "available_bytes", lambda limit=None: 3_000_000_000)  # as if 3 GB were free
+    code = cli.main(["stylize", "sample:chelsea", "sample:brick", "-o", str(tmp_path / "x.png"), "--size", "2048",
+                     "--weights", "random", "--optimizer", "adam", "-q"])
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert code == 1 and not (tmp_path / "x.png").exists()
+    assert line.startswith("stylelib: error: a 2048 px run") and "use --size" in line and "or less" in line
+    for engine in (stylize, run_art):
+        with pytest.raises(memory.MemoryEstimateError, match=r"^a 2048 px run .* use --size \d+ or less"):
+            engine("sample:chelsea", "sample:brick", size=2048, iterations=1, weights=random_weights,
+                   optimizer="adam")
