@@ -447,7 +447,8 @@ for i, name in enumerate(SHOW):
         for c in channels:
             ax = axes[row, c]
             ax.imshow(maps[name][0, :, :, c], cmap="viridis")
-            ax.set_xticks([]); ax.set_yticks([])
+            ax.set_xticks([])
+            ax.set_yticks([])
             if c == 0:
                 ax.set_ylabel(f"{name}\n{label}", fontsize=8)
             if row == 0:

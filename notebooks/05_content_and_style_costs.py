@@ -44,11 +44,8 @@
 # %%
 from stylelib import notebook
 
-import time
-
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
 from stylelib import images, losses, samples, transfer, viz
 from stylelib.extractor import FeatureExtractor
