@@ -31,6 +31,10 @@
 # * how TF2/Keras express "any size" (`input_shape=(None, None, 3)`, `tf.function` signatures).
 #
 # Convention used everywhere: shapes are **height × width × channels**, the order of the arrays.
+#
+# *This notebook is paired with `01_vgg19_at_any_size.py` (jupytext): edit either one — `notebooks/README.md` says how.
+# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
+# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
 
 # %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads

@@ -32,6 +32,10 @@
 # * how `sess.run(model['input'].assign(image))` loads an image, and why calling `.assign()` again and again
 #   makes the graph grow (and how to avoid it);
 # * what the graph looks like, drawn from its real ops, and how the same idea reads in TF2.
+#
+# *This notebook is paired with `02_building_the_graph.py` (jupytext): edit either one — `notebooks/README.md` says how.
+# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
+# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
 
 # %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads

@@ -41,6 +41,10 @@
 #   but a factor 2NM in the *balance* between content and style;
 # * the TF2 version: eager tensors are always values, and `tf.function` turns a captured NumPy array back into
 #   a `Const`.
+#
+# *This notebook is paired with `03_snapshots_vs_live_tensors.py` (jupytext): edit either one — `notebooks/README.md` says how.
+# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
+# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
 
 # %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads

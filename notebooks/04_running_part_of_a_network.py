@@ -32,11 +32,16 @@
 # * how to wire `model['conv2_1']` into a larger graph, and how to read its value;
 # * that `sess.run(model['conv2_1'])` executes only the layers up to `conv2_1` — checked on the run's trace
 #   with `stylelib.graph.executed_ops` — and how ops and time grow as the fetched layer gets deeper;
-# * that Grappler rewrites the graph before it runs (a convolution, its bias and its ReLU run as one fused
-#   kernel), so the executed op names are not always the graph's;
+# * that Grappler rewrites the graph before it runs — it drops a zero bias, and depending on the TensorFlow
+#   build it fuses a convolution, its bias and its ReLU into one kernel — so the executed op names are not
+#   always the graph's;
 # * the TF2 forms: a Keras model cut at a layer, and `stylelib.extractor.FeatureExtractor`, which builds only
 #   up to the deepest layer asked for — with the same values as the TF1 session;
 # * that eager code pays for every line you call, while `tf.function` prunes what the outputs do not need.
+#
+# *This notebook is paired with `04_running_part_of_a_network.py` (jupytext): edit either one — `notebooks/README.md` says how.
+# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
+# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
 
 # %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads
@@ -171,23 +176,36 @@ print()
 print("ops run for conv2_1:", ran_conv2_1)
 print("ops run for the head beyond the network:",
       [n for n in ran_head if n not in ran_conv2_1])
+bias_adds = [n for n in ran_conv2_1 if n.endswith("/add")]
+print("bias adds that ran under their own name:", bias_adds or "none (dropped or fused by Grappler, see below)")
 
 up_to_conv2_1 = ["conv1_1", "conv1_2", "avgpool1", "conv2_1"]
 assert sgraph.ops_of_layers(ran_conv2_1) == up_to_conv2_1 and "conv5_1" not in sgraph.ops_of_layers(ran_conv2_1)
 assert sgraph.ops_of_layers(ran_head) == up_to_conv2_1
 assert sgraph.ops_of_layers(ran_conv5_1)[-1] == "conv5_1" and len(sgraph.ops_of_layers(ran_conv5_1)) == 17
-assert not any(name.endswith("/add") for name in ran_conv2_1)   # see below: biases never run on their own
+# whatever Grappler did with the biases, every layer's ReLU ran (alone or fused) and so did a convolution kernel
+kernels_conv2_1 = sgraph.executed_ops(sess, model["conv2_1"], kernels=True)   # [(op name, kernel that ran), ...]
+for layer in ("conv1_1", "conv1_2", "conv2_1"):
+    assert f"{layer}/relu" in ran_conv2_1
+    assert any("Conv2D" in kernel for name, kernel in kernels_conv2_1 if name.startswith(layer + "/"))
 
 # %% [markdown]
 # Running `conv2_1` — directly or through the head — never touches `conv2_2` and beyond: the session prunes
 # the graph to the fetched tensors' ancestors before running it.
 #
 # **Names that run are not always the graph's names.** Before a run, Grappler, TensorFlow's graph optimizer,
-# rewrites the pruned graph. In the list above, no layer's `add` (the bias) ran under its own name. With random
-# weights every bias is zero, and Grappler simply drops the `+ 0`; with trained weights the bias stays, and the
-# CPU remapper *fuses* convolution + bias + ReLU into one kernel, which runs under the ReLU's name.
-# A one-layer graph with a non-zero bias shows the fused kernel (its exact name depends on the build, e.g.
-# `_FusedConv2D`, or `_MklNativeFusedConv2D` with oneDNN):
+# rewrites the pruned graph. What it does with a layer's bias — the `add` op — depends on the weights and on the
+# TensorFlow build:
+#
+# * a bias of all zeros (the random weights used offline) is dropped: `x + 0` is `x`, so no `add` runs;
+# * in a build with oneDNN (TensorFlow's default on x86 Linux), convolution + bias + ReLU are *fused* into one
+#   kernel, `_MklNativeFusedConv2D`, which runs under the ReLU's name;
+# * without oneDNN (`TF_ENABLE_ONEDNN_OPTS=0`, or other platforms) the CPU remapper fuses a convolution only
+#   with a `tf.nn.bias_add`; this graph adds the bias with `+`, so `Conv2D`, `add` and `Relu` run one by one.
+#
+# So whether the list above holds `conv1_1/add` is not a property of the network; the cell printed which case
+# this run is. What holds in every case is asserted: each layer's ReLU runs, and so does a convolution kernel.
+# A one-layer graph with a non-zero bias, written both ways, shows the kernels this build runs:
 
 # %% tags=["nbval-ignore-output"]
 demo = tf.Graph()
@@ -197,14 +215,16 @@ with demo.as_default():
     with tf1.name_scope("conv"):
         kernel = tf.constant(rng.normal(size=(3, 3, 3, 8)).astype(np.float32), name="kernel")
         bias = tf.constant(np.full(8, 0.1, np.float32), name="bias")
-        out = tf.nn.relu(tf.nn.conv2d(x_demo, kernel, 1, "SAME") + bias, name="relu")
+        conv = tf.nn.conv2d(x_demo, kernel, 1, "SAME")
+        out_plus = tf.nn.relu(conv + bias, name="relu_plus")                      # the bias as `+`
+        out_bias_add = tf.nn.relu(tf.nn.bias_add(conv, bias), name="relu_bias_add")   # the bias as BiasAdd
 with tf1.Session(graph=demo) as demo_sess:
     demo_sess.run(x_demo.initializer)
-    ran = sgraph.executed_ops(demo_sess, out, kernels=True)   # [(op name, kernel that ran), ...]
-print("graph ops:", [f"{op.name} ({op.type})" for op in demo.get_operations() if op.name.startswith("conv/")])
-for name, kernel in ran:
-    if name.startswith("conv/"):
-        print(f"ran: {name} as kernel {kernel}")
+    for out in (out_plus, out_bias_add):
+        ran = sgraph.executed_ops(demo_sess, out, kernels=True)   # [(op name, kernel that ran), ...]
+        print(f"sess.run({out.op.name}) ran:", [f"{name} as {kernel}" for name, kernel in ran if name.startswith("conv/")])
+        assert out.op.name in [name for name, _ in ran]          # the ReLU runs, alone or as the fused kernel
+        assert any("Conv2D" in kernel for _, kernel in ran)      # and a convolution kernel runs
 
 # %% [markdown]
 # ## 5. Ops and time, layer by layer
@@ -350,11 +370,13 @@ def graph_that_ran(fn, *args):
 fresh_fn = tf.function(whole_net_return_conv2_1)   # a new function, so this call instantiates it
 pre, post = graph_that_ran(fresh_fn, x_eager)
 print("before optimization:", len(pre.node), "nodes,", conv_count(pre), "convolutions")
-print("after pruning + Grappler:", len(post.node), "nodes,", conv_count(post), "convolutions")
+print("after pruning + Grappler:", len(post.node), "nodes,", conv_count(post), "convolutions:",
+      sorted({node.op for node in post.node if "Conv2D" in node.op}))
 assert conv_count(pre) == 16 and conv_count(post) == 3
 
 # %% [markdown]
-# Three convolutions remain — `conv1_1`, `conv1_2`, `conv2_1` — each run as one fused kernel with its ReLU. So the three
+# Three convolutions remain — `conv1_1`, `conv1_2`, `conv2_1`; the op types printed say whether this build fused
+# each with its bias and ReLU (`_FusedConv2D`, or `_MklNativeFusedConv2D` with oneDNN). So the three
 # ways of "running up to a layer" are: a **session** prunes the graph to the fetches; **eager** code runs
 # exactly what you call, so you stop where you need to (`FeatureExtractor`, a cut Keras model); and
 # **`tf.function`** traces everything you wrote and prunes again before running.

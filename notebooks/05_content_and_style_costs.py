@@ -32,6 +32,10 @@
 #
 # Everything here uses `stylelib`: `losses.gram_matrix`, `extractor.FeatureExtractor` and
 # `transfer.stylize`. The pictures are small so that the notebook runs on a laptop CPU.
+#
+# *This notebook is paired with `05_content_and_style_costs.py` (jupytext): edit either one — `notebooks/README.md` says how.
+# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
+# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
 
 # %% [markdown]
 # ## Setup

@@ -29,6 +29,10 @@
 #   nothing;
 # - what `tf.function` buys over running the same step eagerly, measured here;
 # - an interactive explorer (`stylelib.widgets.StyleExplorer`) to try settings by hand.
+#
+# *This notebook is paired with `06_style_transfer.py` (jupytext): edit either one — `notebooks/README.md` says how.
+# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
+# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
 
 # %% [markdown]
 # ## Setup
