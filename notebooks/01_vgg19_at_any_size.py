@@ -435,8 +435,9 @@ assert all(rel_diff[n] > 0.01 for n in ("pool1", "conv2_1", "conv4_2", "pool5"))
 #
 # The same six channels of three layers, for the photo at the two executed sizes. With trained weights the
 # maps at the big size show the same kinds of edges and textures as at the small size, just with more
-# positions. With the random weights used offline the maps are noise-like — this cell's pictures are not
-# committed then (cell tag `weights-picture`).
+# positions. With the random weights used offline the maps are noise-like. The committed notebook was run
+# with random weights, so its maps below carry the red "RANDOM WEIGHTS" label: they show the mechanics (the
+# same channels at two sizes), not what VGG-19 learned.
 
 # %%
 viz.show_images([photo_small, photo_big], [f"input {fmt(RUN_SMALL)}", f"input {fmt(RUN_BIG)}"], size=3)

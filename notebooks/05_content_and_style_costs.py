@@ -209,7 +209,8 @@ for layer, (g, f) in tile_table.items():
 # the pixels until the image's Gram matrices match those of the style image — and nothing else (content
 # weight 0). Using `conv1_1` alone matches only very local statistics (colours, tiny edges); adding
 # `conv2_1`, `conv3_1`, … matches co-occurrences over larger and larger neighbourhoods, so the synthesized
-# texture grows larger structures.
+# texture grows larger structures. That is what the trained weights give; the committed notebook was run with
+# random weights, so its pictures below carry the red "RANDOM WEIGHTS" label and show noise-like textures.
 #
 # All five runs start from the **same** noise image (`init='noise'`, same seed) and use equal layer weights.
 
@@ -248,7 +249,8 @@ show(viz.show_images([style_img] + [r.best_image for r in style_runs.values()],
 # like the photo. High layers (`conv4_2`, `conv5_2`) keep *what is where* — the arrangement of objects — but
 # many pixel patterns give the same deep activations, so fine detail and exact colours are lost. That is why
 # style transfer takes its content from a high layer such as `conv4_2`: it leaves the style cost room to
-# repaint the details.
+# repaint the details. (Again, that is what the trained weights give; the committed pictures, under the red
+# "RANDOM WEIGHTS" label, were made with random ones.)
 
 # %%
 content_runs = {}
@@ -328,8 +330,8 @@ show(viz.show_images([r.best_image for r in grid.values()],
 # %% [markdown]
 # **What to look for (with the trained weights).** Left to right the cat dissolves into brick; top row
 # (deep-heavy) the bricks come as larger blocks, bottom row (shallow-heavy) as a fine, grainy overlay.
-# With `STYLELIB_WEIGHTS=random` the pictures are hidden in the committed notebook: untrained filters make
-# texture noise, not brick.
+# With `STYLELIB_WEIGHTS=random` — how the committed notebook was run — the grid is drawn under the red
+# "RANDOM WEIGHTS" label: untrained filters make texture noise, not brick.
 #
 # ## Exercises
 #
