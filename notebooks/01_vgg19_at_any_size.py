@@ -69,7 +69,7 @@ print("executed sizes (H, W):", RUN_SMALL, "and", RUN_BIG)
 # `pool1` is 4, `conv2_1` is 5. That is where the numbers in `art.py`'s `_conv2d_relu(prev, 0, 'conv1_1')`,
 # `_conv2d_relu(prev, 2, 'conv1_2')`, `_conv2d_relu(prev, 5, 'conv2_1')` … come from.
 
-# %%
+# %% tags=["nbval-check-output"]
 def n_params(layer):
     # a 3x3 kernel for every (input channel, output channel) pair, plus one bias per output channel
     return 3 * 3 * layer.in_channels * layer.out_channels + layer.out_channels if layer.kind == "conv" else 0
@@ -93,7 +93,7 @@ assert conv_params == 20_024_384
 # multiplies it by three weight matrices. In the `.mat` file they follow `pool5` (index 36) as `fc6`,
 # `relu6`, `fc7`, `relu7`, `fc8`, `prob`; Keras calls them `fc1`, `fc2`, `predictions` after a `flatten`.
 
-# %%
+# %% tags=["nbval-check-output"]
 HEAD = [  # name, MatConvNet index, Keras name, inputs, outputs
     ("fc6", 37, "fc1", 7 * 7 * 512, 4096),
     ("fc7", 39, "fc2", 4096, 4096),
@@ -124,7 +124,7 @@ assert total == 143_667_240  # the parameter count Keras reports for VGG19(inclu
 # `(None, None, 3)`: height and width are left open. Nothing about the weights depends on them — a kernel is
 # 3×3×(in)×(out), whatever the image.
 
-# %%
+# %% tags=["nbval-check-output"]
 vgg = extractor.keras_vgg19(weights, up_to="pool5", input_shape=(None, None, 3))
 print("model input shape:", vgg.input.shape)
 print("parameters:", f"{vgg.count_params():,}")
@@ -142,7 +142,7 @@ assert np.array_equal(vgg.get_layer("conv4_2").kernel.numpy(), weights.kernels["
 # arithmetic: a 3×3 convolution with `'SAME'` padding keeps height and width, a 2×2 pool with stride 2 halves
 # them (rounding up, see below).
 
-# %%
+# %% tags=["nbval-check-output"]
 def symbolic_shapes(model, height, width):
     # propagate a shape through the layers; returns {paper layer name: (H, W, C)}
     shape, out = (1, height, width, 3), {}
@@ -184,7 +184,7 @@ assert at_224["pool5"] == (7, 7, 512) and at_600x800["pool5"] == (19, 25, 512)
 # A second symbolic check: trace the TF2 `FeatureExtractor` into a graph for a fixed input signature
 # and read the static shapes of its outputs. Tracing builds the graph; it runs nothing.
 
-# %%
+# %% tags=["nbval-check-output"]
 all_layers = extractor.FeatureExtractor(weights, vgg19.LAYER_NAMES)
 traced = tf.function(all_layers).get_concrete_function(tf.TensorSpec((1, 600, 800, 3), tf.float32))
 traced_shapes = {name: tuple(t.shape[1:]) for name, t in traced.structured_outputs.items()}
@@ -227,7 +227,7 @@ del acts_small, acts_big
 # `fc6` is a matrix with 25 088 rows, one per number of the flattened 7×7×512 `pool5` map. At 600×800 the
 # flattened map is much longer:
 
-# %%
+# %% tags=["nbval-check-output"]
 def pooled(n, padding):
     # one 2x2/2 pool: 'same' rounds up, 'valid' rounds down
     return -(-n // 2) if padding == "same" else n // 2
@@ -290,7 +290,7 @@ assert new_fc6 == 943_722_496
 # every 32 pixels. (This is how the VGG authors evaluated at test time, and the start of segmentation
 # networks.) The shape, again without computing:
 
-# %%
+# %% tags=["nbval-check-output"]
 fc6_conv = keras.layers.Conv2D(4096, 7, padding="valid", name="fc6_as_conv")
 fc7_conv = keras.layers.Conv2D(4096, 1, name="fc7_as_conv")
 fc8_conv = keras.layers.Conv2D(1000, 1, name="fc8_as_conv")
@@ -318,7 +318,7 @@ for label, hw in (("224×224", (7, 7)), ("600×800 valid pools", (18, 25)), ("60
 # real neighbouring pixels). The cut must start at a multiple of the layer's *stride* (4 for `conv3_1`, after
 # two pools), so that the pooling windows line up.
 
-# %%
+# %% tags=["nbval-check-output"]
 image = images.preprocess(images.resize_to(photo, 96, 128), weights)
 to_conv3_1 = extractor.FeatureExtractor(weights, ["conv3_1"])
 
@@ -340,7 +340,7 @@ assert rel < 1e-4
 # pool by 1 step and then doubles the stride. The table lists it for every layer, with the number of
 # positions the layer has at the two sizes.
 
-# %%
+# %% tags=["nbval-check-output"]
 rf, stride, receptive = 1, 1, {}
 for layer in vgg19.LAYERS:
     if layer.kind == "conv":
@@ -376,7 +376,7 @@ assert receptive["conv3_1"] == (24, 4) and receptive["conv4_2"] == (84, 8) and r
 # slightly more appealing results; `art.py` follows them (`_avgpool`), and so do `stylelib`'s defaults.
 # On a 4×4 array:
 
-# %%
+# %% tags=["nbval-check-output"]
 x = tf.constant([[1, 2, 0, 3],
                  [4, 6, 5, 1],
                  [0, 2, 7, 3],
@@ -439,11 +439,11 @@ assert all(rel_diff[n] > 0.01 for n in ("pool1", "conv2_1", "conv4_2", "pool5"))
 # with random weights, so its maps below carry the red "RANDOM WEIGHTS" label: they show the mechanics (the
 # same channels at two sizes), not what VGG-19 learned.
 
-# %%
+# %% tags=["nbval-check-output"]
 viz.show_images([photo_small, photo_big], [f"input {fmt(RUN_SMALL)}", f"input {fmt(RUN_BIG)}"], size=3)
 plt.show()
 
-# %% tags=["weights-picture"]
+# %% tags=["weights-picture", "nbval-check-output"]
 channels = range(6)
 fig, axes = plt.subplots(2 * len(SHOW), len(channels), figsize=(1.8 * len(channels), 1.6 * 2 * len(SHOW)))
 for i, name in enumerate(SHOW):
@@ -483,7 +483,7 @@ except ValueError as e:
 #   with `None` for height and width and it traces once; the static shapes inside are then partly unknown
 #   and only become concrete when it runs.
 
-# %%
+# %% tags=["nbval-check-output"]
 to_pool1 = extractor.FeatureExtractor(weights, ["pool1"])
 
 per_shape = tf.function(to_pool1)
@@ -521,7 +521,7 @@ assert per_shape.experimental_get_tracing_count() == 2 and any_size.experimental
 # Rounding down with `'valid'`: 375 → 187 → 93 → 46 → 23 → 11 and 500 → 250 → 125 → 62 → 31 → 15,
 # so 11×15×512.
 
-# %%
+# %% tags=["nbval-check-output"]
 print("SAME :", vgg19.layer_shapes(375, 500)["pool5"], symbolic_shapes(vgg, 375, 500)["pool5"])
 print("valid:", pool5_hw(375, 500, "valid") + (512,))
 assert vgg19.layer_shapes(375, 500)["pool5"] == symbolic_shapes(vgg, 375, 500)["pool5"] == (12, 16, 512)
@@ -555,7 +555,7 @@ except ValueError as e:
 # half-empty window, and TensorFlow's average pool then averages only the real values in that window
 # (padding is not counted as zeros).
 
-# %%
+# %% tags=["nbval-check-output"]
 def conv_stack_shapes(height, width, padding):
     # the conv stack with the given pool padding, shapes only (compute_output_shape creates no weights)
     shape, out = (1, height, width, 3), {}

@@ -67,7 +67,7 @@ print("graph input (H, W):", (HEIGHT, WIDTH))
 # found by their position in the file's layer list — ReLUs and pools count too — which is why it passes
 # 0 for `conv1_1`, 2 for `conv1_2` and 5 for `conv2_1`.
 
-# %%
+# %% tags=["nbval-check-output"]
 print(weights)
 for name in ("conv1_1", "conv1_2", "conv2_1", "conv5_4"):
     print(f"{name}: MatConvNet index {vgg19.MATCONVNET_INDEX[name]:>2}, kernel {weights.kernels[name].shape},"
@@ -110,7 +110,7 @@ def maxpool(prev, name):  # for exercise 1
 # explicitly with `tf.Graph()` and make it the default only inside the `with` block, so eager execution
 # stays on everywhere else and re-running the cell simply builds a fresh graph.
 
-# %%
+# %% tags=["nbval-check-output"]
 def build_by_hand(height, width, pooling="avg"):
     pool = avgpool if pooling == "avg" else maxpool
     p = f"{pooling}pool"                          # key prefix: 'avgpool1' ... like art.py
@@ -171,7 +171,7 @@ assert tuple(model["avgpool5"].shape) == (1, *vgg19.layer_shapes(HEIGHT, WIDTH)[
 # The blog's observation, checked: the graph has exactly one variable — the input image — and it is
 # trainable, so an optimizer can change it. The layers are not variables at all.
 
-# %%
+# %% tags=["nbval-check-output"]
 with g.as_default():
     trainable = [v.name for v in tf1.trainable_variables()]
     everything = [v.name for v in tf1.global_variables()]
@@ -217,11 +217,11 @@ assert 1.0 <= graph_bytes / const_bytes(g) < 1.01   # the GraphDef is the consta
 # which other entries it reads from (the arrows), which op types it is made of, and which `Const` tensors
 # it uses (written under the box). The variable is the gold box. This picture is the same for any weights.
 
-# %%
+# %% tags=["nbval-check-output"]
 viz.draw_graph(model, title=f"VGG-19 as a dictionary of graph nodes ({HEIGHT}×{WIDTH} input)")
 plt.show()
 
-# %%
+# %% tags=["nbval-check-output"]
 structure = viz.graph_structure(model)
 print("conv1_1 reads", structure["conv1_1"]["edges"], "via", "+".join(structure["conv1_1"]["ops"]),
       "with Const", [tuple(s) for _, s, _ in structure["conv1_1"]["consts"]])
@@ -276,7 +276,7 @@ assert isinstance(conv2_1, np.ndarray) and conv2_1.shape == (1, HEIGHT // 2, WID
 # Both graphs, same image, every layer: the hand-built dictionary and `build_graph` compute the same
 # numbers. (Both run the same ops in the same order, so we expect exact equality, not just closeness.)
 
-# %%
+# %% tags=["nbval-check-output"]
 layer_keys = sgraph.graph_layer_names("avg")
 
 def run_every_layer(net, image):
@@ -323,7 +323,7 @@ assert grown >= 3 * x.nbytes
 # **The fix:** build the loading op **once**, with a placeholder for the image, and feed the image each
 # time. Now running it any number of times adds nothing.
 
-# %%
+# %% tags=["nbval-check-output"]
 with g.as_default():
     image_in = tf1.placeholder(tf.float32, shape=model["input"].shape, name="image_in")
     load_image = model["input"].assign(image_in)
@@ -416,7 +416,7 @@ assert np.allclose(dict_out["conv4_2"].numpy(), conv4_2_graph, atol=1e-3, rtol=1
 # Everything before the first pool is the same; from `pool1` on the max version is larger, and the
 # difference carries into the later layers.
 
-# %%
+# %% tags=["nbval-check-output"]
 g_max = tf.Graph()
 with g_max.as_default():
     max_model = build_by_hand(HEIGHT, WIDTH, pooling="max")
@@ -445,7 +445,7 @@ assert np.all(mine[1] >= avg[1])   # a max is never smaller than the mean of the
 # **2.** Every kernel and bias is one `Const` op named `…/kernel` or `…/bias`; the product of each shape is
 # its number of parameters.
 
-# %%
+# %% tags=["nbval-check-output"]
 weight_consts = [op for op in g_lib.get_operations()
                  if op.type == "Const" and op.name.endswith(("/kernel", "/bias"))]
 n_params = sum(int(np.prod(op.outputs[0].shape)) for op in weight_consts)

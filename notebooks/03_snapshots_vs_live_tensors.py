@@ -84,7 +84,7 @@ def type_name(obj) -> str:
 # inside an explicit `tf.Graph`. The `assign` op that loads an image is built **once**, fed through a
 # placeholder; building a new `assign(...)` for every image would add nodes to the graph each time.
 
-# %%
+# %% tags=["nbval-check-output"]
 try:
     sess.close()   # re-running this cell: close the session of the previous graph first
 except NameError:
@@ -137,7 +137,7 @@ assert isinstance(live, tf.Tensor) and not hasattr(live, "numpy") and live.graph
 #
 # Now put the style image into the variable and evaluate both again.
 
-# %%
+# %% tags=["nbval-check-output"]
 kept = snapshot.copy()
 sess.run(load_image, {image_in: style_pre})
 live_value_now = sess.run(live)
@@ -241,7 +241,7 @@ with g.as_default():
 # value, zeros. If the targets were linked to the input, they would now describe a black image. They are
 # not: here is the same experiment on our graph.
 
-# %%
+# %% tags=["nbval-check-output"]
 sess.run(load_image, {image_in: content_pre})
 print("input = content image -> content cost:", float(sess.run(content_cost)))
 assert sess.run(content_cost) == 0.0
@@ -292,7 +292,7 @@ assert not art.image().any()
 # *evaluations* of these same nodes. The figure below is drawn from the session's own structures: the layer
 # names and shapes come from the graph's tensors, the coloured boxes from the snapshots it holds.
 
-# %%
+# %% tags=["nbval-check-output"]
 layer_shapes = {k: tuple(t.shape[1:]) for k, t in art.model.items() if k != "input"}
 fig = viz.three_networks(
     layer_shapes,
@@ -469,7 +469,7 @@ for norm, r in share.items():
 print("ratio paper / art:", round(share["paper"] / share["art"]), "= 2NM =", 2 * N * M)
 assert np.isclose(share["paper"] / share["art"], 2 * N * M, rtol=1e-3)
 
-# %%
+# %% tags=["nbval-check-output"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
 steps = np.arange(1, STEPS + 1)
 axes[0].semilogy(steps, rel_scale, "o-", label="content only: loss × 2NM")
@@ -578,7 +578,7 @@ print("StyleObjective keeps its targets as:", type_name(objectives[("content + s
 #
 # ## Solutions
 
-# %%
+# %% tags=["nbval-check-output"]
 # Exercise 1: with a negligible ε, the first Adam step is the same for both scales
 tiny_eps = {norm: adam_path(objectives[("content only", norm)], x0, STEPS, epsilon=1e-14)[0] for norm in ("art", "paper")}
 a, b = tiny_eps["art"], tiny_eps["paper"]
@@ -595,7 +595,7 @@ assert first_step_tiny < 0.01 and rel_tiny.max() < 0.25 * rel_scale.max()
 # nearly zero still takes a full-size step in the direction of that (noisy) gradient, which is one reason ε is
 # not set to zero.
 
-# %%
+# %% tags=["nbval-check-output"]
 # Exercise 2: snapshot constants grow with the pixel count; the weights are a fixed 80 MB
 limit = 2 ** 31
 height = 600

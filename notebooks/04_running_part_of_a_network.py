@@ -96,7 +96,7 @@ def median_seconds(fns: dict, repeats=REPEATS) -> dict:
 # VGG-19 as `art.py` builds it — a dictionary of nodes, one variable (the input image) — inside an explicit
 # `tf.Graph`, with one `assign` op built once to load images.
 
-# %%
+# %% tags=["nbval-check-output"]
 try:
     sess.close()   # re-running this cell: close the previous session first
 except NameError:
@@ -283,7 +283,7 @@ print(f"the full model has {full_model.count_params():,} parameters and {len(ful
 # `stylelib.extractor.FeatureExtractor` is the library's TF2 extractor: ask for layers, and it builds only up to
 # the deepest of them.
 
-# %%
+# %% tags=["nbval-check-output"]
 for wanted in (["conv2_1"], ["conv1_1", "conv4_2"]):
     fe = extractor.FeatureExtractor(weights, wanted)
     print(f"asked for {wanted}: built {len(fe.built_layers)} layers, the last {fe.built_layers[-1]}")
@@ -302,7 +302,7 @@ assert diff <= 1e-4 * np.abs(tf1_value).max()
 # for the whole network when called eagerly. Wrapped in `tf.function`, the same Python body is traced into a
 # graph first, and the runtime drops what the outputs do not need.
 
-# %%
+# %% tags=["nbval-check-output"]
 fe_whole = extractor.FeatureExtractor(weights, ["conv2_1", "avgpool5"])   # builds all 21 layers
 
 
@@ -392,7 +392,7 @@ assert conv_count(pre) == 16 and conv_count(post) == 3
 #
 # ## Solutions
 
-# %%
+# %% tags=["nbval-check-output"]
 # Exercise 1
 layers_avgpool3 = sgraph.ops_of_layers(sgraph.executed_ops(sess, model["avgpool3"]))
 print(layers_avgpool3)
@@ -406,7 +406,7 @@ print("same ops as conv3_1 alone:", both == alone, "|", len(both), "ops; conv1_1
       both.count("conv1_1/relu"), "time")
 assert both == alone
 
-# %%
+# %% tags=["nbval-check-output"]
 # Exercise 3: the outputs need everything up to conv4_2: 10 convolutions
 fe_to_end = extractor.FeatureExtractor(weights, ["conv2_1", "conv4_2", "avgpool5"])
 

@@ -125,7 +125,7 @@ for layer in ["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"]:
     print(f"{layer}: activations {tuple(acts_tex[layer].shape)} -> Gram {n}×{n}")
     assert losses.gram_matrix(acts_photo[layer]).shape == (n, n)   # photo has another shape, same Gram size
 
-# %% tags=["weights-picture"]
+# %% tags=["weights-picture", "nbval-check-output"]
 grams = {
     "brick · conv1_1": losses.gram_matrix(acts_tex["conv1_1"]).numpy(),
     "chelsea · conv1_1": losses.gram_matrix(acts_photo["conv1_1"]).numpy(),
@@ -141,7 +141,7 @@ show(viz.gram_image(grams, size=2.6, random_weights=RANDOM))
 # (move every activation vector to another place), `G` stays the same — exactly, up to the rounding of
 # a sum taken in another order. The content cost, which compares position by position, sees a large change.
 
-# %%
+# %% tags=["nbval-check-output"]
 rng = np.random.default_rng(0)
 a = acts_tex["conv2_1"].numpy()
 F = a.reshape(-1, a.shape[-1])
@@ -165,7 +165,7 @@ assert gram_change < 1e-5 and content_change > 0.1
 # touch a border — so the Gram matrix drifts a little more with depth, while the activations themselves are
 # scrambled everywhere.
 
-# %%
+# %% tags=["nbval-check-output"]
 def shuffle_tiles(img, tile, seed=0):
     # cut (H, W, 3) into tile×tile squares (cropping the rest) and put them back in a random order
     h, w = (img.shape[0] // tile) * tile, (img.shape[1] // tile) * tile
@@ -180,7 +180,7 @@ shuffled = shuffle_tiles(texture, TILE)
 assert shuffled.shape == crop.shape and np.allclose(np.sort(shuffled, axis=None), np.sort(crop, axis=None))
 show(viz.show_images([crop, shuffled], ["brick", f"its {TILE}×{TILE} tiles, shuffled"], size=2.6))
 
-# %%
+# %% tags=["nbval-check-output"]
 acts_a = extract(images.preprocess(crop, W))
 acts_b = extract(images.preprocess(shuffled, W))
 
@@ -214,7 +214,7 @@ for layer, (g, f) in tile_table.items():
 #
 # All five runs start from the **same** noise image (`init='noise'`, same seed) and use equal layer weights.
 
-# %%
+# %% tags=["nbval-check-output"]
 style_runs = {}
 for k in range(1, len(STYLE_LAYERS) + 1):
     layers = STYLE_LAYERS[:k]
@@ -236,7 +236,7 @@ for name, r in style_runs.items():
     s = r.series("style")
     print(f"{name:26} style cost {s[0]:10.4g} -> {s[-1]:10.4g}  ({len(r.history)} steps, {r.history[-1].seconds:.1f} s)")
 
-# %% tags=["weights-picture"]
+# %% tags=["weights-picture", "nbval-check-output"]
 style_img = samples.load_sample("brick", SIZE)
 show(viz.show_images([style_img] + [r.best_image for r in style_runs.values()],
                      ["style image"] + list(style_runs), ncols=6, size=2.0, random_weights=RANDOM))
@@ -252,7 +252,7 @@ show(viz.show_images([style_img] + [r.best_image for r in style_runs.values()],
 # repaint the details. (Again, that is what the trained weights give; the committed pictures, under the red
 # "RANDOM WEIGHTS" label, were made with random ones.)
 
-# %%
+# %% tags=["nbval-check-output"]
 content_runs = {}
 for layer in CONTENT_LAYERS:
     content_runs[layer] = transfer.stylize(
@@ -272,7 +272,7 @@ for layer, r in content_runs.items():
     c = r.series("content")
     print(f"{layer}: content cost {c[0]:10.4g} -> {c[-1]:10.4g}  ({len(r.history)} steps)")
 
-# %% tags=["weights-picture"]
+# %% tags=["weights-picture", "nbval-check-output"]
 photo_small = samples.load_sample("chelsea", SIZE)
 show(viz.show_images([photo_small] + [r.best_image for r in content_runs.values()],
                      ["content image"] + list(content_runs), ncols=6, size=2.0, random_weights=RANDOM))
@@ -281,7 +281,7 @@ show(viz.show_images([photo_small] + [r.best_image for r in content_runs.values(
 # **Note on L-BFGS.** Every step it accepts lowers the loss (its line search demands a sufficient decrease),
 # so the loss histories above never go up — unlike Adam's, as notebook 06 shows.
 
-# %%
+# %% tags=["nbval-check-output"]
 for r in [*style_runs.values(), *content_runs.values()]:
     total = r.series("total")
     assert np.all(np.diff(total) <= 1e-6 * np.abs(total[:-1])), r.config
@@ -300,7 +300,7 @@ print("all", len(style_runs) + len(content_runs), "L-BFGS histories are non-incr
 #
 # Below: three ratios × two weightings, all starting from the photo (`init='content'`).
 
-# %%
+# %% tags=["nbval-check-output"]
 WEIGHTINGS = {
     "deep-heavy (art.py)": dict(transfer.ART_STYLE_LAYERS),
     "shallow-heavy (reversed)": dict(zip(STYLE_LAYERS, reversed(list(transfer.ART_STYLE_LAYERS.values())))),
@@ -322,7 +322,7 @@ for wname in WEIGHTINGS:
     assert high.history[-1].style < low.history[-1].style, wname
 print("raising β: final content cost up, final style cost down — checked for both weightings")
 
-# %% tags=["weights-picture"]
+# %% tags=["weights-picture", "nbval-check-output"]
 show(viz.show_images([r.best_image for r in grid.values()],
                      [f"{w.split(' ')[0]}, α/β={CONTENT_WEIGHT / b:g}" for (w, b) in grid],
                      ncols=len(STYLE_WEIGHTS), size=2.4, random_weights=RANDOM))
@@ -346,7 +346,7 @@ show(viz.show_images([r.best_image for r in grid.values()],
 #
 # ## Solutions
 
-# %%
+# %% tags=["nbval-check-output"]
 # Exercise 1
 big = samples.load_sample("brick", 128)
 conv1 = FeatureExtractor(W, ["conv1_1"])
@@ -361,7 +361,7 @@ assert 3.0 < ratio_raw < 5.0
 assert rel(g_big / m_big, g_crop / m_crop) < 0.2         # per-position averages agree
 print("G / M agrees between the two sizes within 20 %")
 
-# %%
+# %% tags=["nbval-check-output"]
 # Exercise 2
 grass = samples.load_sample("grass", GRAM_SIZE)[: crop.shape[0], : crop.shape[1]]
 acts_grass = extract(images.preprocess(grass, W))

@@ -75,7 +75,7 @@ def show(fig):
     plt.close(fig)
 
 
-# %%
+# %% tags=["nbval-check-output"]
 show(viz.show_images([content_img, style_img], ["content: chelsea", "style: brick"], size=2.4))
 
 # %% [markdown]
@@ -128,7 +128,7 @@ assert same
 # and the two curves should lie on top of each other — the second hides the first. (They drift apart very slightly over many steps: Keras'
 # Adam adds its ε = 1e-7 where TF1's adds 1e-8, and the sums run in another order.)
 
-# %%
+# %% tags=["nbval-check-output"]
 tf2_adam = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                             optimizer="adam", init="blend", learning_rate=2.0)
 first = abs(tf2_adam.history[0].total - tf1_result.history[0].total) / tf1_result.history[0].total
@@ -138,7 +138,7 @@ assert first < 1e-5 and last < 0.01
 show(viz.loss_curves({"TF1 Session (run_art)": tf1_result, "TF2 stylize, Adam": tf2_adam},
                      random_weights=RANDOM, title="same recipe, two engines"))
 
-# %% tags=["weights-picture"]
+# %% tags=["weights-picture", "nbval-check-output"]
 show(viz.show_images([tf1_result.image, tf2_adam.image], ["TF1 Session (art.py)", "TF2 stylize (Adam)"],
                      size=2.6, random_weights=RANDOM))
 
@@ -171,7 +171,7 @@ show(viz.loss_curves({"Adam (lr 2)": tf2_adam, "L-BFGS": tf2_lbfgs}, x="seconds"
 # art.py's `0.6 × noise(±20) + 0.4 × photo`. The start decides which of the many low-cost images the
 # optimizer finds.
 
-# %%
+# %% tags=["nbval-check-output"]
 starts = {init: transfer.make_init(init, content_pre, seed=0, weights=W) for init in ("content", "noise", "blend")}
 start_losses = {init: {k: float(v) for k, v in objective(tf.constant(x)).items()} for init, x in starts.items()}
 for init, v in start_losses.items():
@@ -180,7 +180,7 @@ assert start_losses["content"]["content"] == 0.0
 assert start_losses["content"]["content"] < start_losses["blend"]["content"] < start_losses["noise"]["content"]
 print("content cost at the start: content < blend < noise")
 
-# %%
+# %% tags=["nbval-check-output"]
 init_runs = {"content": transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W,
                                          seed=0, init="content"),
              "noise": transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W,
@@ -191,7 +191,7 @@ for init, r in init_runs.items():
 print("every start: the final loss is below the loss at the start")
 show(viz.loss_curves(init_runs, random_weights=RANDOM, title="L-BFGS from three starts"))
 
-# %% tags=["weights-picture"]
+# %% tags=["weights-picture", "nbval-check-output"]
 show(viz.show_images([images.deprocess(x, W) for x in starts.values()] + [r.best_image for r in init_runs.values()],
                      [f"start: {k}" for k in starts] + [f"result from {k}" for k in init_runs], ncols=3, size=2.4,
                      random_weights=RANDOM))
@@ -229,7 +229,7 @@ print("lr 20: best step", bouncy.best_step, "of", len(totals), "| lr 2: best ste
 # same way) catches it and returns normally, so `result = stylize(...)` still gets its value. We simulate
 # both with callbacks.
 
-# %%
+# %% tags=["nbval-check-output"]
 K = 3
 seen = []
 
@@ -263,7 +263,7 @@ assert ctrl_c.interrupted and len(ctrl_c.history) == K and ctrl_c.best_image.sha
 # Here is the same function — loss and gradient with respect to the image, what one L-BFGS evaluation
 # needs — called eagerly and compiled. First: same numbers, traced once.
 
-# %%
+# %% tags=["nbval-check-output"]
 def loss_and_grad(x):
     with tf.GradientTape() as tape:
         tape.watch(x)
@@ -334,7 +334,7 @@ explorer
 #
 # ## Solutions
 
-# %%
+# %% tags=["nbval-check-output"]
 # Exercise 1
 smooth = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                           init="content", tv_weight=1.0)
@@ -358,7 +358,7 @@ strip_run = transfer.stylize(content_img, style_img, size=None, iterations=STEPS
 print("frames:", len(film), "| shape:", film[0].shape, film[0].dtype, "| interrupted:", strip_run.interrupted)
 assert len(film) == STEPS // 2 and film[0].shape == content_img.shape and not strip_run.interrupted
 
-# %%
+# %% tags=["nbval-check-output"]
 # Exercise 3
 scaled = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                           optimizer="adam", init="blend", content_weight=50.0, style_weight=1000.0)

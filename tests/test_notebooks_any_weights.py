@@ -1,0 +1,76 @@
+"""The notebooks' asserts hold for any valid weights and TensorFlow build, not only for the random weights
+and the oneDNN build the other notebook runs use.
+
+Each notebook runs once, in quick mode, asserts only (no output comparison), with
+
+* a VGG-19 file in Keras' published layout (``vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``: BGR input,
+  Keras' layer names) written here with random He-scaled kernels and NON-ZERO biases, like the real file —
+  the random weights have zero biases, which Grappler drops;
+* ``TF_ENABLE_ONEDNN_OPTS=0``: TensorFlow's plain CPU kernels, where Grappler fuses less than in a oneDNN build.
+
+Both settings share one kernel per notebook, to keep ``make test`` short.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stylelib import vgg19
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+sys.path.insert(0, str(Path(__file__).parent))
+import weights_files as wf  # noqa: E402
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def keras_like_arrays(seed: int = 1) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """He-scaled random kernels (activations stay finite through 16 layers, as with trained weights) and
+    biases of either sign with 0.1 <= |b| <= 1, none zero."""
+    rng = np.random.default_rng(seed)
+    kernels, biases = {}, {}
+    for layer in vgg19.LAYERS:
+        if layer.kind != "conv":
+            continue
+        shape = (3, 3, layer.in_channels, layer.out_channels)
+        kernels[layer.name] = (rng.standard_normal(shape) * np.sqrt(2.0 / (9 * layer.in_channels))).astype(np.float32)
+        size = rng.uniform(0.1, 1.0, layer.out_channels)
+        biases[layer.name] = (size * rng.choice([-1.0, 1.0], layer.out_channels)).astype(np.float32)
+    return kernels, biases
+
+
+@pytest.fixture(scope="module")
+def keras_h5(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("weights") / "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    kernels, biases = keras_like_arrays()
+    wf.write_keras_h5(path, kernels, biases)
+    loaded = vgg19.load_weights(str(path))
+    # the file is what the notebooks must cope with: Keras' BGR convention, biases that are not zero
+    assert loaded.channel_order == "BGR" and not loaded.is_random
+    assert all(np.abs(loaded.biases[name]).min() >= 0.1 for name in vgg19.CONV_LAYERS)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem[:2] for p in NOTEBOOKS])
+def test_notebook_asserts_hold_with_keras_weights_and_without_onednn(path, keras_h5, monkeypatch):
+    monkeypatch.setenv("STYLELIB_QUICK", "1")
+    monkeypatch.setenv("STYLELIB_WEIGHTS", str(keras_h5))
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                     resources={"metadata": {"path": str(path.parent)}})
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as e:
+        pytest.fail(f"{path.name} with {keras_h5.name} (non-zero biases) and TF_ENABLE_ONEDNN_OPTS=0:\n{e}")
+    setup_out = "".join(o.get("text", "") for o in next(c for c in nb.cells if c.cell_type == "code").outputs)
+    assert f"weights: {keras_h5}" in setup_out, setup_out[:500]
+    assert "RANDOM WEIGHTS" not in setup_out
