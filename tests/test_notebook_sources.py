@@ -206,6 +206,18 @@ def test_widget_output_reads_without_a_kernel():
 
 
 @pytest.mark.parametrize("path", IPYNBS, ids=IDS)
+def test_compared_cells_have_text_to_compare(path):
+    """nbval (lax) compares only the cells tagged nbval-check-output: each has saved text, none is also ignored."""
+    nb = nbformat.read(path, as_version=4)
+    checked = [c for c in nb.cells if "nbval-check-output" in c.metadata.get("tags", [])]
+    assert len(checked) >= 5, f"{path.name}: {len(checked)} compared cells"
+    for cell in checked:
+        texts = [o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.outputs]
+        assert any(t.strip() for t in texts), f"{path.name} {cell.id}: tagged for comparison but saved no text"
+        assert "nbval-ignore-output" not in cell.metadata["tags"], cell.id
+
+
+@pytest.mark.parametrize("path", IPYNBS, ids=IDS)
 def test_first_cell_names_the_paired_source(path):
     first = nbformat.read(path, as_version=4).cells[0]
     assert first.cell_type == "markdown" and f"paired with `{path.stem}.py`" in first.source
