@@ -188,6 +188,8 @@ kernels_conv2_1 = sgraph.executed_ops(sess, model["conv2_1"], kernels=True)   # 
 for layer in ("conv1_1", "conv1_2", "conv2_1"):
     assert f"{layer}/relu" in ran_conv2_1
     assert any("Conv2D" in kernel for name, kernel in kernels_conv2_1 if name.startswith(layer + "/"))
+if not any(weights.biases[layer].any() for layer in ("conv1_1", "conv1_2", "conv2_1")):
+    assert not bias_adds   # all-zero biases (random weights): Grappler dropped every `+ 0`, in any build
 
 # %% [markdown]
 # Running `conv2_1` — directly or through the head — never touches `conv2_2` and beyond: the session prunes
