@@ -5,6 +5,10 @@ import os
 # Offline and fast by default; a machine with the real weights can override STYLELIB_WEIGHTS.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+# The notebooks' paired py:percent sources and their tools are never test modules (importing one would run a
+# whole notebook); nbval collects the .ipynb files.
+collect_ignore_glob = ["notebooks/*.py", "notebooks/tools/*.py"]
+
 
 def pytest_collectstart(collector):
     # nbval compares stdout and rich outputs; stderr holds TensorFlow/Python warnings that differ between

@@ -1,27 +1,72 @@
-"""Every notebook survives being run twice in one kernel (a learner re-running cells).
+"""Every notebook survives being run twice in one kernel (a learner re-running cells), and its asserts hold for
+any valid weights and TensorFlow build — not only for the random weights and the oneDNN build of the nbval run.
 
-nbval runs each notebook once, top to bottom; here each one is executed, then all its cells again in
-the same kernel, and any error fails the test with the cell that raised.
+nbval runs each notebook once, top to bottom, in quick mode with random weights (zero biases) and compares the
+tagged cells with the committed outputs. Here each notebook is executed, then all its cells again in the same
+kernel (asserts only, no output comparison), in quick mode with
+
+* a VGG-19 file in Keras' published layout (``vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``: BGR input,
+  Keras' layer names, written with ``weights_files.write_keras_h5``) holding random He-scaled kernels and
+  NON-ZERO biases, as the real file does — Grappler drops a zero bias, so random weights hide what it does
+  with a real one;
+* ``TF_ENABLE_ONEDNN_OPTS=0``: TensorFlow's plain CPU kernels, where Grappler fuses less than in a oneDNN build.
+
+Both settings share the one kernel per notebook, so this costs no extra notebook run. Any error fails the test
+with the cell that raised.
 """
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from stylelib import vgg19
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
+sys.path.insert(0, str(Path(__file__).parent))
+import weights_files as wf  # noqa: E402
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+def keras_like_arrays(seed: int = 1) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """He-scaled random kernels (activations stay finite through 16 layers, as with trained weights) and
+    biases of either sign with 0.1 <= |b| <= 1, none zero."""
+    rng = np.random.default_rng(seed)
+    kernels, biases = {}, {}
+    for layer in vgg19.LAYERS:
+        if layer.kind != "conv":
+            continue
+        shape = (3, 3, layer.in_channels, layer.out_channels)
+        kernels[layer.name] = (rng.standard_normal(shape) * np.sqrt(2.0 / (9 * layer.in_channels))).astype(np.float32)
+        size = rng.uniform(0.1, 1.0, layer.out_channels)
+        biases[layer.name] = (size * rng.choice([-1.0, 1.0], layer.out_channels)).astype(np.float32)
+    return kernels, biases
+
+
+@pytest.fixture(scope="module")
+def keras_h5(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("weights") / "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    kernels, biases = keras_like_arrays()
+    wf.write_keras_h5(path, kernels, biases)
+    loaded = vgg19.load_weights(str(path))
+    # what the notebooks must cope with: Keras' BGR convention, biases that are not zero
+    assert loaded.channel_order == "BGR" and not loaded.is_random
+    assert all(np.abs(loaded.biases[name]).min() >= 0.1 for name in vgg19.CONV_LAYERS)
+    return path
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs_twice_in_one_kernel(path, monkeypatch):
+def test_notebook_runs_twice_in_one_kernel(path, keras_h5, monkeypatch):
     monkeypatch.setenv("STYLELIB_QUICK", "1")
-    monkeypatch.setenv("STYLELIB_WEIGHTS", os.environ.get("STYLELIB_WEIGHTS", "random"))
+    monkeypatch.setenv("STYLELIB_WEIGHTS", str(keras_h5))
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
@@ -34,4 +79,9 @@ def test_notebook_runs_twice_in_one_kernel(path, monkeypatch):
                 try:
                     client.execute_cell(cell, index)
                 except nbclient.exceptions.CellExecutionError as e:
-                    pytest.fail(f"{path.name}: run {run}, cell {index} failed:\n{cell.source}\n\n{e}")
+                    pytest.fail(f"{path.name} ({keras_h5.name} with non-zero biases, TF_ENABLE_ONEDNN_OPTS=0): "
+                                f"run {run}, cell {index} failed:\n{cell.source}\n\n{e}")
+            if run == 1:
+                setup = next(c for c in nb.cells if c.cell_type == "code")
+                setup_out = "".join(o.get("text", "") for o in setup.outputs)
+                assert f"weights: {keras_h5}" in setup_out and "RANDOM WEIGHTS" not in setup_out, setup_out[:500]

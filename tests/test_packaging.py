@@ -116,4 +116,4 @@ def test_makefile_has_lab_and_test_targets():
     text = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in ("lab", "test"):
         assert re.search(rf"^{target}:", text, re.M), target
-    assert re.search(r"^test:.*\n\t.*pytest", text, re.M), "make test should run pytest"
+    assert re.search(r"^test:.*\n(\t.*\n)*\t.*pytest", text, re.M), "make test should run pytest"

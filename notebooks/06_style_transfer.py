@@ -1,50 +1,47 @@
-"""Generate notebooks/06_style_transfer.ipynb (run from anywhere; then execute it with execute.py).
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-    .venv/bin/python notebooks/tools/build_06.py
-    .venv/bin/python notebooks/tools/execute.py notebooks/06_style_transfer.ipynb
-"""
+# %% [markdown]
+# # 06 · The whole optimization, twice: a TF1 Session and TF2
+#
+# The earlier notebooks built the pieces: the network, the snapshots, the costs. Here we run the complete
+# style transfer — once the way art.py does it (a TF1 graph stepped with `sess.run`), once with the TF2
+# engine of `stylelib` (eager code compiled with `tf.function`) — and look at what happens during a run.
+#
+# **What you will learn**
+#
+# - the art.py loop with `stylelib.session` (`ArtSession`, `run_art`) and the TF2 loop with
+#   `stylelib.transfer.stylize`, and that both compute **the same loss** for the same image;
+# - Adam versus L-BFGS, with the loss plotted against wall time;
+# - starting from the content image, from noise, or from art.py's blend of both;
+# - why the result keeps the **best** image seen, and why stopping a run (a callback, Stop, Ctrl-C) loses
+#   nothing;
+# - what `tf.function` buys over running the same step eagerly, measured here;
+# - an interactive explorer (`stylelib.widgets.StyleExplorer`) to try settings by hand.
+#
+# *This notebook is paired with `06_style_transfer.py` (jupytext): edit either one — `notebooks/README.md` says how.
+# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
+# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
 
-from __future__ import annotations
+# %% [markdown]
+# ## Setup
+#
+# In quick mode (`STYLELIB_QUICK=1`) images are 32 px and runs are a few steps long; otherwise 128 px and a few
+# dozen steps. The TF1 graph of art.py has one fixed input shape, so the style image is resized to the
+# content image's exact size, and the same two arrays are given to both engines.
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbbuild import Notebook  # noqa: E402
-
-book = Notebook("06_style_transfer.ipynb")
-md, code = book.md, book.code
-PICTURE = "weights-picture"
-
-
-md(r"""
-# 06 · The whole optimization, twice: a TF1 Session and TF2
-
-The earlier notebooks built the pieces: the network, the snapshots, the costs. Here we run the complete
-style transfer — once the way art.py does it (a TF1 graph stepped with `sess.run`), once with the TF2
-engine of `stylelib` (eager code compiled with `tf.function`) — and look at what happens during a run.
-
-**What you will learn**
-
-- the art.py loop with `stylelib.session` (`ArtSession`, `run_art`) and the TF2 loop with
-  `stylelib.transfer.stylize`, and that both compute **the same loss** for the same image;
-- Adam versus L-BFGS, with the loss plotted against wall time;
-- starting from the content image, from noise, or from art.py's blend of both;
-- why the result keeps the **best** image seen, and why stopping a run (a callback, Stop, Ctrl-C) loses
-  nothing;
-- what `tf.function` buys over running the same step eagerly, measured here;
-- an interactive explorer (`stylelib.widgets.StyleExplorer`) to try settings by hand.
-""")
-
-md(r"""
-## Setup
-
-In quick mode (`STYLELIB_QUICK=1`) images are 32 px and runs are a few steps long; otherwise 128 px and a few
-dozen steps. The TF1 graph of art.py has one fixed input shape, so the style image is resized to the
-content image's exact size, and the same two arrays are given to both engines.
-""")
-
-code(r"""
+# %%
 from stylelib import notebook
 
 import time
@@ -76,41 +73,37 @@ def show(fig):
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
     plt.show()
     plt.close(fig)
-""")
 
-code(r"""
+
+# %% tags=["nbval-check-output"]
 show(viz.show_images([content_img, style_img], ["content: chelsea", "style: brick"], size=2.4))
-""")
 
-md(r"""
-## 1 · The TF1 engine: art.py's loop in a Session
+# %% [markdown]
+# ## 1 · The TF1 engine: art.py's loop in a Session
+#
+# `session.run_art` does what art.py does: build the graph once for this image size, snapshot the content
+# activations and the style activations with `sess.run` (they become constants), start from
+# `0.6 × noise + 0.4 × content`, then call `sess.run(train_op)` (Adam, learning rate 2) again and again. It
+# returns the same `StyleResult` as the TF2 engine: losses per step, the final and the best image.
 
-`session.run_art` does what art.py does: build the graph once for this image size, snapshot the content
-activations and the style activations with `sess.run` (they become constants), start from
-`0.6 × noise + 0.4 × content`, then call `sess.run(train_op)` (Adam, learning rate 2) again and again. It
-returns the same `StyleResult` as the TF2 engine: losses per step, the final and the best image.
-""")
-
-code(r"""
+# %%
 tf1_result = session.run_art(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0)
 print(type(tf1_result).__name__, "| steps:", len(tf1_result.history), "| optimizer:", tf1_result.config["optimizer"])
 print("image", tf1_result.image.shape, tf1_result.image.dtype, "| random weights:", tf1_result.random_weights)
 assert len(tf1_result.history) == STEPS and not tf1_result.interrupted
 assert tf1_result.history[-1].total < tf1_result.history[0].total
-""")
 
-md(r"""
-## 2 · The TF2 engine, and the same loss from both
+# %% [markdown]
+# ## 2 · The TF2 engine, and the same loss from both
+#
+# `transfer.stylize` holds the same costs in a `StyleObjective`: targets computed once as tensors, and a
+# call that takes the image and returns `content`, `style`, `tv` and `total`. Both engines use the functions
+# of `stylelib.losses`, so for the **same starting image and weights** they must report the same numbers.
+# We check that directly: load the start image into an `ArtSession` (`loss_values`) and hand it to a
+# `StyleObjective`. In the same session we also step the art.py loop by hand three times — `step()` is one
+# `sess.run` of the losses and Adam's `train_op` — and find the first three entries of `run_art`'s history.
 
-`transfer.stylize` holds the same costs in a `StyleObjective`: targets computed once as tensors, and a
-call that takes the image and returns `content`, `style`, `tv` and `total`. Both engines use the functions
-of `stylelib.losses`, so for the **same starting image and weights** they must report the same numbers.
-We check that directly: load the start image into an `ArtSession` (`loss_values`) and hand it to a
-`StyleObjective`. In the same session we also step the art.py loop by hand three times — `step()` is one
-`sess.run` of the losses and Adam's `train_op` — and find the first three entries of `run_art`'s history.
-""")
-
-code(r"""
+# %%
 x0 = transfer.make_init("blend", content_pre, seed=0, weights=W)      # art.py's start, preprocessed
 objective = transfer.StyleObjective(content_pre, style_pre, W)        # art.py's layers and weights 5 / 100
 
@@ -128,16 +121,14 @@ for key in ("content", "style", "tv", "total"):
 same = np.allclose(by_hand, [r.total for r in tf1_result.history[:3]], rtol=1e-5)
 print("three steps by hand == the first three steps of run_art:", same)
 assert same
-""")
 
-md(r"""
-Now the whole TF2 run with art.py's recipe (Adam, learning rate 2, blend start). Both engines record the
-loss of the image *before* each update, so their first entries are the loss at `x0` — equal, as just shown —
-and the two curves should lie on top of each other — the second hides the first. (They drift apart very slightly over many steps: Keras'
-Adam adds its ε = 1e-7 where TF1's adds 1e-8, and the sums run in another order.)
-""")
+# %% [markdown]
+# Now the whole TF2 run with art.py's recipe (Adam, learning rate 2, blend start). Both engines record the
+# loss of the image *before* each update, so their first entries are the loss at `x0` — equal, as just shown —
+# and the two curves should lie on top of each other — the second hides the first. (They drift apart very slightly over many steps: Keras'
+# Adam adds its ε = 1e-7 where TF1's adds 1e-8, and the sums run in another order.)
 
-code(r"""
+# %% tags=["nbval-check-output"]
 tf2_adam = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                             optimizer="adam", init="blend", learning_rate=2.0)
 first = abs(tf2_adam.history[0].total - tf1_result.history[0].total) / tf1_result.history[0].total
@@ -146,27 +137,24 @@ print("first step: same loss:", first < 1e-5, "| last step within 1 %:", last < 
 assert first < 1e-5 and last < 0.01
 show(viz.loss_curves({"TF1 Session (run_art)": tf1_result, "TF2 stylize, Adam": tf2_adam},
                      random_weights=RANDOM, title="same recipe, two engines"))
-""")
 
-code(r"""
+# %% tags=["weights-picture", "nbval-check-output"]
 show(viz.show_images([tf1_result.image, tf2_adam.image], ["TF1 Session (art.py)", "TF2 stylize (Adam)"],
                      size=2.6, random_weights=RANDOM))
-""", PICTURE)
 
-md(r"""
-## 3 · Adam versus L-BFGS
+# %% [markdown]
+# ## 3 · Adam versus L-BFGS
+#
+# Adam takes small steps of roughly fixed size (its learning rate is in pixel units); L-BFGS builds a
+# picture of the curvature from the last few gradients and makes a line search along its direction, so it
+# usually gets much further per step, at the price of a few extra loss evaluations. Gatys et al. used
+# L-BFGS. The fair comparison is against **time**, so we plot `x='seconds'` (the first step includes the
+# tracing of the compiled function).
+#
+# Note the bookkeeping: Adam records the loss at the image it is about to update, L-BFGS at the image it has
+# just accepted — so L-BFGS's curve starts one step later.
 
-Adam takes small steps of roughly fixed size (its learning rate is in pixel units); L-BFGS builds a
-picture of the curvature from the last few gradients and makes a line search along its direction, so it
-usually gets much further per step, at the price of a few extra loss evaluations. Gatys et al. used
-L-BFGS. The fair comparison is against **time**, so we plot `x='seconds'` (the first step includes the
-tracing of the compiled function).
-
-Note the bookkeeping: Adam records the loss at the image it is about to update, L-BFGS at the image it has
-just accepted — so L-BFGS's curve starts one step later.
-""")
-
-code(r"""
+# %%
 tf2_lbfgs = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                              optimizer="lbfgs", init="blend")
 print("L-BFGS steps:", len(tf2_lbfgs.history), "| lower final loss than Adam after as many steps:",
@@ -174,18 +162,16 @@ print("L-BFGS steps:", len(tf2_lbfgs.history), "| lower final loss than Adam aft
 assert tf2_lbfgs.history[-1].total < tf2_adam.history[-1].total
 show(viz.loss_curves({"Adam (lr 2)": tf2_adam, "L-BFGS": tf2_lbfgs}, x="seconds",
                      random_weights=RANDOM, title=f"{STEPS} steps each, against wall time"))
-""")
 
-md(r"""
-## 4 · Where to start: content, noise or a blend
+# %% [markdown]
+# ## 4 · Where to start: content, noise or a blend
+#
+# `init='content'` starts at the photo (its content cost is exactly 0 there), `'noise'` at uniform noise
+# over the whole pixel range (Gatys et al.'s choice: each seed gives a different result), `'blend'` is
+# art.py's `0.6 × noise(±20) + 0.4 × photo`. The start decides which of the many low-cost images the
+# optimizer finds.
 
-`init='content'` starts at the photo (its content cost is exactly 0 there), `'noise'` at uniform noise
-over the whole pixel range (Gatys et al.'s choice: each seed gives a different result), `'blend'` is
-art.py's `0.6 × noise(±20) + 0.4 × photo`. The start decides which of the many low-cost images the
-optimizer finds.
-""")
-
-code(r"""
+# %% tags=["nbval-check-output"]
 starts = {init: transfer.make_init(init, content_pre, seed=0, weights=W) for init in ("content", "noise", "blend")}
 start_losses = {init: {k: float(v) for k, v in objective(tf.constant(x)).items()} for init, x in starts.items()}
 for init, v in start_losses.items():
@@ -193,9 +179,8 @@ for init, v in start_losses.items():
 assert start_losses["content"]["content"] == 0.0
 assert start_losses["content"]["content"] < start_losses["blend"]["content"] < start_losses["noise"]["content"]
 print("content cost at the start: content < blend < noise")
-""")
 
-code(r"""
+# %% tags=["nbval-check-output"]
 init_runs = {"content": transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W,
                                          seed=0, init="content"),
              "noise": transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W,
@@ -205,23 +190,20 @@ for init, r in init_runs.items():
     assert r.config["init"] == init and r.history[-1].total < start_losses[init]["total"], init
 print("every start: the final loss is below the loss at the start")
 show(viz.loss_curves(init_runs, random_weights=RANDOM, title="L-BFGS from three starts"))
-""")
 
-code(r"""
+# %% tags=["weights-picture", "nbval-check-output"]
 show(viz.show_images([images.deprocess(x, W) for x in starts.values()] + [r.best_image for r in init_runs.values()],
                      [f"start: {k}" for k in starts] + [f"result from {k}" for k in init_runs], ncols=3, size=2.4,
                      random_weights=RANDOM))
-""", PICTURE)
 
-md(r"""
-## 5 · The best image is kept
+# %% [markdown]
+# ## 5 · The best image is kept
+#
+# The last image is not always the best one: Adam with a large step overshoots and the loss jumps up and
+# down. Both engines therefore remember the image with the lowest total loss: `best_image`, `best_step`,
+# `best_loss`. Below, Adam with learning rate 20 — ten times art.py's.
 
-The last image is not always the best one: Adam with a large step overshoots and the loss jumps up and
-down. Both engines therefore remember the image with the lowest total loss: `best_image`, `best_step`,
-`best_loss`. Below, Adam with learning rate 20 — ten times art.py's.
-""")
-
-code(r"""
+# %%
 bouncy = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                           optimizer="adam", init="blend", learning_rate=20.0)
 totals = bouncy.series("total")
@@ -233,25 +215,21 @@ for r in (tf1_result, tf2_adam, tf2_lbfgs):
     assert r.best_loss == r.series("total").min()
 show(viz.loss_curves({"Adam, lr 2 (art.py)": tf2_adam, "Adam, lr 20": bouncy}, random_weights=RANDOM,
                      title="a larger step overshoots"))
-""")
 
-code(r"""
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 print("lr 20: best step", bouncy.best_step, "of", len(totals), "| lr 2: best step", tf2_adam.best_step, "of", len(tf2_adam.history))
-""")
 
-md(r"""
-## 6 · Stopping a run keeps what it had
+# %% [markdown]
+# ## 6 · Stopping a run keeps what it had
+#
+# `stylize(callback=...)` calls the callback after every step with a `StepInfo` (step, losses, best step,
+# and `info.image()` to fetch the current picture). Returning `False` stops the run **and returns the
+# result** — history so far, best image, `interrupted=True`. Pressing Ctrl-C in a terminal, or the kernel's
+# *interrupt* button in Jupyter, raises `KeyboardInterrupt` inside the loop; `stylize` (and `run_art`, the
+# same way) catches it and returns normally, so `result = stylize(...)` still gets its value. We simulate
+# both with callbacks.
 
-`stylize(callback=...)` calls the callback after every step with a `StepInfo` (step, losses, best step,
-and `info.image()` to fetch the current picture). Returning `False` stops the run **and returns the
-result** — history so far, best image, `interrupted=True`. Pressing Ctrl-C in a terminal, or the kernel's
-*interrupt* button in Jupyter, raises `KeyboardInterrupt` inside the loop; `stylize` (and `run_art`, the
-same way) catches it and returns normally, so `result = stylize(...)` still gets its value. We simulate
-both with callbacks.
-""")
-
-code(r"""
+# %% tags=["nbval-check-output"]
 K = 3
 seen = []
 
@@ -275,18 +253,17 @@ def ctrl_c_at_k(info):
 ctrl_c = transfer.stylize(content_img, style_img, size=None, iterations=50, weights=W, seed=0, callback=ctrl_c_at_k)
 print(f"KeyboardInterrupt at step {K} -> interrupted={ctrl_c.interrupted}, steps kept={len(ctrl_c.history)}")
 assert ctrl_c.interrupted and len(ctrl_c.history) == K and ctrl_c.best_image.shape == content_img.shape
-""")
 
-md(r"""
-## 7 · Eager versus `tf.function`
 
-The TF2 engine compiles its step with `tf.function`: the Python code runs once to trace a graph, and every
-later call runs that graph, pruned and optimized (as a TF1 Session would), without Python in the loop.
-Here is the same function — loss and gradient with respect to the image, what one L-BFGS evaluation
-needs — called eagerly and compiled. First: same numbers, traced once.
-""")
+# %% [markdown]
+# ## 7 · Eager versus `tf.function`
+#
+# The TF2 engine compiles its step with `tf.function`: the Python code runs once to trace a graph, and every
+# later call runs that graph, pruned and optimized (as a TF1 Session would), without Python in the loop.
+# Here is the same function — loss and gradient with respect to the image, what one L-BFGS evaluation
+# needs — called eagerly and compiled. First: same numbers, traced once.
 
-code(r"""
+# %% tags=["nbval-check-output"]
 def loss_and_grad(x):
     with tf.GradientTape() as tape:
         tape.watch(x)
@@ -303,10 +280,9 @@ print("same loss:", bool(np.isclose(loss_e, loss_c, rtol=1e-5)), "| same gradien
       bool(np.allclose(grad_e, grad_c, rtol=1e-3, atol=1e-3 * float(tf.reduce_max(tf.abs(grad_e))))),
       "| traces:", compiled.experimental_get_tracing_count())
 assert np.isclose(loss_e, loss_c, rtol=1e-5) and compiled.experimental_get_tracing_count() == 1
-""")
 
-code(r"""
-# NBVAL_IGNORE_OUTPUT
+
+# %% tags=["nbval-ignore-output"]
 def median_seconds(fn, repeats=notebook.pick(5, 10)):
     for _ in range(2):                      # warm-up (tracing, allocations)
         fn(x_t)[1].numpy()
@@ -321,57 +297,52 @@ def median_seconds(fn, repeats=notebook.pick(5, 10)):
 eager_s, compiled_s = median_seconds(loss_and_grad), median_seconds(compiled)
 print(f"{content_img.shape[1]}×{content_img.shape[0]} px: eager {eager_s * 1e3:.1f} ms, "
       f"tf.function {compiled_s * 1e3:.1f} ms per call -> eager / tf.function = {eager_s / compiled_s:.1f}×")
-""")
 
-md(r"""
-The gain is largest for small images, where the time per op is dominated by Python and dispatch overhead;
-for large images the convolutions dominate and the ratio shrinks towards 1. (On a GPU the convolutions are
-fast again, so the per-op Python overhead of eager mode counts again and the ratio grows.)
+# %% [markdown]
+# The gain is largest for small images, where the time per op is dominated by Python and dispatch overhead;
+# for large images the convolutions dominate and the ratio shrinks towards 1. (On a GPU the convolutions are
+# fast again, so the per-op Python overhead of eager mode counts again and the ratio grows.)
+#
+# ## 8 · Try it yourself: the style explorer
+#
+# `StyleExplorer` puts the knobs of this notebook into one panel: content and style images (samples or your
+# own uploads), size, content / style / TV weights, steps, layers, optimizer and start. **Run** starts the
+# optimization in a background thread — the preview and the loss plot refresh every few steps — **Stop**
+# ends it and keeps the best image, **Save** writes that image to the path shown (it refuses to overwrite an
+# existing file unless you tick *overwrite*). With random weights the panel says so in red.
+#
+# It is not started automatically here; press **Run**. (Everything it does is also a method —
+# `explorer.run(blocking=True)`, `explorer._on_save_clicked(None)` — which is how its tests drive it.)
 
-## 8 · Try it yourself: the style explorer
-
-`StyleExplorer` puts the knobs of this notebook into one panel: content and style images (samples or your
-own uploads), size, content / style / TV weights, steps, layers, optimizer and start. **Run** starts the
-optimization in a background thread — the preview and the loss plot refresh every few steps — **Stop**
-ends it and keeps the best image, **Save** writes that image to the path shown (it refuses to overwrite an
-existing file unless you tick *overwrite*). With random weights the panel says so in red.
-
-It is not started automatically here; press **Run**. (Everything it does is also a method —
-`explorer.run(blocking=True)`, `explorer._on_save_clicked(None)` — which is how its tests drive it.)
-""")
-
-code(r"""
+# %%
 from stylelib.widgets import StyleExplorer
 
 explorer = StyleExplorer("chelsea", "brick", weights=W, size=notebook.pick(64, 128), steps=notebook.pick(10, 50))
 explorer
-""")
 
-md(r"""
-## Exercises
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Total variation.** Run L-BFGS from the content image with `tv_weight=1.0` and compare its final `tv`
+#    cost with the run from section 4 (`init_runs['content']`, `tv_weight=0`).
+# 2. **A filmstrip callback.** Write a callback that keeps `info.image()` every 2 steps (and never stops the
+#    run). Check how many pictures you got and their shape.
+# 3. **Adam does not care about the scale of the loss.** Multiply both the content and the style weight by 10
+#    (50 and 1000) and rerun section 2's Adam run. Show that every loss is 10× larger but the image is
+#    practically the same. (Adam divides the gradient by a running estimate of its size; only the *ratio*
+#    of the weights matters to it.)
+#
+# ## Solutions
 
-1. **Total variation.** Run L-BFGS from the content image with `tv_weight=1.0` and compare its final `tv`
-   cost with the run from section 4 (`init_runs['content']`, `tv_weight=0`).
-2. **A filmstrip callback.** Write a callback that keeps `info.image()` every 2 steps (and never stops the
-   run). Check how many pictures you got and their shape.
-3. **Adam does not care about the scale of the loss.** Multiply both the content and the style weight by 10
-   (50 and 1000) and rerun section 2's Adam run. Show that every loss is 10× larger but the image is
-   practically the same. (Adam divides the gradient by a running estimate of its size; only the *ratio*
-   of the weights matters to it.)
-
-## Solutions
-""")
-
-code(r"""
+# %% tags=["nbval-check-output"]
 # Exercise 1
 smooth = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                           init="content", tv_weight=1.0)
 rough = init_runs["content"]
 print("final TV cost lower with tv_weight=1:", smooth.history[-1].tv < rough.history[-1].tv)
 assert smooth.history[-1].tv < rough.history[-1].tv and smooth.config["tv_weight"] == 1.0
-""")
 
-code(r"""
+# %%
 # Exercise 2
 film = []
 
@@ -386,9 +357,8 @@ strip_run = transfer.stylize(content_img, style_img, size=None, iterations=STEPS
                              optimizer="adam", init="blend", callback=filmstrip)
 print("frames:", len(film), "| shape:", film[0].shape, film[0].dtype, "| interrupted:", strip_run.interrupted)
 assert len(film) == STEPS // 2 and film[0].shape == content_img.shape and not strip_run.interrupted
-""")
 
-code(r"""
+# %% tags=["nbval-check-output"]
 # Exercise 3
 scaled = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                           optimizer="adam", init="blend", content_weight=50.0, style_weight=1000.0)
@@ -397,6 +367,3 @@ pixel_diff = np.abs(scaled.image.astype(int) - tf2_adam.image.astype(int))
 print("loss ratio ≈ 10 at every step:", bool(np.allclose(ratio, 10.0, rtol=1e-2)),
       "| mean pixel difference < 1 grey level:", pixel_diff.mean() < 1.0)
 assert np.allclose(ratio, 10.0, rtol=1e-2) and pixel_diff.mean() < 1.0
-""")
-
-book.write()

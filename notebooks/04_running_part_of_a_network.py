@@ -1,51 +1,49 @@
-"""Generate notebooks/04_running_part_of_a_network.ipynb (re-run this script after editing it).
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-    .venv/bin/python notebooks/tools/build_04.py
-    .venv/bin/python notebooks/tools/execute.py notebooks/04_running_part_of_a_network.ipynb
-"""
+# %% [markdown]
+# # 04 — Running a network only up to a layer
+#
+# Style transfer needs VGG-19's activations at a handful of layers — `conv1_1` … `conv5_1` and `conv4_2` —
+# and never its classifier. So "how do I run a network only up to `conv2_1`?" comes up at once. In a
+# TensorFlow 1 graph there are two different things you may mean by it:
+#
+# 1. **wiring**: use the tensor `model['conv2_1']` as the input of more graph — a loss, a small head — so
+#    that a bigger graph is built on top of the first layers;
+# 2. **reading**: get the activation's *values* for an image, `sess.run(model['conv2_1'])`, as a NumPy array.
+#
+# Either way, TensorFlow only runs what the requested tensor depends on. This notebook shows it by reading
+# the trace of real runs, measures what it saves, and then does the same in TF2 — where eager code and
+# `tf.function` behave differently.
+#
+# **What you will learn**
+#
+# * how to wire `model['conv2_1']` into a larger graph, and how to read its value;
+# * that `sess.run(model['conv2_1'])` executes only the layers up to `conv2_1` — checked on the run's trace
+#   with `stylelib.graph.executed_ops` — and how ops and time grow as the fetched layer gets deeper;
+# * that Grappler rewrites the graph before it runs — it drops a zero bias, and depending on the TensorFlow
+#   build it fuses a convolution, its bias and its ReLU into one kernel — so the executed op names are not
+#   always the graph's;
+# * the TF2 forms: a Keras model cut at a layer, and `stylelib.extractor.FeatureExtractor`, which builds only
+#   up to the deepest layer asked for — with the same values as the TF1 session;
+# * that eager code pays for every line you call, while `tf.function` prunes what the outputs do not need.
+#
+# *This notebook is paired with `04_running_part_of_a_network.py` (jupytext): edit either one — `notebooks/README.md` says how.
+# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
+# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
 
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbbuild import Notebook  # noqa: E402
-
-book = Notebook("04_running_part_of_a_network.ipynb")
-md, code = book.md, book.code
-
-
-# ------------------------------------------------------------------------------------------------ intro
-
-md(r"""
-# 04 — Running a network only up to a layer
-
-Style transfer needs VGG-19's activations at a handful of layers — `conv1_1` … `conv5_1` and `conv4_2` —
-and never its classifier. So "how do I run a network only up to `conv2_1`?" comes up at once. In a
-TensorFlow 1 graph there are two different things you may mean by it:
-
-1. **wiring**: use the tensor `model['conv2_1']` as the input of more graph — a loss, a small head — so
-   that a bigger graph is built on top of the first layers;
-2. **reading**: get the activation's *values* for an image, `sess.run(model['conv2_1'])`, as a NumPy array.
-
-Either way, TensorFlow only runs what the requested tensor depends on. This notebook shows it by reading
-the trace of real runs, measures what it saves, and then does the same in TF2 — where eager code and
-`tf.function` behave differently.
-
-**What you will learn**
-
-* how to wire `model['conv2_1']` into a larger graph, and how to read its value;
-* that `sess.run(model['conv2_1'])` executes only the layers up to `conv2_1` — checked on the run's trace
-  with `stylelib.graph.executed_ops` — and how ops and time grow as the fetched layer gets deeper;
-* that Grappler rewrites the graph before it runs (a convolution, its bias and its ReLU run as one fused
-  kernel), so the executed op names are not always the graph's;
-* the TF2 forms: a Keras model cut at a layer, and `stylelib.extractor.FeatureExtractor`, which builds only
-  up to the deepest layer asked for — with the same values as the TF1 session;
-* that eager code pays for every line you call, while `tf.function` prunes what the outputs do not need.
-""")
-
-code(r"""
+# %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads
 
 import time
@@ -54,7 +52,7 @@ import numpy as np
 import tensorflow as tf
 import keras
 import matplotlib.pyplot as plt
-%config InlineBackend.figure_formats = ['png']
+# %config InlineBackend.figure_formats = ['png']
 
 from stylelib import extractor, images, samples, vgg19, viz
 from stylelib import graph as sgraph
@@ -90,17 +88,15 @@ def median_seconds(fns: dict, repeats=REPEATS) -> dict:
             once(fn)
             times[label].append(time.perf_counter() - t0)
     return {label: float(np.median(v)) for label, v in times.items()}
-""")
 
-# ------------------------------------------------------------------------------------------------ 1
-md(r"""
-## 1. The graph
 
-VGG-19 as `art.py` builds it — a dictionary of nodes, one variable (the input image) — inside an explicit
-`tf.Graph`, with one `assign` op built once to load images.
-""")
+# %% [markdown]
+# ## 1. The graph
+#
+# VGG-19 as `art.py` builds it — a dictionary of nodes, one variable (the input image) — inside an explicit
+# `tf.Graph`, with one `assign` op built once to load images.
 
-code(r"""
+# %% tags=["nbval-check-output"]
 try:
     sess.close()   # re-running this cell: close the previous session first
 except NameError:
@@ -118,18 +114,15 @@ sess.run(load_image, {image_in: content_pre})
 
 layer_names = sgraph.graph_layer_names("avg")
 print(len(layer_names), "layers:", ", ".join(layer_names))
-""")
 
-# ------------------------------------------------------------------------------------------------ 2
-md(r"""
-## 2. Use 1 — wiring `conv2_1` into a bigger graph
+# %% [markdown]
+# ## 2. Use 1 — wiring `conv2_1` into a bigger graph
+#
+# `model['conv2_1']` is a symbolic tensor; anything built from it becomes part of the same graph, connected
+# through it to the input variable. Here we put a small trainable "head" on top — average the 128 feature
+# maps over all positions, multiply by a 128×10 weight matrix — and a loss on its 10 scores. Nothing runs yet.
 
-`model['conv2_1']` is a symbolic tensor; anything built from it becomes part of the same graph, connected
-through it to the input variable. Here we put a small trainable "head" on top — average the 128 feature
-maps over all positions, multiply by a 128×10 weight matrix — and a loss on its 10 scores. Nothing runs yet.
-""")
-
-code(r"""
+# %%
 with g.as_default():
     features = model["conv2_1"]                                   # (1, H/2, W/2, 128), symbolic
     pooled = tf.reduce_mean(features, axis=[1, 2], name="head_pool")   # (1, 128)
@@ -146,20 +139,18 @@ print("gradient of the head's loss reaches the image:", tuple(grad_image.shape),
 print("sess.run(head_loss) returns a", type_name(sess.run(head_loss)))
 assert isinstance(scores, tf.Tensor) and not hasattr(scores, "numpy")
 assert grad_image is not None and grad_head is not None
-""")
 
-md(r"""
-The head is connected to the image through `conv2_1`: its loss has a gradient with respect to the input
-(and to the head's weights — a second variable, now that we added one). This is how `art.py` connects its
-losses to the live layers.
+# %% [markdown]
+# The head is connected to the image through `conv2_1`: its loss has a gradient with respect to the input
+# (and to the head's weights — a second variable, now that we added one). This is how `art.py` connects its
+# losses to the live layers.
+#
+# ## 3. Use 2 — reading the value of `conv2_1`
+#
+# Two steps: put an image in the input variable (skip it if the variable already holds the image), then run
+# the layer. The result is a NumPy array with no link back to the graph.
 
-## 3. Use 2 — reading the value of `conv2_1`
-
-Two steps: put an image in the input variable (skip it if the variable already holds the image), then run
-the layer. The result is a NumPy array with no link back to the graph.
-""")
-
-code(r"""
+# %%
 sess.run(load_image, {image_in: content_pre})     # step 1: load the image
 conv2_1_value = sess.run(model["conv2_1"])         # step 2: run the graph up to conv2_1
 
@@ -167,17 +158,14 @@ expected = (1, *vgg19.layer_shapes(HEIGHT, WIDTH)["conv2_1"])
 print(type_name(conv2_1_value), conv2_1_value.shape, conv2_1_value.dtype.name)
 print(f"a {HEIGHT}×{WIDTH} input gives a {expected[1]}×{expected[2]} conv2_1 (height × width, then 128 channels)")
 assert isinstance(conv2_1_value, np.ndarray) and conv2_1_value.shape == expected
-""")
 
-# ------------------------------------------------------------------------------------------------ 4
-md(r"""
-## 4. What a run actually executes
+# %% [markdown]
+# ## 4. What a run actually executes
+#
+# `stylelib.graph.executed_ops(sess, fetches)` runs `sess.run(fetches)` with tracing switched on and returns
+# the names of the graph's ops that ran; `ops_of_layers` maps them to the layers they belong to.
 
-`stylelib.graph.executed_ops(sess, fetches)` runs `sess.run(fetches)` with tracing switched on and returns
-the names of the graph's ops that ran; `ops_of_layers` maps them to the layers they belong to.
-""")
-
-code(r"""
+# %%
 ran_conv2_1 = sgraph.executed_ops(sess, model["conv2_1"])
 ran_conv5_1 = sgraph.executed_ops(sess, model["conv5_1"])
 ran_head = sgraph.executed_ops(sess, head_loss)
@@ -188,28 +176,40 @@ print()
 print("ops run for conv2_1:", ran_conv2_1)
 print("ops run for the head beyond the network:",
       [n for n in ran_head if n not in ran_conv2_1])
+bias_adds = [n for n in ran_conv2_1 if n.endswith("/add")]
+print("bias adds that ran under their own name:", bias_adds or "none (dropped or fused by Grappler, see below)")
 
 up_to_conv2_1 = ["conv1_1", "conv1_2", "avgpool1", "conv2_1"]
 assert sgraph.ops_of_layers(ran_conv2_1) == up_to_conv2_1 and "conv5_1" not in sgraph.ops_of_layers(ran_conv2_1)
 assert sgraph.ops_of_layers(ran_head) == up_to_conv2_1
 assert sgraph.ops_of_layers(ran_conv5_1)[-1] == "conv5_1" and len(sgraph.ops_of_layers(ran_conv5_1)) == 17
-assert not any(name.endswith("/add") for name in ran_conv2_1)   # see below: biases never run on their own
-""")
+# whatever Grappler did with the biases, every layer's ReLU ran (alone or fused) and so did a convolution kernel
+kernels_conv2_1 = sgraph.executed_ops(sess, model["conv2_1"], kernels=True)   # [(op name, kernel that ran), ...]
+for layer in ("conv1_1", "conv1_2", "conv2_1"):
+    assert f"{layer}/relu" in ran_conv2_1
+    assert any("Conv2D" in kernel for name, kernel in kernels_conv2_1 if name.startswith(layer + "/"))
+if not any(weights.biases[layer].any() for layer in ("conv1_1", "conv1_2", "conv2_1")):
+    assert not bias_adds   # all-zero biases (random weights): Grappler dropped every `+ 0`, in any build
 
-md(r"""
-Running `conv2_1` — directly or through the head — never touches `conv2_2` and beyond: the session prunes
-the graph to the fetched tensors' ancestors before running it.
+# %% [markdown]
+# Running `conv2_1` — directly or through the head — never touches `conv2_2` and beyond: the session prunes
+# the graph to the fetched tensors' ancestors before running it.
+#
+# **Names that run are not always the graph's names.** Before a run, Grappler, TensorFlow's graph optimizer,
+# rewrites the pruned graph. What it does with a layer's bias — the `add` op — depends on the weights and on the
+# TensorFlow build:
+#
+# * a bias of all zeros (the random weights used offline) is dropped: `x + 0` is `x`, so no `add` runs;
+# * in a build with oneDNN (TensorFlow's default on x86 Linux), convolution + bias + ReLU are *fused* into one
+#   kernel, `_MklNativeFusedConv2D`, which runs under the ReLU's name;
+# * without oneDNN (`TF_ENABLE_ONEDNN_OPTS=0`, or other platforms) the CPU remapper fuses a convolution only
+#   with a `tf.nn.bias_add`; this graph adds the bias with `+`, so `Conv2D`, `add` and `Relu` run one by one.
+#
+# So whether the list above holds `conv1_1/add` is not a property of the network; the cell printed which case
+# this run is. What holds in every case is asserted: each layer's ReLU runs, and so does a convolution kernel.
+# A one-layer graph with a non-zero bias, written both ways, shows the kernels this build runs:
 
-**Names that run are not always the graph's names.** Before a run, Grappler, TensorFlow's graph optimizer,
-rewrites the pruned graph. In the list above, no layer's `add` (the bias) ran under its own name. With random
-weights every bias is zero, and Grappler simply drops the `+ 0`; with trained weights the bias stays, and the
-CPU remapper *fuses* convolution + bias + ReLU into one kernel, which runs under the ReLU's name.
-A one-layer graph with a non-zero bias shows the fused kernel (its exact name depends on the build, e.g.
-`_FusedConv2D`, or `_MklNativeFusedConv2D` with oneDNN):
-""")
-
-code(r"""
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 demo = tf.Graph()
 rng = np.random.default_rng(0)
 with demo.as_default():
@@ -217,27 +217,26 @@ with demo.as_default():
     with tf1.name_scope("conv"):
         kernel = tf.constant(rng.normal(size=(3, 3, 3, 8)).astype(np.float32), name="kernel")
         bias = tf.constant(np.full(8, 0.1, np.float32), name="bias")
-        out = tf.nn.relu(tf.nn.conv2d(x_demo, kernel, 1, "SAME") + bias, name="relu")
+        conv = tf.nn.conv2d(x_demo, kernel, 1, "SAME")
+        out_plus = tf.nn.relu(conv + bias, name="relu_plus")                      # the bias as `+`
+        out_bias_add = tf.nn.relu(tf.nn.bias_add(conv, bias), name="relu_bias_add")   # the bias as BiasAdd
 with tf1.Session(graph=demo) as demo_sess:
     demo_sess.run(x_demo.initializer)
-    ran = sgraph.executed_ops(demo_sess, out, kernels=True)   # [(op name, kernel that ran), ...]
-print("graph ops:", [f"{op.name} ({op.type})" for op in demo.get_operations() if op.name.startswith("conv/")])
-for name, kernel in ran:
-    if name.startswith("conv/"):
-        print(f"ran: {name} as kernel {kernel}")
-""")
+    for out in (out_plus, out_bias_add):
+        ran = sgraph.executed_ops(demo_sess, out, kernels=True)   # [(op name, kernel that ran), ...]
+        print(f"sess.run({out.op.name}) ran:", [f"{name} as {kernel}" for name, kernel in ran if name.startswith("conv/")])
+        assert out.op.name in [name for name, _ in ran]          # the ReLU runs, alone or as the fused kernel
+        assert any("Conv2D" in kernel for _, kernel in ran)      # and a convolution kernel runs
 
-# ------------------------------------------------------------------------------------------------ 5
-md(r"""
-## 5. Ops and time, layer by layer
+# %% [markdown]
+# ## 5. Ops and time, layer by layer
+#
+# For each layer we count the ops one `sess.run(model[layer])` executes, and time the run (median of a few
+# runs after a warm-up, the layers taking turns) relative to running the whole network to `avgpool5`.
+# Quick mode measures six layers on a tiny image; full mode all 21 on a 300×400 image. The op counts are deterministic; the times depend on
+# the machine (and on a tiny image, fixed per-run overhead dominates).
 
-For each layer we count the ops one `sess.run(model[layer])` executes, and time the run (median of a few
-runs after a warm-up, the layers taking turns) relative to running the whole network to `avgpool5`.
-Quick mode measures six layers on a tiny image; full mode all 21 on a 300×400 image. The op counts are deterministic; the times depend on
-the machine (and on a tiny image, fixed per-run overhead dominates).
-""")
-
-code(r"""
+# %%
 PLOT_LAYERS = notebook.pick(["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1", "avgpool5"], layer_names)
 ran_per_layer = {layer: sgraph.executed_ops(sess, model[layer]) for layer in PLOT_LAYERS}   # also warms up
 op_counts = {layer: len(ran) for layer, ran in ran_per_layer.items()}
@@ -245,10 +244,8 @@ for layer, ran in ran_per_layer.items():
     print(f"{layer:9s} {len(ran):3d} ops executed in {len(sgraph.ops_of_layers(ran)):2d} layers")
 counts = list(op_counts.values())
 assert counts == sorted(counts) and counts[-1] > 3 * counts[1]
-""")
 
-code(r"""
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 seconds = median_seconds({layer: (lambda layer=layer: sess.run(model[layer])) for layer in PLOT_LAYERS})
 full_run = seconds["avgpool5"]
 relative = [seconds[layer] / full_run for layer in PLOT_LAYERS]
@@ -258,19 +255,16 @@ fig = viz.ops_per_layer_plot(PLOT_LAYERS, counts, relative,
                              title=f"sess.run(model[layer]) on a {HEIGHT}×{WIDTH} image")
 plt.show()
 plt.close(fig)
-""")
 
-# ------------------------------------------------------------------------------------------------ 6
-md(r"""
-## 6. TF2: a model cut at a layer
+# %% [markdown]
+# ## 6. TF2: a model cut at a layer
+#
+# Keras' functional API gives a model that *ends* at a layer: either build the layers only up to it
+# (`stylelib.extractor.keras_vgg19(weights, up_to='conv2_1')`), or take a full model and make a new `Model`
+# from its input to the layer's output. Both contain only the layers up to `conv2_1` and give the same values
+# as the TF1 session.
 
-Keras' functional API gives a model that *ends* at a layer: either build the layers only up to it
-(`stylelib.extractor.keras_vgg19(weights, up_to='conv2_1')`), or take a full model and make a new `Model`
-from its input to the layer's output. Both contain only the layers up to `conv2_1` and give the same values
-as the TF1 session.
-""")
-
-code(r"""
+# %%
 cut = extractor.keras_vgg19(weights, up_to="conv2_1")
 full_model = extractor.keras_vgg19(weights)   # every layer, up to avgpool5
 cut_from_full = keras.Model(full_model.input, full_model.get_layer("conv2_1").output, name="cut_from_full")
@@ -284,16 +278,14 @@ for m in (cut, cut_from_full):
     assert [l.name for l in m.layers] == ["input", *up_to_conv2_1]
     assert diff <= 1e-4 * np.abs(tf1_value).max()
 print(f"the full model has {full_model.count_params():,} parameters and {len(full_model.layers)} layers")
-""")
 
-md(r"""
-`cut_from_full` shares its layers (and weights) with `full_model`; calling it runs only the first four.
+# %% [markdown]
+# `cut_from_full` shares its layers (and weights) with `full_model`; calling it runs only the first four.
+#
+# `stylelib.extractor.FeatureExtractor` is the library's TF2 extractor: ask for layers, and it builds only up to
+# the deepest of them.
 
-`stylelib.extractor.FeatureExtractor` is the library's TF2 extractor: ask for layers, and it builds only up to
-the deepest of them.
-""")
-
-code(r"""
+# %% tags=["nbval-check-output"]
 for wanted in (["conv2_1"], ["conv1_1", "conv4_2"]):
     fe = extractor.FeatureExtractor(weights, wanted)
     print(f"asked for {wanted}: built {len(fe.built_layers)} layers, the last {fe.built_layers[-1]}")
@@ -303,19 +295,16 @@ diff = float(np.abs(eager_value.numpy() - tf1_value).max())
 print("FeatureExtractor conv2_1 = TF1 sess.run conv2_1:", diff <= 1e-4 * np.abs(tf1_value).max())
 assert fe_conv2_1.built_layers == tuple(up_to_conv2_1)
 assert diff <= 1e-4 * np.abs(tf1_value).max()
-""")
 
-# ------------------------------------------------------------------------------------------------ 7
-md(r"""
-## 7. Eager pays for every line; `tf.function` prunes
+# %% [markdown]
+# ## 7. Eager pays for every line; `tf.function` prunes
+#
+# A session prunes because it sees the whole graph before running. Eager code cannot: every line runs the
+# moment Python reaches it. So a function that computes the whole network and *returns* only `conv2_1` pays
+# for the whole network when called eagerly. Wrapped in `tf.function`, the same Python body is traced into a
+# graph first, and the runtime drops what the outputs do not need.
 
-A session prunes because it sees the whole graph before running. Eager code cannot: every line runs the
-moment Python reaches it. So a function that computes the whole network and *returns* only `conv2_1` pays
-for the whole network when called eagerly. Wrapped in `tf.function`, the same Python body is traced into a
-graph first, and the runtime drops what the outputs do not need.
-""")
-
-code(r"""
+# %% tags=["nbval-check-output"]
 fe_whole = extractor.FeatureExtractor(weights, ["conv2_1", "avgpool5"])   # builds all 21 layers
 
 
@@ -335,10 +324,8 @@ traced_ops = pruned_fn.get_concrete_function(spec).graph.get_operations()
 print("the traced graph of whole_net_return_conv2_1 holds", sum(op.type == "Conv2D" for op in traced_ops),
       "Conv2D ops - the whole network, as Python wrote it")
 assert sum(op.type == "Conv2D" for op in traced_ops) == 16
-""")
 
-code(r"""
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 t = median_seconds({
     "eager: whole net, return conv2_1": lambda: whole_net_return_conv2_1(x_eager),
     "eager: FeatureExtractor(['conv2_1'])": lambda: fe_conv2_1(x_eager)["conv2_1"],
@@ -352,17 +339,15 @@ pruned_ratio = t["tf.function: whole net, return conv2_1"] / t["tf.function: who
 print(f"eager: computing everything to return conv2_1 costs {eager_ratio:.1f}× computing just up to conv2_1")
 print(f"tf.function: the same body costs {pruned_ratio:.2f}× the full network")
 assert eager_ratio > 2 and pruned_ratio < 0.5
-""")
 
-md(r"""
-The traced graph has all 16 convolutions, yet the compiled call runs at the price of a short network.
-Where do the other 13 go? When a `tf.function` graph is instantiated, TensorFlow prunes the nodes the
-outputs do not depend on, then Grappler optimizes what is left. We can look at the graph that actually runs
-by asking the eager runtime for run metadata — an internal API (`tensorflow.python.eager.context`), used
-here only to look.
-""")
+# %% [markdown]
+# The traced graph has all 16 convolutions, yet the compiled call runs at the price of a short network.
+# Where do the other 13 go? When a `tf.function` graph is instantiated, TensorFlow prunes the nodes the
+# outputs do not depend on, then Grappler optimizes what is left. We can look at the graph that actually runs
+# by asking the eager runtime for run metadata — an internal API (`tensorflow.python.eager.context`), used
+# here only to look.
 
-code(r"""
+# %%
 from tensorflow.python.eager import context as eager_context
 
 
@@ -387,45 +372,43 @@ def graph_that_ran(fn, *args):
 fresh_fn = tf.function(whole_net_return_conv2_1)   # a new function, so this call instantiates it
 pre, post = graph_that_ran(fresh_fn, x_eager)
 print("before optimization:", len(pre.node), "nodes,", conv_count(pre), "convolutions")
-print("after pruning + Grappler:", len(post.node), "nodes,", conv_count(post), "convolutions")
+print("after pruning + Grappler:", len(post.node), "nodes,", conv_count(post), "convolutions:",
+      sorted({node.op for node in post.node if "Conv2D" in node.op}))
 assert conv_count(pre) == 16 and conv_count(post) == 3
-""")
 
-md(r"""
-Three convolutions remain — `conv1_1`, `conv1_2`, `conv2_1` — each run as one fused kernel with its ReLU. So the three
-ways of "running up to a layer" are: a **session** prunes the graph to the fetches; **eager** code runs
-exactly what you call, so you stop where you need to (`FeatureExtractor`, a cut Keras model); and
-**`tf.function`** traces everything you wrote and prunes again before running.
+# %% [markdown]
+# Three convolutions remain — `conv1_1`, `conv1_2`, `conv2_1`; the op types printed say whether this build fused
+# each with its bias and ReLU (`_FusedConv2D`, or `_MklNativeFusedConv2D` with oneDNN). So the three
+# ways of "running up to a layer" are: a **session** prunes the graph to the fetches; **eager** code runs
+# exactly what you call, so you stop where you need to (`FeatureExtractor`, a cut Keras model); and
+# **`tf.function`** traces everything you wrote and prunes again before running.
+#
+# ## Exercises
+#
+# 1. **Predict, then check.** Which layers does `sess.run(model['avgpool3'])` execute? Write your list down,
+#    then check it with `executed_ops` and `ops_of_layers`.
+# 2. **Two fetches, one run.** `sess.run([model['conv1_1'], model['conv3_1']])` asks for two layers. Is
+#    `conv1_1` computed twice? Compare the executed ops with those of `sess.run(model['conv3_1'])` alone.
+# 3. **Two outputs from one `tf.function`.** Trace a `tf.function` that computes the whole network and returns
+#    `conv2_1` *and* `conv4_2`. How many convolutions does the optimized graph keep?
+#
+# ## Solutions
 
-## Exercises
-
-1. **Predict, then check.** Which layers does `sess.run(model['avgpool3'])` execute? Write your list down,
-   then check it with `executed_ops` and `ops_of_layers`.
-2. **Two fetches, one run.** `sess.run([model['conv1_1'], model['conv3_1']])` asks for two layers. Is
-   `conv1_1` computed twice? Compare the executed ops with those of `sess.run(model['conv3_1'])` alone.
-3. **Two outputs from one `tf.function`.** Trace a `tf.function` that computes the whole network and returns
-   `conv2_1` *and* `conv4_2`. How many convolutions does the optimized graph keep?
-
-## Solutions
-""")
-
-code(r"""
+# %% tags=["nbval-check-output"]
 # Exercise 1
 layers_avgpool3 = sgraph.ops_of_layers(sgraph.executed_ops(sess, model["avgpool3"]))
 print(layers_avgpool3)
 assert layers_avgpool3 == layer_names[: layer_names.index("avgpool3") + 1]
-""")
 
-code(r"""
+# %%
 # Exercise 2: the shared layers run once; a run executes the union of the fetches' ancestors
 both = sgraph.executed_ops(sess, [model["conv1_1"], model["conv3_1"]])
 alone = sgraph.executed_ops(sess, model["conv3_1"])
 print("same ops as conv3_1 alone:", both == alone, "|", len(both), "ops; conv1_1/relu runs",
       both.count("conv1_1/relu"), "time")
 assert both == alone
-""")
 
-code(r"""
+# %% tags=["nbval-check-output"]
 # Exercise 3: the outputs need everything up to conv4_2: 10 convolutions
 fe_to_end = extractor.FeatureExtractor(weights, ["conv2_1", "conv4_2", "avgpool5"])
 
@@ -439,6 +422,3 @@ def two_outputs(x):
 pre2, post2 = graph_that_ran(two_outputs, x_eager)
 print("convolutions before optimization:", conv_count(pre2), "| after:", conv_count(post2))
 assert conv_count(pre2) == 16 and conv_count(post2) == 10
-""")
-
-book.write()
