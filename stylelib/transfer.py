@@ -309,25 +309,32 @@ class _LbfgsLoop:
     """scipy's L-BFGS-B over the flattened image, with the pixel range as box bounds.
 
     scipy's stopping tests are absolute (the projected gradient against ``pgtol``; the decrease against
-    ``ftol·max(|f|, 1)``), so the same run with every loss weight ×1e-6 would stop after a few iterations.
-    So scipy minimizes :meth:`StyleObjective.relative_total` (the weights divided by the largest one),
-    divided again by its value at the start image, and its gradient test is off (``gtol=0``): the decrease test
-    becomes relative to the starting loss, and a run with all weights ×1e-6 is the same run.
+    ``ftol·max(|f|, 1)``), and with box bounds its first step is the gradient itself: the same run with every
+    loss weight ×1e-6 would take a tiny first step and stop. So scipy sees a problem without a scale:
+
+    * the function is :meth:`StyleObjective.relative_total` (the weights divided by the largest one) divided
+      by its value at the start image, so the decrease test is relative to the starting loss; the gradient
+      test is off (``gtol=0``);
+    * the variables are the pixels divided by ``c``, chosen so that the first step (minus the gradient) moves
+      the steepest pixel by :data:`FIRST_STEP` pixel values; the line search then shortens or lengthens it.
+
+    Both factors cancel when every weight is multiplied by one number: the run is the same, bit for bit.
     """
 
-    def __init__(self, objective: StyleObjective, x0, lo, hi, learning_rate):
-        from scipy.optimize import Bounds
+    FIRST_STEP = 255.0  # pixel values: the whole range, as a raw loss of art.py's scale gives (and the box clips)
 
+    def __init__(self, objective: StyleObjective, x0, lo, hi, learning_rate):
         self.objective = objective
         self.shape = x0.shape
-        self.x = x0.astype(np.float64).ravel()
-        self.bounds = Bounds(np.broadcast_to(lo, x0.shape).ravel().astype(np.float64),
-                             np.broadcast_to(hi, x0.shape).ravel().astype(np.float64))
-        self._last = None  # (flat image, loss values, gradient) of the last evaluation
+        self.x = x0.astype(np.float64).ravel()  # pixels (preprocessed), not scaled
+        self._lo = np.broadcast_to(lo, x0.shape).ravel().astype(np.float64)
+        self._hi = np.broadcast_to(hi, x0.shape).ravel().astype(np.float64)
+        self._last = None  # (flat image, loss values, relative total, its gradient) of the last evaluation
         self._best = (math.inf, self.x.copy())
         self._step = 0  # iterations finished
         self._record = None
-        self._scale = 1.0  # 1 / the loss at the start image (see the class docstring)
+        self._f_scale = 1.0  # 1 / the relative total at the start image
+        self._c = 1.0  # pixels = c × scipy's variables
 
         @tf.function
         def value_and_grad(x):
@@ -340,7 +347,7 @@ class _LbfgsLoop:
         self._vg = value_and_grad
 
     def _evaluate(self, flat: np.ndarray):
-        """(flat image, loss values, relative total, gradient of the relative total) at ``flat``."""
+        """(flat image, loss values, relative total, gradient of the relative total) at the pixels ``flat``."""
         if self._last is not None and np.array_equal(self._last[0], flat):
             return self._last  # scipy asks again for the point the callback just measured
         x = tf.constant(flat.reshape(self.shape), tf.float32)
@@ -353,31 +360,35 @@ class _LbfgsLoop:
         self._last = (flat.copy(), values, float(relative), grad.numpy().astype(np.float64).ravel())
         return self._last
 
-    def _fun(self, flat: np.ndarray):
-        _, _, relative, grad = self._evaluate(flat)
-        return relative * self._scale, grad * self._scale
+    def _fun(self, y: np.ndarray):
+        _, _, relative, grad = self._evaluate(y * self._c)
+        return relative * self._f_scale, grad * (self._c * self._f_scale)
 
     def run(self, iterations: int, record) -> None:
-        from scipy.optimize import minimize
+        from scipy.optimize import Bounds, minimize
 
         self._record = record
         self._step = -1  # a bad loss found now is the start image's: step 0
-        _, values, relative, _ = self._evaluate(self.x)
+        _, values, relative, grad = self._evaluate(self.x)
         self._step = 0
-        self._scale = 1.0 / abs(relative) if relative else 1.0
+        self._f_scale = 1.0 / abs(relative) if relative else 1.0
+        steepest = float(np.abs(grad).max()) * self._f_scale
+        self._c = math.sqrt(self.FIRST_STEP / steepest) if steepest > 0 else 1.0
         self._best = (values["total"], self.x.copy())
         x0 = self.current()
         record(0, values, lambda: x0)  # step 0: the start image
 
-        def on_iteration(xk):
+        def on_iteration(yk):
+            xk = yk * self._c
             self._evaluate(xk)
             self._step += 1
-            self.x = xk.copy()
+            self.x = xk
             if self._last[1]["total"] < self._best[0]:
                 self._best = (self._last[1]["total"], self.x)
             record(self._step, self._last[1], self.current)
 
-        res = minimize(self._fun, self.x, jac=True, method="L-BFGS-B", bounds=self.bounds, callback=on_iteration,
+        res = minimize(self._fun, self.x / self._c, jac=True, method="L-BFGS-B",
+                       bounds=Bounds(self._lo / self._c, self._hi / self._c), callback=on_iteration,
                        options={"maxiter": iterations, "maxfun": iterations * 3, "maxcor": 10, "gtol": 0.0})
         if self._step >= iterations:
             return "completed"
