@@ -163,3 +163,14 @@ def test_a_run_too_big_for_the_memory_is_refused_by_the_cli_and_both_engines(mon
         with pytest.raises(memory.MemoryEstimateError, match=r"^a 2048 px run .* use --size \d+ or less"):
             engine("sample:chelsea", "sample:brick", size=2048, iterations=1, weights=random_weights,
                    optimizer="adam")
+
+
+def test_lbfgs_is_not_stopped_by_a_small_loss_scale(random_weights):
+    """A style reconstruction (content weight 0, style weight 1) must make progress, not stop after one step."""
+    from stylelib.transfer import stylize
+
+    r = stylize("sample:brick", "sample:brick", size=32, iterations=10, weights=random_weights, init="noise",
+                content_weight=0.0, style_weight=1.0, style_layers=["conv1_1"], content_layers=["conv1_2"])
+    style = r.series("style")
+    assert r.stop_reason == "completed" and r.history[-1].step == 10
+    assert style[-1] < style[0] / 100, style
