@@ -148,7 +148,7 @@ def symbolic_shapes(model, height, width):
     shape, out = (1, height, width, 3), {}
     for layer in model.layers[1:]:  # layers[0] is the Input
         shape = layer.compute_output_shape(shape)
-        out[extractor.canonical_layer(layer.name)] = tuple(shape[1:])
+        out[vgg19.canonical_layer(layer.name)] = tuple(shape[1:])
     return out
 
 def fmt(shape):

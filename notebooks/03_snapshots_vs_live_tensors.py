@@ -58,7 +58,8 @@ import matplotlib.pyplot as plt
 from stylelib import extractor, images, losses, samples, vgg19, viz
 from stylelib import graph as sgraph
 from stylelib.session import ArtSession
-from stylelib.transfer import StyleObjective, make_init
+from stylelib.run import make_init
+from stylelib.transfer import StyleObjective
 
 tf1 = tf.compat.v1
 cfg = notebook.setup(seed=0)

@@ -51,7 +51,7 @@ from stylelib import notebook
 import matplotlib.pyplot as plt
 import numpy as np
 
-from stylelib import images, losses, samples, transfer, viz
+from stylelib import images, losses, recipe, samples, transfer, viz
 from stylelib.extractor import FeatureExtractor
 
 cfg = notebook.setup(seed=0)
@@ -225,16 +225,16 @@ for k in range(1, len(STYLE_LAYERS) + 1):
 
 for name, r in style_runs.items():
     style = r.series("style")
-    assert r.config["content_weight"] == 0.0 and r.config["init"] == "noise"
+    assert r.config.content_weight == 0.0 and r.config.init == "noise"
     assert style[-1] < style[0], name                          # the style cost went down
     assert r.best_loss == min(r.series("total")) and r.best_image.shape == r.image.shape
 print(len(style_runs), "style reconstructions: style cost decreased in each")
-print("layers used:", [list(r.config["style_layers"]) for r in style_runs.values()][-1])
+print("layers used:", [list(r.config.style_layers) for r in style_runs.values()][-1])
 
 # %% tags=["nbval-ignore-output"]
 for name, r in style_runs.items():
     s = r.series("style")
-    print(f"{name:26} style cost {s[0]:10.4g} -> {s[-1]:10.4g}  ({len(r.history)} steps, {r.history[-1].seconds:.1f} s)")
+    print(f"{name:26} style cost {s[0]:10.4g} -> {s[-1]:10.4g}  ({r.history[-1].step} steps, {r.history[-1].seconds:.1f} s)")
 
 # %% tags=["weights-picture", "nbval-check-output"]
 style_img = samples.load_sample("brick", SIZE)
@@ -262,7 +262,7 @@ for layer in CONTENT_LAYERS:
 
 for layer, r in content_runs.items():
     c = r.series("content")
-    assert r.config["style_weight"] == 0.0 and list(r.config["content_layers"]) == [layer]
+    assert r.config.style_weight == 0.0 and list(r.config.content_layers) == [layer]
     assert c[-1] < c[0], layer                                 # the content cost went down
     assert np.array_equal(r.series("total"), c)                # total = 1 × content + 0 × style
 print(len(content_runs), "content reconstructions: content cost decreased in each")
@@ -270,7 +270,7 @@ print(len(content_runs), "content reconstructions: content cost decreased in eac
 # %% tags=["nbval-ignore-output"]
 for layer, r in content_runs.items():
     c = r.series("content")
-    print(f"{layer}: content cost {c[0]:10.4g} -> {c[-1]:10.4g}  ({len(r.history)} steps)")
+    print(f"{layer}: content cost {c[0]:10.4g} -> {c[-1]:10.4g}  ({r.history[-1].step} steps)")
 
 # %% tags=["weights-picture", "nbval-check-output"]
 photo_small = samples.load_sample("chelsea", SIZE)
@@ -302,8 +302,8 @@ print("all", len(style_runs) + len(content_runs), "L-BFGS histories are non-incr
 
 # %% tags=["nbval-check-output"]
 WEIGHTINGS = {
-    "deep-heavy (art.py)": dict(transfer.ART_STYLE_LAYERS),
-    "shallow-heavy (reversed)": dict(zip(STYLE_LAYERS, reversed(list(transfer.ART_STYLE_LAYERS.values())))),
+    "deep-heavy (art.py)": dict(recipe.ART_STYLE_LAYERS),
+    "shallow-heavy (reversed)": dict(zip(STYLE_LAYERS, reversed(list(recipe.ART_STYLE_LAYERS.values())))),
 }
 CONTENT_WEIGHT = 5.0
 STYLE_WEIGHTS = [0.01, 1.0, 100.0]            # α/β = 500, 5, 0.05 (the last is art.py's 5/100)

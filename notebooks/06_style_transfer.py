@@ -50,7 +50,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from stylelib import images, session, transfer, viz
+from stylelib import images, samples, session, transfer, viz
+from stylelib.run import make_init
 
 cfg = notebook.setup(seed=0)
 W = cfg.weights
@@ -59,8 +60,8 @@ RANDOM = cfg.random_weights
 SIZE = notebook.pick(32, 128)
 STEPS = notebook.pick(6, 50)
 
-content_img = transfer.as_image("chelsea", SIZE)
-style_img = images.resize_to(transfer.as_image("brick"), *content_img.shape[:2])
+content_img = samples.load_input("chelsea", SIZE)
+style_img = images.resize_to(samples.load_input("brick"), *content_img.shape[:2])
 content_pre = images.preprocess(content_img, W)
 style_pre = images.preprocess(style_img, W)
 print("content", content_img.shape, "style", style_img.shape, "preprocessed", content_pre.shape, content_pre.dtype)
@@ -84,13 +85,14 @@ show(viz.show_images([content_img, style_img], ["content: chelsea", "style: bric
 # `session.run_art` does what art.py does: build the graph once for this image size, snapshot the content
 # activations and the style activations with `sess.run` (they become constants), start from
 # `0.6 × noise + 0.4 × content`, then call `sess.run(train_op)` (Adam, learning rate 2) again and again. It
-# returns the same `StyleResult` as the TF2 engine: losses per step, the final and the best image.
+# returns the same `StyleResult` as the TF2 engine: losses per step — step 0 is the start image, then one
+# record per Adam update — the final and the best image.
 
 # %%
 tf1_result = session.run_art(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0)
-print(type(tf1_result).__name__, "| steps:", len(tf1_result.history), "| optimizer:", tf1_result.config["optimizer"])
+print(type(tf1_result).__name__, "| steps:", tf1_result.history[-1].step, "| optimizer:", tf1_result.config.optimizer)
 print("image", tf1_result.image.shape, tf1_result.image.dtype, "| random weights:", tf1_result.random_weights)
-assert len(tf1_result.history) == STEPS and not tf1_result.interrupted
+assert [r.step for r in tf1_result.history] == list(range(STEPS + 1)) and not tf1_result.interrupted
 assert tf1_result.history[-1].total < tf1_result.history[0].total
 
 # %% [markdown]
@@ -101,10 +103,11 @@ assert tf1_result.history[-1].total < tf1_result.history[0].total
 # of `stylelib.losses`, so for the **same starting image and weights** they must report the same numbers.
 # We check that directly: load the start image into an `ArtSession` (`loss_values`) and hand it to a
 # `StyleObjective`. In the same session we also step the art.py loop by hand three times — `step()` is one
-# `sess.run` of the losses and Adam's `train_op` — and find the first three entries of `run_art`'s history.
+# `sess.run` of the losses and Adam's `train_op`, returning the losses of the image *before* the update — and
+# find the first three entries of `run_art`'s history (steps 0, 1 and 2).
 
 # %%
-x0 = transfer.make_init("blend", content_pre, seed=0, weights=W)      # art.py's start, preprocessed
+x0 = make_init("blend", content_pre, seed=0, weights=W)      # art.py's start, preprocessed
 objective = transfer.StyleObjective(content_pre, style_pre, W)        # art.py's layers and weights 5 / 100
 
 with session.ArtSession(content_img, style_img, W) as art:
@@ -157,7 +160,7 @@ show(viz.show_images([tf1_result.image, tf2_adam.image], ["TF1 Session (art.py)"
 # %%
 tf2_lbfgs = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                              optimizer="lbfgs", init="blend")
-print("L-BFGS steps:", len(tf2_lbfgs.history), "| lower final loss than Adam after as many steps:",
+print("L-BFGS steps:", tf2_lbfgs.history[-1].step, "| lower final loss than Adam after as many steps:",
       tf2_lbfgs.history[-1].total < tf2_adam.history[-1].total)
 assert tf2_lbfgs.history[-1].total < tf2_adam.history[-1].total
 show(viz.loss_curves({"Adam (lr 2)": tf2_adam, "L-BFGS": tf2_lbfgs}, x="seconds",
@@ -172,7 +175,7 @@ show(viz.loss_curves({"Adam (lr 2)": tf2_adam, "L-BFGS": tf2_lbfgs}, x="seconds"
 # optimizer finds.
 
 # %% tags=["nbval-check-output"]
-starts = {init: transfer.make_init(init, content_pre, seed=0, weights=W) for init in ("content", "noise", "blend")}
+starts = {init: make_init(init, content_pre, seed=0, weights=W) for init in ("content", "noise", "blend")}
 start_losses = {init: {k: float(v) for k, v in objective(tf.constant(x)).items()} for init, x in starts.items()}
 for init, v in start_losses.items():
     print(f"{init:8} content cost at the start is zero: {v['content'] == 0.0}")
@@ -187,7 +190,7 @@ init_runs = {"content": transfer.stylize(content_img, style_img, size=None, iter
                                        seed=0, init="noise"),
              "blend": tf2_lbfgs}
 for init, r in init_runs.items():
-    assert r.config["init"] == init and r.history[-1].total < start_losses[init]["total"], init
+    assert r.config.init == init and r.history[-1].total < start_losses[init]["total"], init
 print("every start: the final loss is below the loss at the start")
 show(viz.loss_curves(init_runs, random_weights=RANDOM, title="L-BFGS from three starts"))
 
@@ -207,9 +210,9 @@ show(viz.show_images([images.deprocess(x, W) for x in starts.values()] + [r.best
 bouncy = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                           optimizer="adam", init="blend", learning_rate=20.0)
 totals = bouncy.series("total")
-print("steps:", len(totals), "| best_loss == min(history):", bouncy.best_loss == totals.min(),
-      "| best_step is where the minimum is:", bouncy.best_step == int(np.argmin(totals)) + 1)
-assert bouncy.best_loss == totals.min() and bouncy.best_step == int(np.argmin(totals)) + 1
+print("steps:", bouncy.history[-1].step, "| best_loss == min(history):", bouncy.best_loss == totals.min(),
+      "| best_step is where the minimum is:", bouncy.best_step == int(np.argmin(totals)))
+assert bouncy.best_loss == totals.min() and bouncy.best_step == int(np.argmin(totals))  # history[i] is step i
 assert bouncy.best_image.shape == bouncy.image.shape == content_img.shape
 for r in (tf1_result, tf2_adam, tf2_lbfgs):
     assert r.best_loss == r.series("total").min()
@@ -217,12 +220,14 @@ show(viz.loss_curves({"Adam, lr 2 (art.py)": tf2_adam, "Adam, lr 20": bouncy}, r
                      title="a larger step overshoots"))
 
 # %% tags=["nbval-ignore-output"]
-print("lr 20: best step", bouncy.best_step, "of", len(totals), "| lr 2: best step", tf2_adam.best_step, "of", len(tf2_adam.history))
+print("lr 20: best step", bouncy.best_step, "of", bouncy.history[-1].step,
+      "| lr 2: best step", tf2_adam.best_step, "of", tf2_adam.history[-1].step)
 
 # %% [markdown]
 # ## 6 · Stopping a run keeps what it had
 #
-# `stylize(callback=...)` calls the callback after every step with a `StepInfo` (step, losses, best step,
+# `stylize(callback=...)` calls the callback for the start image (step 0) and after every step with a
+# `StepInfo` (step, losses, best step,
 # and `info.image()` to fetch the current picture). Returning `False` stops the run **and returns the
 # result** — history so far, best image, `interrupted=True`. Pressing Ctrl-C in a terminal, or the kernel's
 # *interrupt* button in Jupyter, raises `KeyboardInterrupt` inside the loop; `stylize` (and `run_art`, the
@@ -240,8 +245,9 @@ def stop_at_k(info):
 
 
 stopped = transfer.stylize(content_img, style_img, size=None, iterations=50, weights=W, seed=0, callback=stop_at_k)
-print("interrupted:", stopped.interrupted, "| steps kept:", len(stopped.history), "| best step:", stopped.best_step)
-assert stopped.interrupted and len(stopped.history) == K and [s for s, _, _ in seen] == list(range(1, K + 1))
+print("interrupted:", stopped.interrupted, "| steps kept:", [r.step for r in stopped.history],
+      "| best step:", stopped.best_step)
+assert stopped.interrupted and [r.step for r in stopped.history] == [s for s, _, _ in seen] == list(range(K + 1))
 assert stopped.best_image.shape == content_img.shape and stopped.best_loss == stopped.series("total").min()
 
 
@@ -251,8 +257,8 @@ def ctrl_c_at_k(info):
 
 
 ctrl_c = transfer.stylize(content_img, style_img, size=None, iterations=50, weights=W, seed=0, callback=ctrl_c_at_k)
-print(f"KeyboardInterrupt at step {K} -> interrupted={ctrl_c.interrupted}, steps kept={len(ctrl_c.history)}")
-assert ctrl_c.interrupted and len(ctrl_c.history) == K and ctrl_c.best_image.shape == content_img.shape
+print(f"KeyboardInterrupt at step {K} -> interrupted={ctrl_c.interrupted}, last step kept={ctrl_c.history[-1].step}")
+assert ctrl_c.interrupted and ctrl_c.history[-1].step == K and ctrl_c.best_image.shape == content_img.shape
 
 
 # %% [markdown]
@@ -283,7 +289,10 @@ assert np.isclose(loss_e, loss_c, rtol=1e-5) and compiled.experimental_get_traci
 
 
 # %% tags=["nbval-ignore-output"]
-def median_seconds(fn, repeats=notebook.pick(5, 10)):
+REPEATS = notebook.pick(5, 10)
+
+
+def median_seconds(fn, repeats=REPEATS):
     for _ in range(2):                      # warm-up (tracing, allocations)
         fn(x_t)[1].numpy()
     times = []
@@ -312,7 +321,8 @@ print(f"{content_img.shape[1]}×{content_img.shape[0]} px: eager {eager_s * 1e3:
 # existing file unless you tick *overwrite*). With random weights the panel says so in red.
 #
 # It is not started automatically here; press **Run**. (Everything it does is also a method —
-# `explorer.run(blocking=True)`, `explorer._on_save_clicked(None)` — which is how its tests drive it.)
+# `explorer.run(blocking=True)`, `explorer.save()` — and the settings, the worker thread and saving live in
+# `explorer.controller`, a plain object without widgets, which is how its tests drive it.)
 
 # %%
 from stylelib.widgets import StyleExplorer
@@ -323,7 +333,7 @@ explorer
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Total variation.** Run L-BFGS from the content image with `tv_weight=1.0` and compare its final `tv`
+# 1. **Total variation.** Run L-BFGS from the content image with `tv_weight=100` and compare its final `tv`
 #    cost with the run from section 4 (`init_runs['content']`, `tv_weight=0`).
 # 2. **A filmstrip callback.** Write a callback that keeps `info.image()` every 2 steps (and never stops the
 #    run). Check how many pictures you got and their shape.
@@ -337,10 +347,10 @@ explorer
 # %% tags=["nbval-check-output"]
 # Exercise 1
 smooth = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
-                          init="content", tv_weight=1.0)
+                          init="content", tv_weight=100.0)
 rough = init_runs["content"]
-print("final TV cost lower with tv_weight=1:", smooth.history[-1].tv < rough.history[-1].tv)
-assert smooth.history[-1].tv < rough.history[-1].tv and smooth.config["tv_weight"] == 1.0
+print("final TV cost lower with tv_weight=100:", smooth.history[-1].tv < rough.history[-1].tv)
+assert smooth.history[-1].tv < rough.history[-1].tv and smooth.config.tv_weight == 100.0
 
 # %%
 # Exercise 2
@@ -348,7 +358,7 @@ film = []
 
 
 def filmstrip(info):
-    if info.step % 2 == 0:
+    if info.step > 0 and info.step % 2 == 0:   # step 0 is the start image
         film.append(info.image())     # copied from the device only on these steps
     # returning None (not False) never stops the run
 
