@@ -32,9 +32,11 @@
 #
 # Convention used everywhere: shapes are **height × width × channels**, the order of the arrays.
 #
-# *This notebook is paired with `01_vgg19_at_any_size.py` (jupytext): edit either one — `notebooks/README.md` says how.
-# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
-# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
+# *To run it: in a terminal, in the repository's root folder, type `make lab` (the first time, it creates
+# `.venv` and installs what is needed: Python ≥ 3.10 and access to PyPI), then **Run ▸ Run All Cells**.
+# `stylelib weights` says whether this machine has the trained VGG-19 weights; without them, start with
+# `STYLELIB_WEIGHTS=random make lab`. The outputs saved below were made with random weights.
+# This notebook is paired with `01_vgg19_at_any_size.py` (jupytext): edit either one — `notebooks/README.md` says how.*
 
 # %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads
@@ -435,9 +437,10 @@ assert all(rel_diff[n] > 0.01 for n in ("pool1", "conv2_1", "conv4_2", "pool5"))
 #
 # The same six channels of three layers, for the photo at the two executed sizes. With trained weights the
 # maps at the big size show the same kinds of edges and textures as at the small size, just with more
-# positions. With the random weights used offline the maps are noise-like. The committed notebook was run
-# with random weights, so its maps below carry the red "RANDOM WEIGHTS" label: they show the mechanics (the
-# same channels at two sizes), not what VGG-19 learned.
+# positions. Random filters respond to edges and colours too — the cat's outline shows in the maps below —
+# but not with the learned, selective features of the trained network. The committed notebook was run with
+# random weights, so its maps carry the red "RANDOM WEIGHTS" label: they show the mechanics (the same
+# channels at two sizes), not what VGG-19 learned.
 
 # %% tags=["nbval-check-output"]
 viz.show_images([photo_small, photo_big], [f"input {fmt(RUN_SMALL)}", f"input {fmt(RUN_BIG)}"], size=3)

@@ -33,9 +33,11 @@
 #   makes the graph grow (and how to avoid it);
 # * what the graph looks like, drawn from its real ops, and how the same idea reads in TF2.
 #
-# *This notebook is paired with `02_building_the_graph.py` (jupytext): edit either one — `notebooks/README.md` says how.
-# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
-# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
+# *To run it: in a terminal, in the repository's root folder, type `make lab` (the first time, it creates
+# `.venv` and installs what is needed: Python ≥ 3.10 and access to PyPI), then **Run ▸ Run All Cells**.
+# `stylelib weights` says whether this machine has the trained VGG-19 weights; without them, start with
+# `STYLELIB_WEIGHTS=random make lab`. The outputs saved below were made with random weights.
+# This notebook is paired with `02_building_the_graph.py` (jupytext): edit either one — `notebooks/README.md` says how.*
 
 # %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads

@@ -42,9 +42,11 @@
 # * the TF2 version: eager tensors are always values, and `tf.function` turns a captured NumPy array back into
 #   a `Const`.
 #
-# *This notebook is paired with `03_snapshots_vs_live_tensors.py` (jupytext): edit either one — `notebooks/README.md` says how.
-# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
-# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
+# *To run it: in a terminal, in the repository's root folder, type `make lab` (the first time, it creates
+# `.venv` and installs what is needed: Python ≥ 3.10 and access to PyPI), then **Run ▸ Run All Cells**.
+# `stylelib weights` says whether this machine has the trained VGG-19 weights; without them, start with
+# `STYLELIB_WEIGHTS=random make lab`. The outputs saved below were made with random weights.
+# This notebook is paired with `03_snapshots_vs_live_tensors.py` (jupytext): edit either one — `notebooks/README.md` says how.*
 
 # %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads

@@ -39,9 +39,11 @@
 #   up to the deepest layer asked for — with the same values as the TF1 session;
 # * that eager code pays for every line you call, while `tf.function` prunes what the outputs do not need.
 #
-# *This notebook is paired with `04_running_part_of_a_network.py` (jupytext): edit either one — `notebooks/README.md` says how.
-# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
-# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
+# *To run it: in a terminal, in the repository's root folder, type `make lab` (the first time, it creates
+# `.venv` and installs what is needed: Python ≥ 3.10 and access to PyPI), then **Run ▸ Run All Cells**.
+# `stylelib weights` says whether this machine has the trained VGG-19 weights; without them, start with
+# `STYLELIB_WEIGHTS=random make lab`. The outputs saved below were made with random weights.
+# This notebook is paired with `04_running_part_of_a_network.py` (jupytext): edit either one — `notebooks/README.md` says how.*
 
 # %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads
@@ -177,7 +179,14 @@ print("ops run for conv2_1:", ran_conv2_1)
 print("ops run for the head beyond the network:",
       [n for n in ran_head if n not in ran_conv2_1])
 bias_adds = [n for n in ran_conv2_1 if n.endswith("/add")]
-print("bias adds that ran under their own name:", bias_adds or "none (dropped or fused by Grappler, see below)")
+if bias_adds:
+    case = "the bias adds ran as ops of their own: Conv2D, add and Relu one by one"
+elif "conv1_1/Conv2D" in ran_conv2_1:
+    case = "no bias add ran (the biases are zero, Grappler dropped `+ 0`): Conv2D and Relu ran as two kernels"
+else:
+    case = "fused: each convolution, its bias and its ReLU ran as one kernel, under the ReLU's name"
+print("bias adds that ran under their own name:", bias_adds or "none")
+print("this run:", case)
 
 up_to_conv2_1 = ["conv1_1", "conv1_2", "avgpool1", "conv2_1"]
 assert sgraph.ops_of_layers(ran_conv2_1) == up_to_conv2_1 and "conv5_1" not in sgraph.ops_of_layers(ran_conv2_1)
@@ -199,7 +208,8 @@ if not any(weights.biases[layer].any() for layer in ("conv1_1", "conv1_2", "conv
 # rewrites the pruned graph. What it does with a layer's bias — the `add` op — depends on the weights and on the
 # TensorFlow build:
 #
-# * a bias of all zeros (the random weights used offline) is dropped: `x + 0` is `x`, so no `add` runs;
+# * a bias of all zeros is dropped: `x + 0` is `x`, so no `add` runs (stylelib's random weights have all-zero
+#   biases, and the committed outputs were made with them — with nothing to add, nothing is fused either);
 # * in a build with oneDNN (TensorFlow's default on x86 Linux), convolution + bias + ReLU are *fused* into one
 #   kernel, `_MklNativeFusedConv2D`, which runs under the ReLU's name;
 # * without oneDNN (`TF_ENABLE_ONEDNN_OPTS=0`, or other platforms) the CPU remapper fuses a convolution only
@@ -377,8 +387,10 @@ print("after pruning + Grappler:", len(post.node), "nodes,", conv_count(post), "
 assert conv_count(pre) == 16 and conv_count(post) == 3
 
 # %% [markdown]
-# Three convolutions remain — `conv1_1`, `conv1_2`, `conv2_1`; the op types printed say whether this build fused
-# each with its bias and ReLU (`_FusedConv2D`, or `_MklNativeFusedConv2D` with oneDNN). So the three
+# Three convolutions remain — `conv1_1`, `conv1_2`, `conv2_1`. The op types printed are those of the graph
+# after Grappler: `_FusedConv2D` where it fused a convolution with its bias and ReLU. (Here the weights are
+# inputs of the traced function, so Grappler cannot see that a bias is zero and fuses it; a oneDNN build
+# renames the kernel `_MklNativeFusedConv2D` later, when it runs.) So the three
 # ways of "running up to a layer" are: a **session** prunes the graph to the fetches; **eager** code runs
 # exactly what you call, so you stop where you need to (`FeatureExtractor`, a cut Keras model); and
 # **`tf.function`** traces everything you wrote and prunes again before running.

@@ -33,9 +33,11 @@
 # Everything here uses `stylelib`: `losses.gram_matrix`, `extractor.FeatureExtractor` and
 # `transfer.stylize`. The pictures are small so that the notebook runs on a laptop CPU.
 #
-# *This notebook is paired with `05_content_and_style_costs.py` (jupytext): edit either one — `notebooks/README.md` says how.
-# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
-# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
+# *To run it: in a terminal, in the repository's root folder, type `make lab` (the first time, it creates
+# `.venv` and installs what is needed: Python ≥ 3.10 and access to PyPI), then **Run ▸ Run All Cells**.
+# `stylelib weights` says whether this machine has the trained VGG-19 weights; without them, start with
+# `STYLELIB_WEIGHTS=random make lab`. The outputs saved below were made with random weights.
+# This notebook is paired with `05_content_and_style_costs.py` (jupytext): edit either one — `notebooks/README.md` says how.*
 
 # %% [markdown]
 # ## Setup
@@ -210,7 +212,9 @@ for layer, (g, f) in tile_table.items():
 # weight 0). Using `conv1_1` alone matches only very local statistics (colours, tiny edges); adding
 # `conv2_1`, `conv3_1`, … matches co-occurrences over larger and larger neighbourhoods, so the synthesized
 # texture grows larger structures. That is what the trained weights give; the committed notebook was run with
-# random weights, so its pictures below carry the red "RANDOM WEIGHTS" label and show noise-like textures.
+# random weights, so its pictures below carry the red "RANDOM WEIGHTS" label. Even untrained filters
+# synthesize a brick-like texture from Gram matrices (random convolutions capture local statistics too); what
+# they lack is the trained network's larger, learned structures.
 #
 # All five runs start from the **same** noise image (`init='noise'`, same seed) and use equal layer weights.
 
@@ -331,7 +335,8 @@ show(viz.show_images([r.best_image for r in grid.values()],
 # **What to look for (with the trained weights).** Left to right the cat dissolves into brick; top row
 # (deep-heavy) the bricks come as larger blocks, bottom row (shallow-heavy) as a fine, grainy overlay.
 # With `STYLELIB_WEIGHTS=random` — how the committed notebook was run — the grid is drawn under the red
-# "RANDOM WEIGHTS" label: untrained filters make texture noise, not brick.
+# "RANDOM WEIGHTS" label: untrained filters still give a grey brick-like texture and a visible difference
+# between the two weightings, but not what the trained weights give.
 #
 # ## Exercises
 #

@@ -30,9 +30,11 @@
 # - what `tf.function` buys over running the same step eagerly, measured here;
 # - an interactive explorer (`stylelib.widgets.StyleExplorer`) to try settings by hand.
 #
-# *This notebook is paired with `06_style_transfer.py` (jupytext): edit either one — `notebooks/README.md` says how.
-# To run it: `make lab` at the top of the repository, then **Run ▸ Run All Cells**
-# (`STYLELIB_WEIGHTS=random make lab` on a machine without the VGG-19 weights).*
+# *To run it: in a terminal, in the repository's root folder, type `make lab` (the first time, it creates
+# `.venv` and installs what is needed: Python ≥ 3.10 and access to PyPI), then **Run ▸ Run All Cells**.
+# `stylelib weights` says whether this machine has the trained VGG-19 weights; without them, start with
+# `STYLELIB_WEIGHTS=random make lab`. The outputs saved below were made with random weights.
+# This notebook is paired with `06_style_transfer.py` (jupytext): edit either one — `notebooks/README.md` says how.*
 
 # %% [markdown]
 # ## Setup
@@ -126,9 +128,9 @@ print("three steps by hand == the first three steps of run_art:", same)
 assert same
 
 # %% [markdown]
-# Now the whole TF2 run with art.py's recipe (Adam, learning rate 2, blend start). Both engines record the
-# loss of the image *before* each update, so their first entries are the loss at `x0` — equal, as just shown —
-# and the two curves should lie on top of each other — the second hides the first. (They drift apart very slightly over many steps: Keras'
+# Now the whole TF2 run with art.py's recipe (Adam, learning rate 2, blend start). In both engines
+# `history[k]` is the loss of the image after k updates, and `history[0]` the loss at the start image `x0` —
+# equal, as just shown — so the two curves should lie on top of each other — the second hides the first. (They drift apart very slightly over many steps: Keras'
 # Adam adds its ε = 1e-7 where TF1's adds 1e-8, and the sums run in another order.)
 
 # %% tags=["nbval-check-output"]
@@ -152,10 +154,8 @@ show(viz.show_images([tf1_result.image, tf2_adam.image], ["TF1 Session (art.py)"
 # picture of the curvature from the last few gradients and makes a line search along its direction, so it
 # usually gets much further per step, at the price of a few extra loss evaluations. Gatys et al. used
 # L-BFGS. The fair comparison is against **time**, so we plot `x='seconds'` (the first step includes the
-# tracing of the compiled function).
-#
-# Note the bookkeeping: Adam records the loss at the image it is about to update, L-BFGS at the image it has
-# just accepted — so L-BFGS's curve starts one step later.
+# tracing of the compiled function). The bookkeeping is the same for both: `history[k]` is the image after
+# k steps, `history[0]` the start image.
 
 # %%
 tf2_lbfgs = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
@@ -338,18 +338,19 @@ explorer
 # 2. **A filmstrip callback.** Write a callback that keeps `info.image()` every 2 steps (and never stops the
 #    run). Check how many pictures you got and their shape.
 # 3. **Adam does not care about the scale of the loss.** Multiply both the content and the style weight by 10
-#    (50 and 1000) and rerun section 2's Adam run. Show that every loss is 10× larger but the image is
-#    practically the same. (Adam divides the gradient by a running estimate of its size; only the *ratio*
+#    (50 and 1000) and rerun section 2's Adam run. Show that the total loss is 10× larger at every step — the
+#    raw content and style costs are the same numbers — and that the image is practically the same. (Adam divides the gradient by a running estimate of its size; only the *ratio*
 #    of the weights matters to it.)
 #
 # ## Solutions
 
-# %% tags=["nbval-check-output"]
+# %%
 # Exercise 1
 smooth = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
                           init="content", tv_weight=100.0)
 rough = init_runs["content"]
-print("final TV cost lower with tv_weight=100:", smooth.history[-1].tv < rough.history[-1].tv)
+print(f"final TV cost: {smooth.history[-1].tv:.4g} with tv_weight=100, {rough.history[-1].tv:.4g} without "
+      f"(ratio {smooth.history[-1].tv / rough.history[-1].tv:.2f})")
 assert smooth.history[-1].tv < rough.history[-1].tv and smooth.config.tv_weight == 100.0
 
 # %%
