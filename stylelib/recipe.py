@@ -151,7 +151,7 @@ CONTENT_NORMALIZATIONS: Mapping[str, str] = {
 DEFAULT_CONTENT_NORMALIZATION: str = "art"
 
 STYLE_WEIGHTINGS: Mapping[str, str] = {
-    "art": "art.py: deeper layers count more",
+    "art": "art.py: deeper layers more",
     "equal": "equal: every layer 1.0",
 }
 """How chosen style layers are weighted, name -> label (see :func:`style_layer_weights`)."""

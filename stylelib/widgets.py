@@ -840,7 +840,9 @@ _STALE = "2px dashed #b60"  # …or they changed since
 _LABEL_WIDTH = "110px"  # one label column for the left column's controls
 
 # Fixed sizes (px) of the three columns; tests/test_widgets.py adds them up.
-LEFT_WIDTH, MIDDLE_WIDTH, RIGHT_WIDTH, GAP = 360, 250, 340, 14
+# Measured in JupyterLab 4 (headless Chromium, 1400×1000 window, file browser open): the output area is 968 px
+# wide, so the columns and their gaps add up to 922 px and stay side by side.
+LEFT_WIDTH, MIDDLE_WIDTH, RIGHT_WIDTH, GAP = 336, 220, 330, 12
 PREVIEW_HEIGHT, PLOT_HEIGHT = 170, 140
 _PLOT_INCHES = ((RIGHT_WIDTH - 4) / 80, PLOT_HEIGHT / 80)  # the plot PNG is drawn at 80 dpi, shown 1:1
 
@@ -848,10 +850,10 @@ _PLOT_INCHES = ((RIGHT_WIDTH - 4) / 80, PLOT_HEIGHT / 80)  # the plot PNG is dra
 class StyleExplorer:
     """The explorer panel: ipywidgets controls in front of an :class:`ExplorerController`.
 
-    Three columns, 992 px wide and about 540 px tall (estimated from 32 px widget rows, not measured):
-    images and numbers | layers | Run, Stop and the progress bar in one row, the status line right under them,
-    then the preview, the loss plot and Save — so every action's feedback is next to its button. When the
-    output area is narrower than 992 px the columns wrap (the third then sits under the first two).
+    Three columns, 922 px wide: images and numbers | layers | Run, Stop and the progress bar in one row, the
+    status line right under them, then Save, then the preview and the loss plot — so every action's feedback is
+    next to its button, and Run, the status and Save stay together even when a narrow output area wraps the
+    columns (the third then sits under the first two).
 
     Parameters
     ----------
@@ -955,7 +957,8 @@ class StyleExplorer:
         self.progress = W.IntProgress(value=0, min=0, max=s["iterations"], description="step 0",
                                       style={"description_width": "64px"},
                                       layout=W.Layout(width=f"{RIGHT_WIDTH - 2 * button - 3 * m}px"))
-        self.status = W.HTML(layout=W.Layout(width=f"{RIGHT_WIDTH - m}px", min_height="54px"))  # 3 lines
+        # three lines of 28 px (Lab's widget line height): a finished run's message does not push Save down
+        self.status = W.HTML(layout=W.Layout(width=f"{RIGHT_WIDTH - m}px", min_height="84px"))
         self.preview = W.Image(format="png", layout=W.Layout(width=f"{RIGHT_WIDTH - m}px",
                                                               height=f"{PREVIEW_HEIGHT}px", object_fit="contain",
                                                               border=_FRESH))
@@ -1001,9 +1004,9 @@ class StyleExplorer:
                               W.HBox([self.style_layers, self.content_layers]), hint,
                               W.HTML("style layer weights"), self.style_weighting], MIDDLE_WIDTH)
         self.right = column([W.HBox([self.run_button, self.stop_button, self.progress]), self.status,
-                             self.preview, self.loss_plot,
                              W.HBox([self.save_path, self.save_button]),
-                             W.HBox([self.overwrite, self.save_target])], RIGHT_WIDTH)
+                             W.HBox([self.overwrite, self.save_target]),
+                             self.preview, self.loss_plot], RIGHT_WIDTH)
         self.panel = W.VBox([
             self.banner,
             W.Box([self.left, self.middle, self.right],

@@ -562,7 +562,7 @@ def test_the_status_sits_under_run_and_beside_save(W, random_weights):
     right = ex.right.children
     assert right[0].children == (ex.run_button, ex.stop_button, ex.progress)  # one row
     assert right[1] is ex.status  # straight under Run, Stop and the progress bar
-    assert [ex.save_button in getattr(child, "children", ()) for child in right].index(True) == 4  # same column
+    assert [ex.save_button in getattr(child, "children", ()) for child in right].index(True) == 2  # then Save
     assert ex.preview in right and ex.loss_plot in right
 
 
@@ -571,7 +571,7 @@ def test_the_panel_fits_a_1400x1000_window(W, random_weights):
     columns = ex.panel.children[1]
     assert columns.children == (ex.left, ex.middle, ex.right) and "wrap" in columns.layout.flex_flow
     width = sum(_px(col.layout.width) + _px(col.layout.margin.split()[1]) for col in columns.children)
-    assert width <= 1000  # JupyterLab's output area at 1400 px, file browser open, is ~1050 px
+    assert width <= 940  # measured: JupyterLab 4's output area at 1400×1000 with the file browser open is 968 px
     for col in columns.children:  # nothing is wider than its column
         for child in col.children:
             kids = child.children if isinstance(child, W.HBox) else (child,)
