@@ -95,6 +95,18 @@ def test_saved_in_the_quiet_form(path):
         assert not re.search(r"^\s*#\s*NBVAL_", cell.source, re.M), f"{cell.id}: use a cell tag, not an NBVAL comment"
 
 
+@pytest.mark.parametrize("path", IPYNBS, ids=[p.name for p in IPYNBS])
+def test_kernel_display_name_is_the_one_lab_writes(path):
+    """JupyterLab writes the running kernel's display name into the notebook when it starts the kernel; a
+    different saved name marks the notebook modified the moment it is opened (seen in headless Chromium)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = KernelSpecManager().get_kernel_spec("python3").display_name
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.kernelspec["name"] == "python3"
+    assert nb.metadata.kernelspec["display_name"] == installed, (nb.metadata.kernelspec, installed)
+
+
 @pytest.mark.parametrize("path", IPYNBS, ids=IDS)
 def test_lab_open_and_save_changes_nothing(path, tmp_path):
     """Opening a notebook in JupyterLab (through jupytext's contents manager) and saving it untouched rewrites

@@ -35,7 +35,9 @@ from nbclient import NotebookClient
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+# the name ipykernel gives its kernel ("Python 3 (ipykernel)"): JupyterLab writes the running kernel's display name
+# into the notebook when it starts one, so any other name marks every opened notebook as modified
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # notebook-level metadata kept in a committed notebook; anything else (widgets, editor state) is dropped
 NOTEBOOK_METADATA = ("kernelspec", "language_info", "jupytext", "stylelib")
 # cell metadata written by executing front-ends: timestamps that change on every run
