@@ -27,12 +27,13 @@ with tf_startup_quiet():
     _tf.config.list_physical_devices()
 
 import random as _random
+import time
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["QUICK", "Setup", "setup", "quick", "pick"]
+__all__ = ["QUICK", "Setup", "setup", "quick", "pick", "type_name", "median_seconds", "show", "LINKS"]
 
 
 def quick() -> bool:
@@ -90,3 +91,97 @@ def setup(seed: int = 0, weights=None, *, verbose: bool = True) -> Setup:
         if w.is_random:
             print(BANNER)
     return Setup(quick(), w, seed)
+
+
+# ---------------------------------------------------------------------------------------- helpers the notebooks share
+
+LINKS: dict[str, str] = {
+    # the blog post this project grew from (its text is in the design notes' reference folder)
+    "blog": "https://amit-agrawal.com/DNN-1-20171125.html",
+    # log0's TensorFlow implementation; the blog quotes its art.py
+    "art.py": "https://github.com/log0/neural-style-painting/blob/master/art.py",
+    "gatys2015": "https://arxiv.org/abs/1508.06576",  # A Neural Algorithm of Artistic Style
+    # Image Style Transfer Using Convolutional Neural Networks (CVPR 2016): the equations cited by number
+    "gatys2016": "https://openaccess.thecvf.com/content_cvpr_2016/html/Gatys_Image_Style_Transfer_CVPR_2016_paper.html",
+    "gatys2017": "https://arxiv.org/abs/1611.07865",  # Controlling Perceptual Factors in Neural Style Transfer
+    "vgg": "https://arxiv.org/abs/1409.1556",  # Simonyan & Zisserman, Very Deep Convolutional Networks
+    "tf_graphs": "https://www.tensorflow.org/guide/intro_to_graphs",
+    "tf_function": "https://www.tensorflow.org/guide/function",
+    "tf_autodiff": "https://www.tensorflow.org/guide/autodiff",
+    "tf_migrate": "https://www.tensorflow.org/guide/migrate",
+    "tf_style_tutorial": "https://www.tensorflow.org/tutorials/generative/style_transfer",
+    "keras_vgg19": "https://keras.io/api/applications/vgg/",
+}
+"""Where the notebooks' sources live: print ``LINKS[name]`` rather than retyping an address."""
+
+
+def type_name(obj) -> str:
+    """The full name of an object's class, ``module.Class``, as the blog post prints types.
+
+    >>> import numpy as np
+    >>> type_name(np.zeros(2))
+    'numpy.ndarray'
+    """
+    return type(obj).__module__ + "." + type(obj).__name__
+
+
+def _wait(out) -> None:
+    # an eager result may still be computing (on a GPU): .numpy() waits until its value exists
+    if hasattr(out, "numpy"):
+        out.numpy()
+    elif isinstance(out, (tuple, list)):
+        for item in out:
+            _wait(item)
+    elif isinstance(out, dict):
+        for item in out.values():
+            _wait(item)
+
+
+def median_seconds(fns, repeats: int = 5, warmup: int = 1) -> dict:
+    """Median wall time of each function, measured side by side.
+
+    Parameters
+    ----------
+    fns : dict[str, callable] or callable
+        Functions of no argument, by label (a single function is labelled ``"fn"``). Results that are eager
+        tensors (or tuples / lists / dicts of them) are waited for with ``.numpy()``.
+    repeats : int
+        Timed rounds. In each round every function runs once, so a change in the machine's load hits all of
+        them alike: compare the medians as ratios, not as absolute times.
+    warmup : int
+        Untimed calls of each function first (tracing, memory allocation).
+
+    Returns
+    -------
+    dict[str, float]
+        Median seconds per label.
+
+    >>> t = median_seconds({"sum": lambda: sum(range(1000))}, repeats=3)
+    >>> sorted(t) == ["sum"] and t["sum"] > 0
+    True
+    """
+    if callable(fns):
+        fns = {"fn": fns}
+    times: dict[str, list[float]] = {label: [] for label in fns}
+    for fn in fns.values():
+        for _ in range(warmup):
+            _wait(fn())
+    for _ in range(repeats):
+        for label, fn in fns.items():
+            t0 = time.perf_counter()
+            _wait(fn())
+            times[label].append(time.perf_counter() - t0)
+    return {label: float(np.median(v)) for label, v in times.items()}
+
+
+def show(fig) -> None:
+    """Show a matplotlib figure once and free it.
+
+    A figure that carries the red "RANDOM WEIGHTS" label (:func:`stylelib.viz.mark_random`) gets room for it
+    at the top; the figure is closed after showing, so re-running a cell does not pile up open figures."""
+    import matplotlib.pyplot as plt
+
+    if fig.texts:
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
+    plt.show()
+    plt.close(fig)

@@ -4,16 +4,17 @@
 sample name (``chelsea`` or ``sample:chelsea``) — into the image convention ``(H, W, 3)`` float32 RGB
 0–255. Both engines, the explorer and the command line call it.
 
-The samples are content photos and style textures bundled with scikit-image.
+The samples are content photos and style textures bundled with scikit-image, plus one colourful style
+picture, ``stained_glass``, that this module paints itself (:func:`stained_glass`).
 
-Every sample here is a file shipped *inside* the ``scikit-image`` wheel (``skimage/data/``), so
+Every scikit-image sample is a file shipped *inside* the ``scikit-image`` wheel (``skimage/data/``), so
 :func:`load_sample` never needs the network (scikit-image downloads its other data sets with ``pooch``;
 none of those are used). Provenance and licences are quoted from scikit-image's docstrings; see
 ``docs/SAMPLES.md`` for the table.
 
 >>> from stylelib.samples import list_samples, load_sample
 >>> list_samples("style")
-['brick', 'grass', 'gravel', 'hubble', 'ihc']
+['brick', 'grass', 'gravel', 'hubble', 'ihc', 'stained_glass']
 >>> load_sample("chelsea", max_size=256).shape
 (170, 256, 3)
 >>> load_input("sample:brick", max_size=64).shape
@@ -23,6 +24,7 @@ none of those are used). Provenance and licences are quoted from scikit-image's 
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +34,7 @@ import numpy as np
 from .images import ImageError, array_to_image, check_size, load_image, resize_longest
 
 __all__ = ["Sample", "SAMPLES", "KINDS", "UnknownSampleError", "list_samples", "get_sample", "load_sample",
-           "load_input", "describe_input"]
+           "load_input", "describe_input", "stained_glass"]
 
 KINDS: tuple[str, ...] = ("content", "style")
 
@@ -45,6 +47,9 @@ class Sample:
     from). ``loader`` is the name of the ``skimage.data`` function that returns it and ``filename`` the
     file that function reads from the scikit-image package. ``source`` and ``licence`` are as
     scikit-image documents them. ``size`` is the native ``(height, width)`` in pixels.
+
+    A sample with ``generated=True`` has no file: ``loader`` names a function of this module that paints it
+    (deterministically), and ``filename`` is empty.
     """
 
     name: str
@@ -55,10 +60,16 @@ class Sample:
     licence: str
     filename: str
     size: tuple[int, int]
+    generated: bool = False
 
     @property
     def path(self) -> Path:
-        """Where the bundled file lives in the installed scikit-image (readable with ``load_image``)."""
+        """Where the bundled file lives in the installed scikit-image (readable with ``load_image``).
+
+        Raises ``ValueError`` for a generated sample, which has no file (save one with ``stylelib samples``
+        or :func:`stylelib.images.save_image`)."""
+        if self.generated:
+            raise ValueError(f"sample {self.name!r} is painted by stylelib.samples.{self.loader}(); it has no file")
         import skimage.data
 
         return Path(skimage.data.__file__).parent / self.filename
@@ -130,6 +141,13 @@ _ALL: tuple[Sample, ...] = (
         "No known copyright restrictions",
         "ihc.png", (512, 512),
     ),
+    Sample(
+        "stained_glass", "style", "stained_glass",
+        "A stained-glass window: saturated cells of every hue, dark lead lines, brush-streaked glass.",
+        "Painted by stylelib.samples.stained_glass() (recipe in docs/SAMPLES.md)",
+        "CC0 (made for stylelib)",
+        "", (512, 512), generated=True,
+    ),
 )
 
 SAMPLES: dict[str, Sample] = {s.name: s for s in _ALL}
@@ -174,12 +192,70 @@ def load_sample(name: str | Sample, max_size: int | None = None) -> np.ndarray:
     sample = name if isinstance(name, Sample) else get_sample(name)
     if max_size is not None:
         check_size(max_size, "max_size")
-    import skimage.data
+    if sample.generated:
+        image = array_to_image(globals()[sample.loader]())
+    else:
+        import skimage.data
 
-    image = array_to_image(getattr(skimage.data, sample.loader)())
+        image = array_to_image(getattr(skimage.data, sample.loader)())
     if max_size is not None and max(image.shape[:2]) != max_size:
         image = resize_longest(image, max_size)
     return image
+
+
+# ------------------------------------------------------------------------------------------ painted samples
+
+
+@functools.lru_cache(maxsize=1)
+def _stained_glass_cached(size: int, cells: int, seed: int) -> np.ndarray:
+    from scipy import ndimage
+    from scipy.spatial import cKDTree
+    from skimage import color, morphology, segmentation
+
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, size, (cells, 2))
+    rows, cols = np.mgrid[0:size, 0:size]
+    # Voronoi cells: every pixel belongs to its nearest centre
+    _, labels = cKDTree(centres).query(np.column_stack([rows.ravel(), cols.ravel()]))
+    labels = labels.reshape(size, size)
+    hue, sat, val = rng.uniform(0, 1, cells), rng.uniform(0.55, 0.95, cells), rng.uniform(0.6, 0.95, cells)
+    hsv = np.stack([hue[labels], sat[labels], val[labels]], axis=-1)
+    # streaks in the glass: white noise blurred much more along one axis than the other, in both directions
+    noise = rng.normal(size=(size, size))
+    streaks = ndimage.gaussian_filter(noise, sigma=(1.0, 6.0)) + 0.5 * ndimage.gaussian_filter(noise, sigma=(6.0, 1.0))
+    hsv[..., 2] = np.clip(hsv[..., 2] * (1 + 0.35 * streaks / np.abs(streaks).max()), 0, 1)
+    rgb = color.hsv2rgb(hsv)
+    lead = morphology.dilation(segmentation.find_boundaries(labels, mode="inner"), morphology.disk(1))
+    rgb[lead] = 0.08
+    out = (rgb * 255).astype(np.uint8)
+    out.flags.writeable = False
+    return out
+
+
+def stained_glass(size: int = 512, cells: int = 140, seed: int = 1508) -> np.ndarray:
+    """Paint the ``stained_glass`` sample: a colourful style picture made here, so no file or network is needed.
+
+    The recipe (also in ``docs/SAMPLES.md``): ``cells`` random centres split the square into Voronoi cells
+    (``scipy.spatial.cKDTree`` nearest centre); each cell gets a random hue, a saturation in 0.55–0.95 and a
+    value in 0.6–0.95 (HSV, converted with ``skimage.color.hsv2rgb``); the value is streaked by white noise
+    blurred anisotropically (``scipy.ndimage.gaussian_filter``, sigma (1, 6) plus half of (6, 1)); the cell
+    borders (``skimage.segmentation.find_boundaries``, dilated by a disk of radius 1) are painted dark as lead.
+
+    Parameters
+    ----------
+    size : int
+        Height and width in pixels.
+    cells : int
+        Number of glass pieces.
+    seed : int
+        Seed of ``numpy.random.default_rng``: the same seed gives the same picture.
+
+    Returns
+    -------
+    ndarray
+        ``(size, size, 3)`` uint8 RGB (a fresh, writeable copy).
+    """
+    return _stained_glass_cached(int(size), int(cells), int(seed)).copy()
 
 
 # ------------------------------------------------------------------------------------------ the resolver

@@ -27,8 +27,6 @@ jupytext = pytest.importorskip("jupytext")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-IPYNBS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-IDS = [p.stem[:2] for p in IPYNBS]
 
 
 def _refresh_module():
@@ -39,6 +37,9 @@ def _refresh_module():
 
 
 refresh = _refresh_module()
+IPYNBS = refresh.all_notebooks()
+IDS = [str(p.relative_to(NOTEBOOKS).with_suffix("")) for p in IPYNBS]
+COURSE = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
 def _first_difference(a: list, b: list) -> str:
@@ -48,9 +49,10 @@ def _first_difference(a: list, b: list) -> str:
     return f"{len(a)} cells != {len(b)} cells"
 
 
-def test_six_notebooks_each_with_its_py_source():
-    assert [p.stem for p in IPYNBS] == [p.stem for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))]
-    assert len(IPYNBS) == 6
+def test_every_notebook_has_its_py_source():
+    sources = sorted(NOTEBOOKS.glob("*.py")) + sorted((NOTEBOOKS / "solutions").glob("*.py"))
+    assert [p.with_suffix("") for p in IPYNBS] == [p.with_suffix("") for p in sources]
+    assert len(COURSE) >= 6
     config = (NOTEBOOKS / "jupytext.toml").read_text(encoding="utf-8")
     assert re.search(r'^formats\s*=\s*"ipynb,py:percent"', config, re.M), config
 

@@ -41,6 +41,10 @@ def test_every_sample_is_bundled_with_scikit_image():
 
     data_dir = Path(skimage.data.__file__).parent
     for sample in SAMPLES.values():
+        if sample.generated:
+            with pytest.raises(ValueError, match="has no file"):
+                _ = sample.path
+            continue
         assert sample.path.parent == data_dir
         assert sample.path.is_file(), f"{sample.name}: {sample.path} is not bundled with scikit-image"
 
@@ -117,3 +121,22 @@ def test_docs_list_every_sample_with_its_licence():
         assert f"`{sample.name}`" in text, sample.name
         assert sample.licence in text, sample.name
     assert samples.__doc__ and "offline" in samples.__doc__
+
+
+def test_stained_glass_is_painted_the_same_every_time_and_is_colourful():
+    a, b = samples.stained_glass(), samples.stained_glass()
+    np.testing.assert_array_equal(a, b)
+    a[:] = 0  # a fresh copy: changing it leaves the next call alone
+    np.testing.assert_array_equal(samples.stained_glass(), b)
+    assert b.shape == (512, 512, 3) and b.dtype == np.uint8
+    assert not np.array_equal(samples.stained_glass(seed=1), b)
+    image = load_sample("stained_glass").astype(np.float64)
+    # many hues, not a grey texture: the mean saturation is high and every hue sextant is present
+    from skimage.color import rgb2hsv
+
+    hsv = rgb2hsv(image / 255)
+    assert hsv[..., 1].mean() > 0.5
+    counts = np.histogram(hsv[..., 0], bins=6, range=(0, 1))[0]
+    assert (counts > 0.05 * counts.sum()).all(), counts
+    # the lead lines: a good share of dark pixels
+    assert 0.03 < (image.max(axis=-1) < 40).mean() < 0.3

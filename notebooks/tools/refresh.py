@@ -46,7 +46,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def all_notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    """The committed notebooks: the course (``NN_name``), the optional ``under_the_hood`` and the
+    ``solutions/NN_solutions`` notebooks."""
+    return sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "solutions").glob("*.ipynb"))
 
 
 def paired_py(ipynb: Path) -> Path:
