@@ -58,6 +58,10 @@ class ArtSession:
         Pooling between blocks.
     device : str, optional
         Where the graph is placed (``'auto'``/``None``: TensorFlow's choice of a GPU if it sees one).
+    clip : bool
+        ``True`` (default): :meth:`step` clips the image back into the pixel range
+        (:func:`stylelib.run.pixel_bounds`) after every Adam update, in the same ``sess.run``. ``False``: the bare
+        ``train_op``, as in art.py's loop — pixels may leave the range (art.py clips only when it saves a picture).
 
     Attributes
     ----------
@@ -74,6 +78,8 @@ class ArtSession:
         Scalar tensors ``content``, ``style``, ``tv``, ``total``.
     train_op : tf.Operation
         ``AdamOptimizer(learning_rate).minimize(total)``.
+    clip : bool
+        Whether :meth:`step` clips after each update.
 
     Raises
     ------
@@ -100,7 +106,8 @@ class ArtSession:
                  content_weight: float = recipe.ART_CONTENT_WEIGHT, style_weight: float = recipe.ART_STYLE_WEIGHT,
                  tv_weight: float = recipe.ART_TV_WEIGHT, learning_rate: float = recipe.ART_LEARNING_RATE,
                  content_normalization: str = recipe.DEFAULT_CONTENT_NORMALIZATION,
-                 pooling: str = recipe.DEFAULT_POOLING, device: str | None = None):
+                 pooling: str = recipe.DEFAULT_POOLING, device: str | None = None, clip: bool = True):
+        self.clip = bool(clip)
         content = np.asarray(content, np.float32)
         style = np.asarray(style, np.float32)
         if content.shape != style.shape or content.ndim != 3:
@@ -140,10 +147,12 @@ class ArtSession:
             self.losses = {"content": c, "style": s, "tv": tv, "total": total}
             self.optimizer = tf1.train.AdamOptimizer(learning_rate)
             self.train_op = self.optimizer.minimize(total, var_list=[self.model["input"]])
-            lo, hi = pixel_bounds(self.weights)
-            with tf.control_dependencies([self.train_op]):  # the update, then back into the pixel range:
-                self._train_and_clip = self.model["input"].assign(  # one sess.run per step
-                    tf.clip_by_value(self.model["input"].read_value(), lo, hi))
+            self._train = self.train_op  # art.py's loop: the update alone
+            if self.clip:
+                lo, hi = pixel_bounds(self.weights)
+                with tf.control_dependencies([self.train_op]):  # the update, then back into the pixel range:
+                    self._train = self.model["input"].assign(  # one sess.run per step
+                        tf.clip_by_value(self.model["input"].read_value(), lo, hi))
             # As art.py: initialize every variable again (now Adam's slots exist). This resets the input variable
             # to zeros; the snapshots survive because they are constants in the graph, not links to the input.
             # (A second tf1.global_variables_initializer() would group the input's initializer again, which
@@ -191,15 +200,16 @@ class ArtSession:
         return {k: float(v) for k, v in self.sess.run(self.losses).items()}
 
     def step(self) -> dict[str, float]:
-        """One Adam update; returns the losses at the image *before* the update (as the TF2 engine does)."""
-        values, _ = self.sess.run([self.losses, self._train_and_clip])
+        """One Adam update (then the clip, if ``clip``); returns the losses at the image *before* the update (as
+        the TF2 engine does). Fetching the losses in the same ``sess.run`` does not change the update."""
+        values, _ = self.sess.run([self.losses, self._train])
         return {k: float(v) for k, v in values.items()}
 
 
 @shows_settings(RunConfig.art())
 def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19Weights | str | None = None,
             callback: Callable[[StepInfo], object] | None = None, progress: bool = False, start=None,
-            **settings) -> StyleResult:
+            exact_art_py: bool = False, **settings) -> StyleResult:
     """art.py's whole run in a TF1 Session; returns the same :class:`~stylelib.run.StyleResult` as the TF2
     engine :func:`stylelib.transfer.stylize`.
 
@@ -212,6 +222,14 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
         The run's settings (default: ``RunConfig.art()``: Adam, learning rate 2, from art.py's noisy blend).
     weights, callback, progress, start
         As in :func:`stylelib.transfer.stylize`.
+    exact_art_py : bool
+        ``False`` (default): stylelib's loop, which adds two things to art.py's — the image is clipped back into
+        the pixel range after every Adam update (:class:`ArtSession` with ``clip=True``), and the result's
+        ``best_image`` is the lowest-loss image seen. ``True``: art.py's loop exactly — ``sess.run(train_op)``
+        and nothing else (art.py clips only when it saves a picture, and keeps no best image): ``best_image`` is
+        then the last measured image, and ``best_step`` / ``best_loss`` are that step's. Either way the losses of
+        every step are recorded (fetched in the same ``sess.run`` as the update, which leaves it unchanged).
+        Not a :class:`~stylelib.run.RunConfig` field: only this engine has it.
     **settings
         Fields of :class:`~stylelib.run.RunConfig` changing ``config``. ``optimizer`` must stay ``'adam'``;
         ``style_size`` and ``mixed_precision`` are not available in this engine.
@@ -233,6 +251,9 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
     >>> r = run_art("sample:chelsea", "sample:brick", size=32, iterations=2, weights="random")
     >>> r.config.optimizer, r.config.init, [h.step for h in r.history]  # step 0: the start image
     ('adam', 'blend', [0, 1, 2])
+    >>> exact = run_art("sample:chelsea", "sample:brick", size=32, iterations=2, weights="random", exact_art_py=True)
+    >>> exact.best_step, bool((exact.best_image == exact.image).all())  # art.py keeps only the last image
+    (2, True)
     """
     config = RunConfig.make(config if config is not None else RunConfig.art(), **settings)
     if config.optimizer != "adam":
@@ -250,25 +271,32 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
     session = dict(content_layers=config.content_layers, style_layers=config.style_layers,
                    content_weight=config.content_weight, style_weight=config.style_weight, tv_weight=config.tv_weight,
                    learning_rate=config.learning_rate, content_normalization=config.content_normalization,
-                   pooling=config.pooling, device=config.device)
+                   pooling=config.pooling, device=config.device, clip=not exact_art_py)
     with memory.oom_guard(config, content_img.shape[:2], engine="tf1"), \
             ArtSession(content_img, style_img, weights, **session) as art:
         x0 = make_init(config.init, art.content_pre, seed=config.seed, noise_ratio=config.noise_ratio,
                        weights=weights, start=None if start is None else load_input(start, what="start image"))
         art.set_image(x0)
         best = {"x": x0}
+        last = {"x": x0}  # the last measured image: all that art.py's loop keeps
 
         def loop(record) -> None:
             for i in range(config.iterations):  # step i: the image after i updates, measured by update i + 1
-                before = art.image()
+                before = last["x"] = art.image()
                 if record(i, art.step(), lambda x=before: x):
                     best["x"] = before
-            after = art.image()
+            after = last["x"] = art.image()
             if record(config.iterations, art.loss_values(), lambda: after):
                 best["x"] = after
 
-        run = RunRecorder(config.iterations, weights, callback, progress, desc="art.py (TF1 Session, Adam)")
+        run = RunRecorder(config.iterations, weights, callback, progress,
+                          desc="art.py (TF1 Session, Adam" + (", exact)" if exact_art_py else ")"))
         run.drive(loop)
         final = art.image()
         device = art.model["input"].device  # '' when TensorFlow placed it
+    if exact_art_py:
+        # art.py keeps no best image: the "best" is the last measured one
+        best["x"] = last["x"]
+        if run.history:
+            run.best_step, run.best_loss = run.history[-1].step, run.history[-1].total
     return run.result(final, best["x"], config, engine=ENGINE, device=device, shape=content_img.shape)

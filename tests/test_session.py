@@ -176,3 +176,58 @@ def test_art_session_does_not_mutate_an_op_it_already_ran():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "was changed by setting attribute after it was run by a session" not in done.stderr
+
+
+def _art_py_loop(content_pre, style_pre, weights, x_start, steps, learning_rate=2.0):
+    """art.py's graph and loop written out (tf.compat.v1): snapshots, minimize(), the second initializer, the
+    assign of the start image, ``sess.run(train_step)`` — no clipping. Returns the total per step and the image."""
+    from stylelib.graph import build_graph
+
+    tf1 = tf.compat.v1
+    g = tf.Graph()
+    with g.as_default():
+        model = build_graph(weights, *content_pre.shape[1:3])
+        with tf1.Session(graph=g) as sess:
+            sess.run(model["input"].assign(content_pre))
+            p = sess.run(model["conv4_2"])
+            sess.run(model["input"].assign(style_pre))
+            a = sess.run({l: model[l] for l in ART_STYLE_LAYERS})
+            total = 5.0 * losses.content_loss(p, model["conv4_2"]) + 100.0 * losses.style_loss(
+                a, model, ART_STYLE_LAYERS)
+            train_step = tf1.train.AdamOptimizer(learning_rate).minimize(total)
+            sess.run(tf1.global_variables_initializer())
+            sess.run(model["input"].assign(x_start))
+            totals = []
+            for _ in range(steps):
+                t, _ = sess.run([total, train_step])
+                totals.append(t)
+            totals.append(sess.run(total))
+            return np.array(totals, np.float64), sess.run(model["input"])
+
+
+def test_exact_art_py_equals_the_written_out_loop(content_img, style_img, content_pre, style_pre, random_weights):
+    # a noise start puts pixels at the edges of the range, so the first updates push some out: clipping matters
+    x0 = make_init("noise", content_pre, seed=0, weights=random_weights)
+    totals, x_end = _art_py_loop(content_pre, style_pre, random_weights, x0, steps=3)
+    lo, hi = -np.asarray(random_weights.mean, np.float32), 255.0 - np.asarray(random_weights.mean, np.float32)
+    assert np.any((x_end < lo) | (x_end > hi)), "art.py's loop does not clip: some pixels left the range"
+    kw = dict(size=None, iterations=3, weights=random_weights, init="noise", seed=0)
+    exact = run_art(content_img, style_img, exact_art_py=True, **kw)
+    np.testing.assert_allclose(exact.series("total"), totals, rtol=1e-6)
+    assert exact.best_step == 3 and exact.best_loss == exact.history[-1].total
+    np.testing.assert_array_equal(exact.best_image, exact.image)  # only the last image is kept
+    default = run_art(content_img, style_img, **kw)
+    assert not np.allclose(default.series("total")[1:], totals[1:], rtol=1e-6)  # the clip changed the run
+    np.testing.assert_allclose(default.history[0].total, totals[0], rtol=1e-6)  # same start
+
+
+def test_art_session_without_clip_lets_pixels_leave_the_range(content_img, style_img, random_weights):
+    with ArtSession(content_img, style_img, random_weights, clip=False) as art:
+        assert not art.clip and art.graph.finalized
+        assert not any(op.type == "ClipByValue" for op in art.graph.get_operations())
+        lo = -np.asarray(random_weights.mean, np.float32)
+        art.set_image(np.broadcast_to(lo + 254.5, art.content_pre.shape).astype(np.float32))
+        for _ in range(2):
+            art.step()
+        x = art.image()
+    assert np.any((x < lo) | (x > lo + 255.0)), "without clip, an update from the top edge leaves the range"
