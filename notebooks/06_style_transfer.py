@@ -13,368 +13,453 @@
 # ---
 
 # %% [markdown]
-# # 06 · The whole optimization, twice: a TF1 Session and TF2
+# # 06 · The optimization: art.py's loop, written out
 #
-# The earlier notebooks built the pieces: the network, the snapshots, the costs. Here we run the complete
-# style transfer — once the way art.py does it (a TF1 graph stepped with `sess.run`), once with the TF2
-# engine of `stylelib` (eager code compiled with `tf.function`) — and look at what happens during a run.
+# **The idea:** style transfer is an ordinary optimization whose only variable is the image — a loss, an optimizer,
+# a loop — and here you write that loop yourself, first as art.py does it in TF1, then in TF2, before using
+# `stylelib`'s engines.
+#
+# **Prerequisites:** notebooks 02 (the graph with one variable), 03 (snapshots) and 05 (the costs).
+# **Time:** about 45 minutes.
 #
 # **What you will learn**
 #
-# - the art.py loop with `stylelib.session` (`ArtSession`, `run_art`) and the TF2 loop with
-#   `stylelib.transfer.stylize`, and that both compute **the same loss** for the same image;
-# - Adam versus L-BFGS, with the loss plotted against wall time;
-# - starting from the content image, from noise, or from art.py's blend of both;
-# - why the result keeps the **best** image seen, and why stopping a run (a callback, Stop, Ctrl-C) loses
-#   nothing;
-# - what `tf.function` buys over running the same step eagerly, measured here;
-# - an interactive explorer (`stylelib.widgets.StyleExplorer`) to try settings by hand.
+# 1. art.py's TF1 loop line by line: the costs wired from snapshots, `AdamOptimizer(lr).minimize(total)`, the
+#    *second* initializer, the `assign` of the start image, the `for` loop — checked against
+#    `stylelib.session.run_art`;
+# 2. the same loop in TF2: `tf.GradientTape`, `apply_gradients`, clipping — checked against
+#    `stylelib.transfer.stylize`;
+# 3. what the library adds; Adam versus L-BFGS, against steps and against wall time; what the start image changes;
+# 4. where `run_art` differs from art.py (clipping, the best image) and the option that removes the difference;
+# 5. callbacks, Ctrl-C and the interactive explorer.
 #
-# *To run it: in a terminal, in the repository's root folder, type `make lab` (the first time, it creates
-# `.venv` and installs what is needed: Python ≥ 3.10 and access to PyPI), then **Run ▸ Run All Cells**.
-# `stylelib weights` says whether this machine has the trained VGG-19 weights; without them, start with
-# `STYLELIB_WEIGHTS=random make lab`. The outputs saved below were made with random weights.
-# This notebook is paired with `06_style_transfer.py` (jupytext): edit either one — `notebooks/README.md` says how.*
-
-# %% [markdown]
-# ## Setup
-#
-# In quick mode (`STYLELIB_QUICK=1`) images are 32 px and runs are a few steps long; otherwise 128 px and a few
-# dozen steps. The TF1 graph of art.py has one fixed input shape, so the style image is resized to the
-# content image's exact size, and the same two arrays are given to both engines.
+# *To run it: in a terminal, in the repository's root folder, type `make lab`, then **Run ▸ Run All Cells**.
+# Without the trained VGG-19 weights (`stylelib weights` tells), start with `STYLELIB_WEIGHTS=random make lab`: the
+# setup cell then prints a banner and pictures carry a red "RANDOM WEIGHTS" label. The saved outputs were made
+# with random weights. This notebook is paired with `06_style_transfer.py` (jupytext); `notebooks/README.md` says
+# how to edit it.*
 
 # %%
 from stylelib import notebook
 
-import time
+import inspect
 
+import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from stylelib import images, samples, session, transfer, viz
-from stylelib.run import make_init
-
-cfg = notebook.setup(seed=0)
-W = cfg.weights
-RANDOM = cfg.random_weights
-
-SIZE = notebook.pick(32, 128)
-STEPS = notebook.pick(6, 50)
-
-content_img = samples.load_input("chelsea", SIZE)
-style_img = images.resize_to(samples.load_input("brick"), *content_img.shape[:2])
-content_pre = images.preprocess(content_img, W)
-style_pre = images.preprocess(style_img, W)
-print("content", content_img.shape, "style", style_img.shape, "preprocessed", content_pre.shape, content_pre.dtype)
-assert content_img.shape == style_img.shape
-
-
-def show(fig):
-    # the red random-weights label sits at the very top: leave room for it, show the figure once, free it
-    if fig.texts:
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
-    plt.show()
-    plt.close(fig)
-
-
-# %% tags=["nbval-check-output"]
-show(viz.show_images([content_img, style_img], ["content: chelsea", "style: brick"], size=2.4))
-
-# %% [markdown]
-# ## 1 · The TF1 engine: art.py's loop in a Session
-#
-# `session.run_art` does what art.py does: build the graph once for this image size, snapshot the content
-# activations and the style activations with `sess.run` (they become constants), start from
-# `0.6 × noise + 0.4 × content`, then call `sess.run(train_op)` (Adam, learning rate 2) again and again. It
-# returns the same `StyleResult` as the TF2 engine: losses per step — step 0 is the start image, then one
-# record per Adam update — the final and the best image.
-
-# %%
-tf1_result = session.run_art(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0)
-print(type(tf1_result).__name__, "| steps:", tf1_result.history[-1].step, "| optimizer:", tf1_result.config.optimizer)
-print("image", tf1_result.image.shape, tf1_result.image.dtype, "| random weights:", tf1_result.random_weights)
-assert [r.step for r in tf1_result.history] == list(range(STEPS + 1)) and not tf1_result.interrupted
-assert tf1_result.history[-1].total < tf1_result.history[0].total
-
-# %% [markdown]
-# ## 2 · The TF2 engine, and the same loss from both
-#
-# `transfer.stylize` holds the same costs in a `StyleObjective`: targets computed once as tensors, and a
-# call that takes the image and returns `content`, `style`, `tv` and `total`. Both engines use the functions
-# of `stylelib.losses`, so for the **same starting image and weights** they must report the same numbers.
-# We check that directly: load the start image into an `ArtSession` (`loss_values`) and hand it to a
-# `StyleObjective`. In the same session we also step the art.py loop by hand three times — `step()` is one
-# `sess.run` of the losses and Adam's `train_op`, returning the losses of the image *before* the update — and
-# find the first three entries of `run_art`'s history (steps 0, 1 and 2).
-
-# %%
-x0 = make_init("blend", content_pre, seed=0, weights=W)      # art.py's start, preprocessed
-objective = transfer.StyleObjective(content_pre, style_pre, W)        # art.py's layers and weights 5 / 100
-
-with session.ArtSession(content_img, style_img, W) as art:
-    tf1_values = art.loss_values(x0)                # x0 into the variable, then sess.run(losses)
-    by_hand = [art.step()["total"] for _ in range(3)]   # the art.py loop: sess.run([losses, train_op])
-    print("TF1 graph:", type(art.graph).__name__, "| trainable variables:",
-          len(art.graph.get_collection(tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES)))
-tf2_values = {k: float(v) for k, v in objective(tf.constant(x0)).items()}
-
-for key in ("content", "style", "tv", "total"):
-    rel = abs(tf1_values[key] - tf2_values[key]) / abs(tf2_values[key])
-    print(f"{key:8} relative difference TF1 vs TF2: {round(rel, 5)}")
-    assert rel < 1e-5, key
-same = np.allclose(by_hand, [r.total for r in tf1_result.history[:3]], rtol=1e-5)
-print("three steps by hand == the first three steps of run_art:", same)
-assert same
-
-# %% [markdown]
-# Now the whole TF2 run with art.py's recipe (Adam, learning rate 2, blend start). In both engines
-# `history[k]` is the loss of the image after k updates, and `history[0]` the loss at the start image `x0` —
-# equal, as just shown — so the two curves should lie on top of each other — the second hides the first. (They drift apart very slightly over many steps: Keras'
-# Adam adds its ε = 1e-7 where TF1's adds 1e-8, and the sums run in another order.)
-
-# %% tags=["nbval-check-output"]
-tf2_adam = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
-                            optimizer="adam", init="blend", learning_rate=2.0)
-first = abs(tf2_adam.history[0].total - tf1_result.history[0].total) / tf1_result.history[0].total
-last = abs(tf2_adam.history[-1].total - tf1_result.history[-1].total) / tf1_result.history[-1].total
-print("first step: same loss:", first < 1e-5, "| last step within 1 %:", last < 0.01)
-assert first < 1e-5 and last < 0.01
-show(viz.loss_curves({"TF1 Session (run_art)": tf1_result, "TF2 stylize, Adam": tf2_adam},
-                     random_weights=RANDOM, title="same recipe, two engines"))
-
-# %% tags=["weights-picture", "nbval-check-output"]
-show(viz.show_images([tf1_result.image, tf2_adam.image], ["TF1 Session (art.py)", "TF2 stylize (Adam)"],
-                     size=2.6, random_weights=RANDOM))
-
-# %% [markdown]
-# ## 3 · Adam versus L-BFGS
-#
-# Adam takes small steps of roughly fixed size (its learning rate is in pixel units); L-BFGS builds a
-# picture of the curvature from the last few gradients and makes a line search along its direction, so it
-# usually gets much further per step, at the price of a few extra loss evaluations. Gatys et al. used
-# L-BFGS. The fair comparison is against **time**, so we plot `x='seconds'` (the first step includes the
-# tracing of the compiled function). The bookkeeping is the same for both: `history[k]` is the image after
-# k steps, `history[0]` the start image.
-
-# %%
-tf2_lbfgs = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
-                             optimizer="lbfgs", init="blend")
-print("L-BFGS steps:", tf2_lbfgs.history[-1].step, "| lower final loss than Adam after as many steps:",
-      tf2_lbfgs.history[-1].total < tf2_adam.history[-1].total)
-assert tf2_lbfgs.history[-1].total < tf2_adam.history[-1].total
-show(viz.loss_curves({"Adam (lr 2)": tf2_adam, "L-BFGS": tf2_lbfgs}, x="seconds",
-                     random_weights=RANDOM, title=f"{STEPS} steps each, against wall time"))
-
-# %% [markdown]
-# ## 4 · Where to start: content, noise or a blend
-#
-# `init='content'` starts at the photo (its content cost is exactly 0 there), `'noise'` at uniform noise
-# over the whole pixel range (Gatys et al.'s choice: each seed gives a different result), `'blend'` is
-# art.py's `0.6 × noise(±20) + 0.4 × photo`. The start decides which of the many low-cost images the
-# optimizer finds.
-
-# %% tags=["nbval-check-output"]
-starts = {init: make_init(init, content_pre, seed=0, weights=W) for init in ("content", "noise", "blend")}
-start_losses = {init: {k: float(v) for k, v in objective(tf.constant(x)).items()} for init, x in starts.items()}
-for init, v in start_losses.items():
-    print(f"{init:8} content cost at the start is zero: {v['content'] == 0.0}")
-assert start_losses["content"]["content"] == 0.0
-assert start_losses["content"]["content"] < start_losses["blend"]["content"] < start_losses["noise"]["content"]
-print("content cost at the start: content < blend < noise")
-
-# %% tags=["nbval-check-output"]
-init_runs = {"content": transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W,
-                                         seed=0, init="content"),
-             "noise": transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W,
-                                       seed=0, init="noise"),
-             "blend": tf2_lbfgs}
-for init, r in init_runs.items():
-    assert r.config.init == init and r.history[-1].total < start_losses[init]["total"], init
-print("every start: the final loss is below the loss at the start")
-show(viz.loss_curves(init_runs, random_weights=RANDOM, title="L-BFGS from three starts"))
-
-# %% tags=["weights-picture", "nbval-check-output"]
-show(viz.show_images([images.deprocess(x, W) for x in starts.values()] + [r.best_image for r in init_runs.values()],
-                     [f"start: {k}" for k in starts] + [f"result from {k}" for k in init_runs], ncols=3, size=2.4,
-                     random_weights=RANDOM))
-
-# %% [markdown]
-# ## 5 · The best image is kept
-#
-# The last image is not always the best one: Adam with a large step overshoots and the loss jumps up and
-# down. Both engines therefore remember the image with the lowest total loss: `best_image`, `best_step`,
-# `best_loss`. Below, Adam with learning rate 20 — ten times art.py's.
-
-# %%
-bouncy = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
-                          optimizer="adam", init="blend", learning_rate=20.0)
-totals = bouncy.series("total")
-print("steps:", bouncy.history[-1].step, "| best_loss == min(history):", bouncy.best_loss == totals.min(),
-      "| best_step is where the minimum is:", bouncy.best_step == int(np.argmin(totals)))
-assert bouncy.best_loss == totals.min() and bouncy.best_step == int(np.argmin(totals))  # history[i] is step i
-assert bouncy.best_image.shape == bouncy.image.shape == content_img.shape
-for r in (tf1_result, tf2_adam, tf2_lbfgs):
-    assert r.best_loss == r.series("total").min()
-show(viz.loss_curves({"Adam, lr 2 (art.py)": tf2_adam, "Adam, lr 20": bouncy}, random_weights=RANDOM,
-                     title="a larger step overshoots"))
-
-# %% tags=["nbval-ignore-output"]
-print("lr 20: best step", bouncy.best_step, "of", bouncy.history[-1].step,
-      "| lr 2: best step", tf2_adam.best_step, "of", tf2_adam.history[-1].step)
-
-# %% [markdown]
-# ## 6 · Stopping a run keeps what it had
-#
-# `stylize(callback=...)` calls the callback for the start image (step 0) and after every step with a
-# `StepInfo` (step, losses, best step,
-# and `info.image()` to fetch the current picture). Returning `False` stops the run **and returns the
-# result** — history so far, best image, `interrupted=True`. Pressing Ctrl-C in a terminal, or the kernel's
-# *interrupt* button in Jupyter, raises `KeyboardInterrupt` inside the loop; `stylize` (and `run_art`, the
-# same way) catches it and returns normally, so `result = stylize(...)` still gets its value. We simulate
-# both with callbacks.
-
-# %% tags=["nbval-check-output"]
-K = 3
-seen = []
-
-
-def stop_at_k(info):
-    seen.append((info.step, info.iterations, info.best_step))
-    return info.step < K           # False at step K: stop
-
-
-stopped = transfer.stylize(content_img, style_img, size=None, iterations=50, weights=W, seed=0, callback=stop_at_k)
-print("interrupted:", stopped.interrupted, "| steps kept:", [r.step for r in stopped.history],
-      "| best step:", stopped.best_step)
-assert stopped.interrupted and [r.step for r in stopped.history] == [s for s, _, _ in seen] == list(range(K + 1))
-assert stopped.best_image.shape == content_img.shape and stopped.best_loss == stopped.series("total").min()
-
-
-def ctrl_c_at_k(info):
-    if info.step == K:
-        raise KeyboardInterrupt     # what Ctrl-C / the interrupt button does, mid-run
-
-
-ctrl_c = transfer.stylize(content_img, style_img, size=None, iterations=50, weights=W, seed=0, callback=ctrl_c_at_k)
-print(f"KeyboardInterrupt at step {K} -> interrupted={ctrl_c.interrupted}, last step kept={ctrl_c.history[-1].step}")
-assert ctrl_c.interrupted and ctrl_c.history[-1].step == K and ctrl_c.best_image.shape == content_img.shape
-
-
-# %% [markdown]
-# ## 7 · Eager versus `tf.function`
-#
-# The TF2 engine compiles its step with `tf.function`: the Python code runs once to trace a graph, and every
-# later call runs that graph, pruned and optimized (as a TF1 Session would), without Python in the loop.
-# Here is the same function — loss and gradient with respect to the image, what one L-BFGS evaluation
-# needs — called eagerly and compiled. First: same numbers, traced once.
-
-# %% tags=["nbval-check-output"]
-def loss_and_grad(x):
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        total = objective(x)["total"]
-    return total, tape.gradient(total, x)
-
-
-compiled = tf.function(loss_and_grad)
-x_t = tf.constant(x0)
-loss_e, grad_e = loss_and_grad(x_t)
-loss_c, grad_c = compiled(x_t)
-compiled(x_t)
-print("same loss:", bool(np.isclose(loss_e, loss_c, rtol=1e-5)), "| same gradient:",
-      bool(np.allclose(grad_e, grad_c, rtol=1e-3, atol=1e-3 * float(tf.reduce_max(tf.abs(grad_e))))),
-      "| traces:", compiled.experimental_get_tracing_count())
-assert np.isclose(loss_e, loss_c, rtol=1e-5) and compiled.experimental_get_tracing_count() == 1
-
-
-# %% tags=["nbval-ignore-output"]
-REPEATS = notebook.pick(5, 10)
-
-
-def median_seconds(fn, repeats=REPEATS):
-    for _ in range(2):                      # warm-up (tracing, allocations)
-        fn(x_t)[1].numpy()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn(x_t)[1].numpy()                  # .numpy() waits for the result
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
-
-
-eager_s, compiled_s = median_seconds(loss_and_grad), median_seconds(compiled)
-print(f"{content_img.shape[1]}×{content_img.shape[0]} px: eager {eager_s * 1e3:.1f} ms, "
-      f"tf.function {compiled_s * 1e3:.1f} ms per call -> eager / tf.function = {eager_s / compiled_s:.1f}×")
-
-# %% [markdown]
-# The gain is largest for small images, where the time per op is dominated by Python and dispatch overhead;
-# for large images the convolutions dominate and the ratio shrinks towards 1. (On a GPU the convolutions are
-# fast again, so the per-op Python overhead of eager mode counts again and the ratio grows.)
-#
-# ## 8 · Try it yourself: the style explorer
-#
-# `StyleExplorer` puts the knobs of this notebook into one panel: content and style images (samples or your
-# own uploads), size, content / style / TV weights, steps, layers, optimizer and start. **Run** starts the
-# optimization in a background thread — the preview and the loss plot refresh every few steps — **Stop**
-# ends it and keeps the best image, **Save** writes that image to the path shown (it refuses to overwrite an
-# existing file unless you tick *overwrite*). With random weights the panel says so in red.
-#
-# It is not started automatically here; press **Run**. (Everything it does is also a method —
-# `explorer.run(blocking=True)`, `explorer.save()` — and the settings, the worker thread and saving live in
-# `explorer.controller`, a plain object without widgets, which is how its tests drive it.)
-
-# %%
+from stylelib import images, losses, recipe, samples, session, transfer, viz
+from stylelib.extractor import FeatureExtractor
+from stylelib.graph import build_graph
+from stylelib.run import make_init, pixel_bounds
 from stylelib.widgets import StyleExplorer
 
-explorer = StyleExplorer("chelsea", "brick", weights=W, size=notebook.pick(64, 128), steps=notebook.pick(10, 50))
+tf1 = tf.compat.v1
+cfg = notebook.setup(seed=0)
+W, RANDOM = cfg.weights, cfg.random_weights
+
+SIZE = notebook.pick(32, 128)     # longest side, pixels
+STEPS = notebook.pick(5, 40)      # Adam updates in the loops we write
+LONG = notebook.pick(8, 120)      # steps for Adam vs L-BFGS
+LR = recipe.ART_LEARNING_RATE     # art.py's 2.0
+STYLE = recipe.ART_STYLE_LAYERS   # art.py's {layer: w_l}
+
+content_img = samples.load_input("chelsea", SIZE)
+style_img = images.resize_to(samples.load_input("stained_glass"), *content_img.shape[:2])  # one graph, one shape
+content_pre, style_pre = images.preprocess(content_img, W), images.preprocess(style_img, W)
+x0 = make_init("blend", content_pre, seed=0, weights=W)   # art.py's start: 0.6 × noise(±20) + 0.4 × photo
+lo, hi = pixel_bounds(W)                                  # the 0–255 range, after preprocessing
+print("content", content_img.shape, "| style", style_img.shape, "| start x0", x0.shape, x0.dtype)
+assert content_img.shape == style_img.shape and x0.shape == (1, *content_img.shape)
+
+# %% tags=["nbval-check-output"]
+notebook.show(viz.show_images([content_img, style_img], ["content: chelsea", "style: stained_glass"], size=2.4))
+
+# %% [markdown]
+# ## 1 · art.py's loop in TF1, written out
+#
+# We follow [art.py](https://github.com/log0/neural-style-painting/blob/master/art.py) (log0/neural-style-painting, commit `71ce484`; line numbers below
+# are that file's). Its main block does five things; the first is the graph and the costs. The network is
+# `build_graph` from notebook 02 (art.py's `load_vgg_model`, lines 82–205). The content image goes into the
+# variable and `sess.run` takes a **snapshot** of `conv4_2` (lines 285–286, 224); the style image goes in and the
+# five style layers are snapshotted (lines 289–290, 265). Wired to the live tensors, the snapshots become constants
+# (notebook 03). The costs are notebook 05's, here from `stylelib.losses` (asserted equal there), and the total is
+# equation 7 of [Gatys et al. 2015](https://arxiv.org/abs/1508.06576):
+#
+# $$\mathcal{L}_{total}(\vec p, \vec a, \vec x) = \alpha\,\mathcal{L}_{content}(\vec p, \vec x)
+#   + \beta\,\mathcal{L}_{style}(\vec a, \vec x) \qquad (7)$$
+#
+# with art.py's α = 5 and β = 100 (line 293). Careful: art.py *names* them the other way round — `BETA = 5` is its
+# content weight and `ALPHA = 100` its style weight (lines 38–40).
+
+# %%
+g = tf.Graph()
+with g.as_default():
+    model = build_graph(W, *content_img.shape[:2])              # art.py's load_vgg_model: one Variable, the input
+    sess = tf1.Session(graph=g)
+    sess.run(model["input"].assign(content_pre))                 # art.py 285
+    P = sess.run(model["conv4_2"])                               # snapshot: a numpy array
+    sess.run(model["input"].assign(style_pre))                   # art.py 289
+    A = sess.run({layer: model[layer] for layer in STYLE})       # snapshots of the five style layers
+    content_cost = losses.content_loss(P, model["conv4_2"])      # Σ(x − p)² / (4NM), art.py 223
+    style_cost = losses.style_loss(A, model, STYLE)              # Σ_l w_l E_l, art.py 265-267
+    total = recipe.ART_CONTENT_WEIGHT * content_cost + recipe.ART_STYLE_WEIGHT * style_cost   # art.py 293
+print("snapshot P:", notebook.type_name(P), P.shape, "| total:", notebook.type_name(total), total.shape)
+assert isinstance(P, np.ndarray) and total.shape == () and total.graph is g
+
+# %% [markdown]
+# Next, lines 302–303: `optimizer = tf.train.AdamOptimizer(2.0)` and `train_step = optimizer.minimize(total_loss)`.
+# `minimize` does two things: it adds the gradient of the total with respect to **every trainable variable** — here
+# only the image — and the update op; and it creates Adam's own variables — two *slots* per trained variable
+# (the running means m and v of the gradient and of its square) and the counters β₁ᵗ, β₂ᵗ. New variables start
+# uninitialized, which is why art.py runs the initializer a **second** time (line 305). That also resets the image
+# to zeros — which is why the start image is assigned *after* it (line 306). (art.py writes
+# `tf.initialize_all_variables()`, the deprecated name of `global_variables_initializer()`. It also runs it once
+# before loading the content image, line 283; with TF2's resource variables an `assign` alone gives the variable its
+# value, so we skip that one.)
+
+# %%
+with g.as_default():
+    before = [v.name for v in tf1.global_variables()]
+    optimizer = tf1.train.AdamOptimizer(LR)                      # art.py 302
+    train_step = optimizer.minimize(total)                       # art.py 303: gradient + update, and Adam's slots
+    after = [v.name for v in tf1.global_variables()]
+    init = tf1.global_variables_initializer()                    # art.py 305: the SECOND initializer
+    x_in = tf1.placeholder(tf.float32, x0.shape, name="start")   # art.py 306 assigns a constant; a placeholder
+    load_start = model["input"].assign(x_in)                     # lets us load other starts without new nodes
+print("variables before minimize():", before)
+print("after:", after)
+print("trained by minimize():", [v.name for v in g.get_collection(tf1.GraphKeys.TRAINABLE_VARIABLES)])
+assert before == ["input:0"] and len(after) == 5 and {"input/Adam:0", "input/Adam_1:0"} <= set(after)
+assert [v.name for v in g.get_collection(tf1.GraphKeys.TRAINABLE_VARIABLES)] == ["input:0"]
+assert inspect.signature(tf1.train.AdamOptimizer).parameters["epsilon"].default == 1e-8
+assert "DEPRECATED" in tf1.initialize_all_variables.__doc__ and "global_variables_initializer" in \
+    tf1.initialize_all_variables.__doc__                         # art.py's spelling of the initializer
+
+# %% [markdown]
+# The loop, lines 305–308. art.py runs only `sess.run(train_step)`; we also fetch `total` **in the same run**, so we
+# can plot it: it is computed from the same forward pass the gradient uses, the image *before* the update, and the
+# update is the same. Nothing else happens to the image: **no clipping** (art.py clips to 0–255 only when it
+# saves a picture, line 79).
+
+# %%
+def art_py_loop(x_start, steps):
+    """art.py lines 305-308; returns the total loss of the image after k updates, k = 0..steps, and the image."""
+    sess.run(init)                                   # 305: every variable initialized: image zeros, Adam reset
+    assert not sess.run(model["input"]).any()        # the image is zeros now
+    sess.run(load_start, {x_in: x_start})            # 306: the start image into the variable
+    totals = []
+    for _ in range(steps):                           # 307
+        totals.append(sess.run([total, train_step])[0])   # 308 (+ the loss of the image before this update)
+    totals.append(sess.run(total))                   # the image after the last update
+    return np.array(totals, np.float64), sess.run(model["input"])
+
+
+tf1_totals, tf1_x = art_py_loop(x0, STEPS)
+print(f"total loss: {tf1_totals[0]:.3g} at the start -> {tf1_totals[-1]:.3g} after {STEPS} updates")
+assert tf1_totals[-1] < tf1_totals[0]
+
+# %% [markdown]
+# **Check against the library.** `stylelib.session.run_art` builds this graph in an `ArtSession` and runs this loop.
+# By default it adds two things that art.py does not do (section 6); `exact_art_py=True` turns them off and gives
+# art.py's loop exactly. Same start (`init='blend'`, `seed=0`), same steps: the same losses at every step and the
+# same image.
+#
+# One more line of art.py is worth a look: every 100 steps it calls `sess.run(tf.reduce_sum(mixed_image))`
+# (line 313). `tf.reduce_sum` does not compute anything — it adds a **new node** to the graph each time, so a 5,000-step
+# run grows the graph 50 times. (`ArtSession` finalizes its graph, so a stray op there is an error.)
+
+# %% tags=["nbval-check-output"]
+exact = session.run_art(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0, exact_art_py=True)
+same_losses = np.allclose(exact.series("total"), tf1_totals, rtol=1e-6)
+max_px = float(np.abs(exact.image.astype(int) - images.deprocess(tf1_x, W).astype(int)).max())
+print(f"run_art(exact_art_py=True) vs the loop above: the same loss at every step: {same_losses}, "
+      f"the same image (to 1 grey level): {max_px <= 1}")
+assert same_losses and max_px <= 1
+
+n_ops = len(g.get_operations())
+with g.as_default():
+    tf.reduce_sum(tf1_x)                             # what art.py's line 313 does at every report
+print("one tf.reduce_sum added nodes to the graph:", len(g.get_operations()) > n_ops)
+assert len(g.get_operations()) > n_ops
+
+# %% [markdown]
+# ## 2 · The same loop in TF2: `GradientTape`, `apply_gradients`, clipping
+#
+# In TF2 nothing needs a session or an initializer. The targets are computed once, eagerly, and kept as **tensors**
+# (TF2's form of the snapshots); the loss is a Python function of the image; `tf.GradientTape` records the forward
+# pass and gives the gradient; the Keras optimizer applies it; `tf.function` compiles the step into a graph. The
+# optimizer's slots are made by `build` (TF1: `minimize` plus the second initializer). This loop also clips the
+# image back into the pixel range after every update, as `stylize` does.
+
+# %%
+extractor = FeatureExtractor(W, ["conv4_2", *STYLE])           # notebook 04: VGG-19 up to conv5_1
+P2 = extractor(tf.constant(content_pre))["conv4_2"]            # content target: a tensor
+A2 = {l: losses.gram_matrix(a) for l, a in extractor(tf.constant(style_pre)).items() if l in STYLE}  # Gram targets
+
+
+def total_loss(x):
+    f = extractor(x)
+    return (recipe.ART_CONTENT_WEIGHT * losses.content_loss(P2, f["conv4_2"])
+            + recipe.ART_STYLE_WEIGHT * losses.style_loss(A2, f, STYLE, targets_are_grams=True))
+
+
+x = tf.Variable(x0)                                            # the image is the only variable
+adam = keras.optimizers.Adam(learning_rate=LR)                 # ε = 1e-7 (TF1's AdamOptimizer: 1e-8)
+adam.build([x])                                                # its slots m and v
+
+
+@tf.function
+def train_step_tf2():
+    with tf.GradientTape() as tape:
+        loss = total_loss(x)                                   # loss of the image before the update
+    grad = tape.gradient(loss, x)
+    adam.apply_gradients([(grad, x)])
+    x.assign(tf.clip_by_value(x, lo, hi))                      # back into the 0–255 range
+    return loss
+
+
+tf2_totals = np.array([float(train_step_tf2()) for _ in range(STEPS)] + [float(total_loss(x))])
+print(f"TF2 loop: {tf2_totals[0]:.3g} -> {tf2_totals[-1]:.3g}; same start loss as TF1:",
+      bool(np.isclose(tf2_totals[0], tf1_totals[0], rtol=1e-5)))
+assert np.isclose(tf2_totals[0], tf1_totals[0], rtol=1e-5) and tf2_totals[-1] < tf2_totals[0]
+assert keras.optimizers.Adam().epsilon == 1e-7
+
+# %% [markdown]
+# **Check against the library.** `stylize(optimizer='adam', init='blend')` runs this loop (with a `StyleObjective`
+# holding the targets). We run it for `LONG` steps — we need the long run in section 4 — and compare its first
+# `STEPS` steps with ours: a run's early steps do not depend on how long it will go on.
+
+# %% tags=["nbval-check-output"]
+adam_run = transfer.stylize(content_img, style_img, size=None, iterations=LONG, weights=W, seed=0,
+                            optimizer="adam", init="blend", learning_rate=LR)
+rel = np.abs(adam_run.series("total")[:STEPS + 1] / tf2_totals - 1).max()
+print(f"stylize (Adam) vs the TF2 loop above, steps 0 to STEPS: the same losses (within 1e-4): {rel < 1e-4}")
+assert rel < 1e-4
+
+# %% [markdown]
+# ## 3 · The library: what `stylize` and `run_art` add
+#
+# The loops above are the whole algorithm. The engines wrap them with what a tool needs: one `RunConfig` of
+# settings (checked before any work), any image file or sample, a size, the device (a GPU if TensorFlow sees one),
+# L-BFGS next to Adam, a memory check, the history of every step with its wall time, the best image, callbacks, and
+# a clean stop on Ctrl-C. Both engines return the same `StyleResult`.
+
+# %%
+r = adam_run
+print(type(r).__name__, "| engine:", r.engine, "| optimizer:", r.config.optimizer, "| steps:", r.history[-1].step)
+print("history[0] (the start image):", {k: f"{getattr(r.history[0], k):.3g}" for k in ("content", "style", "total")})
+print("image", r.image.shape, r.image.dtype, "| best step:", r.best_step, "| stop reason:", r.stop_reason)
+assert [h.step for h in r.history] == list(range(LONG + 1)) and r.best_loss == r.series("total").min()
+assert exact.engine == "run_art (TF1 Session)" and type(exact) is type(r)
+
+# %% [markdown]
+# ## 4 · Adam versus L-BFGS
+#
+# Adam ([Kingma & Ba](https://arxiv.org/abs/1412.6980)) keeps running means of the gradient g and of g², and moves
+# every pixel by
+#
+# $$x \leftarrow x - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon},$$
+#
+# roughly η = 2 grey levels per step, whatever the scale of the loss: its curve flattens, and a larger η goes
+# faster at first and then overshoots (section 6). L-BFGS estimates the curvature from its last few steps and
+# searches along the direction it gives, so one step can go much further; the line search sometimes needs more than
+# one loss evaluation per step. Gatys et al. ([CVPR 2016](https://openaccess.thecvf.com/content_cvpr_2016/html/Gatys_Image_Style_Transfer_CVPR_2016_paper.html))
+# use L-BFGS; art.py uses Adam. Below: the same objective and start, `LONG` steps each, against steps and against
+# wall time (the first steps include tracing the compiled function). The cell prints when L-BFGS reaches Adam's
+# final loss, and each one's time per step. With trained weights the losses differ; run it to see whether the
+# ranking stays.
+
+# %%
+lbfgs_run = transfer.stylize(content_img, style_img, size=None, iterations=LONG, weights=W, seed=0,
+                             optimizer="lbfgs", init="blend")
+adam_final = adam_run.history[-1].total
+reached = int(np.argmax(lbfgs_run.series("total") <= adam_final))   # first L-BFGS step at Adam's final loss
+print(f"L-BFGS reached Adam's loss after {LONG} steps at step {reached}: {reached < LONG}; "
+      f"lower final loss: {lbfgs_run.history[-1].total < adam_final}")
+print(f"... after {lbfgs_run.history[reached].seconds:.1f} s, where Adam took {adam_run.history[-1].seconds:.1f} s;",
+      " | ".join(f"{k}: {v.history[-1].seconds / v.history[-1].step * 1e3:.0f} ms per step"
+                 for k, v in {"Adam": adam_run, "L-BFGS": lbfgs_run}.items()))
+assert lbfgs_run.history[-1].total < adam_final and 0 < reached < LONG
+assert cfg.quick or lbfgs_run.history[reached].seconds < adam_run.history[-1].seconds  # timing: full mode only
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+for label, run in {"Adam (lr 2)": adam_run, "L-BFGS": lbfgs_run}.items():
+    axes[0].plot(run.series("step"), run.series("total"), label=label)
+    axes[1].plot(run.series("seconds"), run.series("total"), label=label)
+axes[0].set(xlabel="step", ylabel="total loss", yscale="log", title="per step")
+axes[1].set(xlabel="wall time (s)", title="per second")
+axes[0].legend()
+viz.mark_random(fig, RANDOM)
+notebook.show(fig)
+
+# %% [markdown]
+# ## 5 · Where to start: the photo, noise, or art.py's blend
+#
+# The loss has many images of low cost; the optimizer finds one near where it starts. `init='content'` starts at
+# the photo (its content cost is exactly 0 there), `'noise'` at uniform noise over the whole range (each seed its
+# own result), `'blend'` at art.py's mix. With art.py's Adam and a limited number of steps, the result stays near
+# its start: we measure it by the mean distance to the photo in grey levels, and by the content cost at the end.
+# These numbers hold for any weights. The pictures, made here with **random** weights, show it too: the runs from the
+# photo and the blend still show the cat under a texture, the run from noise does not. With trained weights, the
+# photo start keeps the cat's layout and edges and paints the stained glass's colours and cells over it; a noise
+# start gives a picture whose objects are rebuilt from the content cost alone — less faithful after the same
+# number of steps, and different for every seed.
+
+# %% tags=["weights-picture"]
+init_runs = {init: transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
+                                    optimizer="adam", init=init) for init in ("content", "noise", "blend")}
+dist = {k: float(np.abs(r.image.astype(float) - content_img).mean()) for k, r in init_runs.items()}
+for k, r in init_runs.items():
+    print(f"from {k:8}: content cost {r.history[0].content:9.3g} -> {r.history[-1].content:9.3g}, "
+          f"distance to the photo {dist[k]:5.1f} grey levels")
+assert init_runs["content"].history[0].content == 0.0
+assert dist["content"] < dist["noise"] and dist["blend"] < dist["noise"]
+assert init_runs["content"].history[-1].content < init_runs["noise"].history[-1].content
+print("closer to the photo from the photo and from the blend than from noise: True")
+notebook.show(viz.show_images([r.image for r in init_runs.values()],
+                              [f"from {k}: {dist[k]:.0f} from photo" for k in init_runs], size=2.6,
+                              random_weights=RANDOM))
+
+# %% [markdown]
+# ## 6 · Where `run_art` differs from art.py
+#
+# Said plainly: **art.py's loop never clips the image, and keeps no best image.** `run_art` (and `ArtSession`) by
+# default does both: after every Adam update it clips the image to the pixel range, and it returns the image with
+# the lowest loss as `best_image`. `run_art(..., exact_art_py=True)` (`ArtSession(..., clip=False)`) does neither —
+# that is how section 1's check could ask for equal losses.
+#
+# **Clipping.** Start from noise, which fills the whole range: the updates soon push some pixels out of it. art.py's
+# loop (section 1's, run again) lets them go. The default `ArtSession` adds one op to the graph — the image clipped
+# back into the range, run after every update (in the same `sess.run`, through a control dependency) — and from then
+# on it optimizes another image. Below, the same op in our graph, run after each `train_step`. (`tests/test_session.py`
+# checks that `ArtSession`'s steps stay in the range; with `clip=False` it is art.py's loop, section 1's check.)
+
+# %% tags=["nbval-check-output"]
+noise0 = make_init("noise", content_pre, seed=0, weights=W)
+clip_steps = 15
+free_totals, free_x = art_py_loop(noise0, clip_steps)          # art.py's loop, from noise
+with g.as_default():
+    clip_op = model["input"].assign(tf.clip_by_value(model["input"], lo, hi))   # what ArtSession adds
+sess.run(init)
+sess.run(load_start, {x_in: noise0})
+clip_totals = []
+for _ in range(clip_steps):
+    clip_totals.append(sess.run([total, train_step])[0])
+    sess.run(clip_op)
+clip_totals = np.array(clip_totals + [sess.run(total)], np.float64)
+clip_x = sess.run(model["input"])
+outside = {"art.py's loop": int(((free_x < lo) | (free_x > hi)).sum()),
+           "with the clip": int(((clip_x < lo) | (clip_x > hi)).sum())}
+print(f"values outside 0-255 after {clip_steps} updates from noise:",
+      {k: ("some" if v else "none") for k, v in outside.items()})
+print("same loss at the start:", bool(np.isclose(clip_totals[0], free_totals[0], rtol=1e-6)),
+      "| the same run afterwards:", bool(np.allclose(clip_totals, free_totals, rtol=1e-6)))
+assert outside["art.py's loop"] > 0 and outside["with the clip"] == 0
+assert np.isclose(clip_totals[0], free_totals[0], rtol=1e-6) and not np.allclose(clip_totals, free_totals, rtol=1e-6)
+
+# %% [markdown]
+# **The best image.** With art.py's step (η = 2) the loss falls almost every step and the last image is the
+# best one. With a step that is too large, Adam overshoots: below, η = 200 (a hundred times art.py's) for 12 steps —
+# the loss jumps up after the first update, and the run does not end on its best image. The engines keep the image of the
+# lowest loss as `best_image`; art.py's loop keeps only the last one, and so does `run_art(..., exact_art_py=True)`
+# (section 1's run: its `best_step` is its last step).
+
+# %% tags=["nbval-check-output"]
+big = transfer.stylize(content_img, style_img, size=None, iterations=12, weights=W, seed=0, optimizer="adam",
+                       init="blend", learning_rate=200.0)
+t = big.series("total")
+print(f"η = 200: the loss rose after the first update: {t[1] > t[0]}; the best image is not the last one: "
+      f"{big.best_step < 12}")
+print(f"run_art(exact_art_py=True): best_step is the last step: {exact.best_step == STEPS}, "
+      f"best_image is image: {bool((exact.best_image == exact.image).all())}")
+assert t[1] > t[0] and big.best_loss == t.min() and big.best_step == int(np.argmin(t))
+assert big.best_step < 12 and big.best_loss < t[-1] and not (big.best_image == big.image).all()
+assert exact.best_step == STEPS and (exact.best_image == exact.image).all()
+
+# %% [markdown]
+# ## 7 · Callbacks, Ctrl-C, and the explorer
+#
+# Both engines call `callback(info)` for the start image (step 0) and after every step; `info` has the step, the
+# losses, the best step so far and `info.image()` (fetched only when called). Returning `False` stops the run and
+# **returns** what it had: the history so far, the best image, `interrupted=True`. Ctrl-C in a terminal (or
+# Jupyter's *interrupt* button) raises `KeyboardInterrupt` inside the loop; the engines catch it and return the
+# same way. We simulate both with `stylize`; `run_art` behaves the same (`tests/test_session.py`).
+
+# %% tags=["nbval-check-output"]
+K = 2
+stopped = transfer.stylize(content_img, style_img, size=None, iterations=50, weights=W, seed=0, optimizer="adam",
+                           init="blend", callback=lambda info: info.step < K)           # False at step K
+
+
+def ctrl_c(info):
+    if info.step == K:
+        raise KeyboardInterrupt                        # what Ctrl-C does, mid-run
+
+
+interrupted = transfer.stylize(content_img, style_img, size=None, iterations=50, weights=W, seed=0,
+                               optimizer="adam", init="blend", callback=ctrl_c)
+for name, res in {"callback returned False": stopped, "Ctrl-C": interrupted}.items():
+    print(f"{name}: interrupted={res.interrupted}, steps kept={[h.step for h in res.history]}, "
+          f"best image kept: {res.best_image.shape == content_img.shape}")
+    assert res.interrupted and [h.step for h in res.history] == list(range(K + 1))
+
+# %% [markdown]
+# `StyleExplorer` puts this notebook's knobs into one panel — images, size, the three weights, steps, layers,
+# optimizer, start — and runs `stylize` in a background thread: **Run**, **Stop** (keeps the best image), **Save**.
+# With random weights it says so in red. It does not start by itself; press **Run**.
+
+# %%
+explorer = StyleExplorer("chelsea", "stained_glass", weights=W, size=notebook.pick(64, 128),
+                         steps=notebook.pick(10, 50))
 explorer
 
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Total variation.** Run L-BFGS from the content image with `tv_weight=100` and compare its final `tv`
-#    cost with the run from section 4 (`init_runs['content']`, `tv_weight=0`).
-# 2. **A filmstrip callback.** Write a callback that keeps `info.image()` every 2 steps (and never stops the
-#    run). Check how many pictures you got and their shape.
-# 3. **Adam does not care about the scale of the loss.** Multiply both the content and the style weight by 10
-#    (50 and 1000) and rerun section 2's Adam run. Show that the total loss is 10× larger at every step — the
-#    raw content and style costs are the same numbers — and that the image is practically the same. (Adam divides the gradient by a running estimate of its size; only the *ratio*
-#    of the weights matters to it.)
+# The solutions are in `solutions/06_solutions.ipynb` — try first.
 #
-# ## Solutions
+# 1. **art.py's loop in TF2, exactly.** Write a `GradientTape` loop that does what
+#    `run_art(..., exact_art_py=True)` does: TF1's Adam (hint: Keras' `Adam` has an `epsilon` argument), **no**
+#    clipping, `STEPS` updates from `x0`, and keep the lowest-loss image yourself. Check that your losses match
+#    `exact.series('total')` (relative difference below 1e-3) and that your best image is at the lowest loss.
+# 2. **The second initializer.** Build a small art.py graph (any size, one style layer is enough) and call
+#    `minimize()`; then (a) run `train_step` *without* the second initializer and catch the error TensorFlow raises;
+#    (b) run it properly for a few steps, run the initializer again, and show what it resets (the image, and Adam's
+#    counter β₁ᵗ).
+# 3. **A filmstrip callback.** Write a callback for `stylize` that keeps `info.image()` every 2 steps and stops the
+#    run after step 8. Check how many pictures you kept, their shape, and that the result is `interrupted`.
 
 # %%
-# Exercise 1
-smooth = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
-                          init="content", tv_weight=100.0)
-rough = init_runs["content"]
-print(f"final TV cost: {smooth.history[-1].tv:.4g} with tv_weight=100, {rough.history[-1].tv:.4g} without "
-      f"(ratio {smooth.history[-1].tv / rough.history[-1].tv:.2f})")
-assert smooth.history[-1].tv < rough.history[-1].tv and smooth.config.tv_weight == 100.0
+# Exercise 1: your code here
 
 # %%
-# Exercise 2
-film = []
+# Exercise 2: your code here
 
+# %%
+# Exercise 3: your code here
 
-def filmstrip(info):
-    if info.step > 0 and info.step % 2 == 0:   # step 0 is the start image
-        film.append(info.image())     # copied from the device only on these steps
-    # returning None (not False) never stops the run
-
-
-strip_run = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
-                             optimizer="adam", init="blend", callback=filmstrip)
-print("frames:", len(film), "| shape:", film[0].shape, film[0].dtype, "| interrupted:", strip_run.interrupted)
-assert len(film) == STEPS // 2 and film[0].shape == content_img.shape and not strip_run.interrupted
-
-# %% tags=["nbval-check-output"]
-# Exercise 3
-scaled = transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
-                          optimizer="adam", init="blend", content_weight=50.0, style_weight=1000.0)
-ratio = scaled.series("total") / tf2_adam.series("total")
-pixel_diff = np.abs(scaled.image.astype(int) - tf2_adam.image.astype(int))
-print("loss ratio ≈ 10 at every step:", bool(np.allclose(ratio, 10.0, rtol=1e-2)),
-      "| mean pixel difference < 1 grey level:", pixel_diff.mean() < 1.0)
-assert np.allclose(ratio, 10.0, rtol=1e-2) and pixel_diff.mean() < 1.0
+# %% [markdown]
+# ## Summary
+#
+# - The optimization has four parts: a loss of the image, an optimizer, its state, a loop. In TF1 (art.py):
+#   `minimize()` adds the gradient, the update and Adam's slots; a second initializer gives them values (and resets
+#   the image, so the start is assigned after it); `sess.run(train_step)` in a `for` loop. `run_art(exact_art_py=True)`
+#   gives the same losses at every step.
+# - In TF2: targets as tensors, `tf.GradientTape` for the gradient, `optimizer.apply_gradients`, `tf.clip_by_value`,
+#   compiled with `tf.function`; `stylize` gives the same losses.
+# - L-BFGS goes much further per step than Adam, and is ahead per second too.
+# - With a limited number of steps the result stays near its start: measured by the distance to the photo.
+# - art.py never clips in its loop and keeps only the last image; `run_art` clips every step and keeps the best
+#   image, unless `exact_art_py=True`.
+# - Callbacks, Ctrl-C and Stop end a run and return what it had.
+#
+# **Links:** the blog post (https://amit-agrawal.com/DNN-1-20171125.html); art.py (https://github.com/log0/neural-style-painting/blob/master/art.py); Gatys et al., *A Neural
+# Algorithm of Artistic Style* (https://arxiv.org/abs/1508.06576) and *Image Style Transfer Using CNNs*, CVPR 2016
+# (https://openaccess.thecvf.com/content_cvpr_2016/html/Gatys_Image_Style_Transfer_CVPR_2016_paper.html); Kingma & Ba, *Adam* (https://arxiv.org/abs/1412.6980); TensorFlow's guides to
+# automatic differentiation (https://www.tensorflow.org/guide/autodiff), `tf.function` (https://www.tensorflow.org/guide/function) and
+# migrating from TF1 (https://www.tensorflow.org/guide/migrate).
+#
+# **Next:** the optional `under_the_hood.ipynb` (receptive fields, pooling gradients, `tf.function` signatures,
+# Grappler), or back to notebook 01 with the trained weights.

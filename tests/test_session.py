@@ -231,3 +231,13 @@ def test_art_session_without_clip_lets_pixels_leave_the_range(content_img, style
             art.step()
         x = art.image()
     assert np.any((x < lo) | (x > lo + 255.0)), "without clip, an update from the top edge leaves the range"
+
+
+def test_run_art_returns_on_ctrl_c(content_img, style_img, random_weights):
+    def ctrl_c(info):
+        if info.step == 1:
+            raise KeyboardInterrupt  # what Ctrl-C does inside the loop
+
+    res = run_art(content_img, style_img, size=None, iterations=5, weights=random_weights, callback=ctrl_c)
+    assert res.interrupted and res.stop_reason == "interrupted (KeyboardInterrupt)"
+    assert [h.step for h in res.history] == [0, 1] and res.best_image.shape == (32, 48, 3)
