@@ -56,12 +56,13 @@ from stylelib.run import make_init, pixel_bounds
 from stylelib.widgets import StyleExplorer
 
 tf1 = tf.compat.v1
+tf.get_logger().setLevel("ERROR")  # each stylize() run compiles its own step; TF warns of "retracing" after five
 cfg = notebook.setup(seed=0)
 W, RANDOM = cfg.weights, cfg.random_weights
 
 SIZE = notebook.pick(32, 128)     # longest side, pixels
-STEPS = notebook.pick(5, 40)      # Adam updates in the loops we write
-LONG = notebook.pick(8, 120)      # steps for Adam vs L-BFGS
+STEPS = notebook.pick(5, 30)      # Adam updates in the loops we write
+LONG = notebook.pick(8, 80)       # steps for Adam vs L-BFGS
 LR = recipe.ART_LEARNING_RATE     # art.py's 2.0
 STYLE = recipe.ART_STYLE_LAYERS   # art.py's {layer: w_l}
 
