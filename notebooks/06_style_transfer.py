@@ -303,7 +303,7 @@ notebook.show(fig)
 # own result), `'blend'` at art.py's mix. With art.py's Adam and a limited number of steps, the result stays near
 # its start: we measure it by the mean distance to the photo in grey levels, and by the content cost at the end.
 # These numbers hold for any weights. The pictures, made here with **random** weights, show it too: the runs from the
-# photo and the blend still show the cat under a texture, the run from noise does not. With trained weights, the
+# photo and the blend still show the cat, recoloured; the run from noise still looks like the noise it started from. With trained weights, the
 # photo start keeps the cat's layout and edges and paints the stained glass's colours and cells over it; a noise
 # start gives a picture whose objects are rebuilt from the content cost alone — less faithful after the same
 # number of steps, and different for every seed.
