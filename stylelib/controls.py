@@ -3,15 +3,15 @@
 The controls of L. A. Gatys, A. S. Ecker, M. Bethge, A. Hertzmann and E. Shechtman, "Controlling Perceptual
 Factors in Neural Style Transfer" (CVPR 2017, arXiv:1611.07865), as :func:`stylelib.transfer.stylize` runs them:
 
-========================  ==============================================  ============================================
-control                   API (``stylize(...)``)                          the paper
-========================  ==============================================  ============================================
-luminance-only transfer   ``colour='luminance'``                          section 5.1 (YIQ; luminance histograms matched)
-colour matching           ``colour='histogram'``                          section 5.2 (linear colour transfer)
-style scale               ``style_scale=0.5``                             section 6 (scale control; here: one scale)
-masks (space)             ``mask=..., mask_styles={...}``                 section 4.1 (guided Gram matrices)
-several styles            ``extra_styles=[...], style_blend=(w0, w1)``    blended Gram targets (mixing styles)
-========================  ==============================================  ============================================
+=======================  ============================================  ===============================================
+control                  API (``stylize(...)``)                        the paper
+=======================  ============================================  ===============================================
+luminance-only transfer  ``colour='luminance'``                        section 5.1 (YIQ; luminance histograms matched)
+colour matching          ``colour='histogram'``                        section 5.2 (linear colour transfer)
+style scale              ``style_scale=0.5``                           section 6 (scale control; here: one scale)
+masks (space)            ``mask=..., mask_styles={...}``               section 4.1 (guided Gram matrices)
+several styles           ``extra_styles=[...], style_blend=(w0, w1)``  blended Gram targets (mixing styles)
+=======================  ============================================  ===============================================
 
 ``colour``, ``style_scale`` and ``style_blend`` are :class:`stylelib.run.RunConfig` fields (settings, saved with a
 run); the extra style images and the mask are keywords of ``stylize``. The TF1 engine
@@ -395,7 +395,7 @@ def load_mask(mask, mask_styles, content_hw: tuple[int, int], n_styles: int = 1)
     flat = labels.reshape(-1, 3)
     found, counts = np.unique(flat, axis=0, return_counts=True)
     found = [tuple(int(v) for v in f) for f in found]
-    share = {f: c / flat.shape[0] for f, c in zip(found, counts)}
+    share = {f: c / flat.shape[0] for f, c in zip(found, counts, strict=True)}
     if mask_styles is None:
         if len(found) == 2 and (0, 0, 0) in found:
             other = next(f for f in found if f != (0, 0, 0))
@@ -424,9 +424,10 @@ def load_mask(mask, mask_styles, content_hw: tuple[int, int], n_styles: int = 1)
     bad = [(lab, k) for lab, k in styles.items() if k is not None and k >= n_styles]
     if bad:
         lab, k = bad[0]
-        raise ValueError(f"mask_styles gives {label_name(lab)} style {k}, but there {'is' if n_styles == 1 else 'are'} "
-                         f"{n_styles} style image{'s' * (n_styles != 1)} (index 0{f' to {n_styles - 1}' if n_styles > 1 else ''}); "
-                         "add style images with extra_styles (CLI: --add-style) or use another index")
+        there = ("is 1 style image (index 0)" if n_styles == 1
+                 else f"are {n_styles} style images (index 0 to {n_styles - 1})")
+        raise ValueError(f"mask_styles gives {label_name(lab)} style {k}, but there {there}; add style images with "
+                         "extra_styles (CLI: --add-style) or use another index")
     if all(k is None for k in styles.values()):
         raise ValueError("mask_styles gives no label a style: every region would keep the content; give at least "
                          "one label a style index")
@@ -525,6 +526,16 @@ class Controls:
     def plain(self) -> bool:
         """True when the run is plain style transfer (one style at its usual size, no mask, its colours)."""
         return self.colour == "style" and self.regions is None and len(self.styles) == 1
+
+    def describe(self) -> str:
+        """The controls in a few words, for a status line (``'colour luminance, 2 styles blended 0.7/0.3'``)."""
+        parts = [] if self.colour == "style" else [f"colour {self.colour}"]
+        if len(self.styles) > 1 and self.weights is not None:
+            parts.append(f"{len(self.styles)} styles blended " + "/".join(f"{w:.2g}" for w in self.weights))
+        if self.regions is not None:
+            styled = 1.0 - float(self.regions.kept.mean())
+            parts.append(f"mask: {len(self.regions.regions)} styled region(s) over {styled:.0%} of the picture")
+        return ", ".join(parts) or "none"
 
     @property
     def largest_style_hw(self) -> tuple[int, int]:
@@ -697,7 +708,7 @@ class GuidedStyle:
             x = tf.cast(feats[l], tf.float32)
             n, m = float(x.shape[-1]), float(x.shape[1] * x.shape[2])
             layer = tf.constant(0.0, tf.float32)
-            for t, a in zip(self.guides[l], self.targets[l]):
+            for t, a in zip(self.guides[l], self.targets[l], strict=True):
                 g = losses.gram_matrix(x * t)
                 layer = layer + tf.reduce_sum(tf.square(g - a)) / (4.0 * n * n * m * m)
             total = total + float(w) * layer

@@ -227,15 +227,15 @@ def check_style_scale(value) -> float:
 
     >>> check_style_scale(0.5)
     0.5
-    >>> check_style_scale(0)
+    >>> check_style_scale(0)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: style_scale must be a number above 0 and at most 8 (1: the style image as large as the result, 0.5: half as large); got 0
+    ValueError: style_scale must be a number above 0 and at most 8 (1: the style image at its usual size, ...; got 0
     """
     ok = not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
     if not ok or not 0 < value <= MAX_STYLE_SCALE:
-        raise ValueError(f"style_scale must be a number above 0 and at most {MAX_STYLE_SCALE:g} (1: the style image as "
-                         f"large as the result, 0.5: half as large); got {value!r}")
+        raise ValueError(f"style_scale must be a number above 0 and at most {MAX_STYLE_SCALE:g} (1: the style image at "
+                         f"its usual size, 0.5: half as large); got {value!r}")
     return float(value)
 
 

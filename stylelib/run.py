@@ -38,9 +38,9 @@ from . import images as _images
 from . import recipe
 from .vgg19 import VGG19Weights, canonical_layer, check_pooling
 
-__all__ = ["RunConfig", "STYLIZE_KEYWORDS", "tf1_refusals", "shows_settings", "pick_device", "Checkpoint", "checkpoint_text", "load_checkpoint",
-           "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun", "NonFiniteLossError", "make_init",
-           "pixel_bounds", "layer_weights"]
+__all__ = ["RunConfig", "STYLIZE_KEYWORDS", "tf1_refusals", "shows_settings", "pick_device", "Checkpoint",
+           "checkpoint_text", "load_checkpoint", "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun",
+           "NonFiniteLossError", "make_init", "pixel_bounds", "layer_weights"]
 
 
 # ------------------------------------------------------------------------------------------ settings
@@ -241,8 +241,8 @@ def tf1_refusals(config: RunConfig) -> None:
              (("colour", recipe.DEFAULT_COLOUR), ("style_scale", recipe.DEFAULT_STYLE_SCALE), ("style_blend", None))
              if getattr(config, name, default) != default]
     if given:
-        raise ValueError(f"run_art (the TF1 engine) has no colour, scale or several-style controls ({', '.join(given)}); "
-                         "use stylelib.transfer.stylize, or leave them at their defaults")
+        raise ValueError(f"run_art (the TF1 engine) has no colour, scale or several-style controls "
+                         f"({', '.join(given)}); use stylelib.transfer.stylize, or leave them at their defaults")
 
 
 def shows_settings(defaults: RunConfig):
