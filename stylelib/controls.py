@@ -29,7 +29,7 @@ Examples
 >>> np.allclose(controls.yiq_to_rgb(yiq), rgb, atol=1e-3)          # the transform is inverted exactly
 True
 >>> controls.luminance_image(rgb)[0, 0]                            # Y in all three channels: no colour
-array([88.96, 88.96, 88.96], dtype=float32)
+array([87.84, 87.84, 87.84], dtype=float32)
 >>> controls.parse_mask_styles("white=0,black=none,#ff0000=1")
 {(255, 255, 255): 0, (0, 0, 0): None, (255, 0, 0): 1}
 """
