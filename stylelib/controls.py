@@ -383,9 +383,8 @@ def load_mask(mask, mask_styles, content_hw: tuple[int, int], n_styles: int = 1)
     stylelib.images.ImageError
         A mask file that cannot be read.
     """
-    if isinstance(mask, np.ndarray) or not (isinstance(mask, (str, os.PathLike))):
-        if not isinstance(mask, np.ndarray):
-            raise ValueError(f"mask must be an image file, a sample name or an array, got {type(mask).__name__}")
+    if not isinstance(mask, (np.ndarray, str, os.PathLike)):
+        raise ValueError(f"mask must be an image file, a sample name or an array, got {type(mask).__name__}")
     labels = _mask_labels(mask)
     hm, wm = labels.shape[:2]
     h, w = content_hw
@@ -455,7 +454,7 @@ def layer_guidance(weight: np.ndarray, height: int, width: int) -> np.ndarray:
     w = np.ascontiguousarray(weight, np.float32)
     if w.shape == (height, width):
         return w.copy()
-    out = np.asarray(Image.fromarray(w, mode="F").resize((width, height), Image.BOX), np.float32)
+    out = np.asarray(Image.fromarray(w).resize((width, height), Image.BOX), np.float32)
     return np.clip(out, 0.0, 1.0)
 
 
