@@ -249,6 +249,13 @@ def test_cli_flags_make_the_config(tmp_path):
     assert args.mask_styles == {(255, 255, 255): 0, (0, 0, 0): None}
     assert cli.run_config(cli.build_parser().parse_args(["stylize", "a", "b", "-o", "c.png", "--color", "histogram"]
                                                         )).colour == "histogram"
+    # a checkpoint (the PNG's settings) keeps the controls, so --resume goes on with them
+    import json
+
+    from stylelib.run import CHECKPOINT_KEY, checkpoint_text
+
+    saved = json.loads(checkpoint_text(config, step=1, content="a", style="b", weights="random")[CHECKPOINT_KEY])
+    assert RunConfig(**saved["config"]) == config
 
 
 def test_cli_runs_with_a_mask_and_keeps_the_colours(capsys, tmp_path):
