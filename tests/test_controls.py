@@ -165,15 +165,27 @@ def test_blend_weight_0_for_the_second_style_is_the_single_style_run(random_weig
         assert np.array_equal(got, want) if 1.0 in blend else np.allclose(got, want, rtol=1e-6), blend
 
 
-def test_interpolate_styles_renders_a_strip(random_weights, plain):
-    results = interpolate_styles(CONTENT, STYLE, OTHER, ts=(0.0, 1.0), weights=random_weights, **CFG)
-    assert [r.config.style_blend for r in results] == [(1.0, 0.0), (0.0, 1.0)]
-    assert history(results[0]) == history(plain)  # t = 0 is style_a alone
-    assert history(results[1]) != history(plain)
+def test_interpolate_styles_renders_a_strip(monkeypatch, content48):
+    """One run per t with style_blend (1 - t, t) (t = 0 is style_a alone: the test above shows that this is the
+    single-style run exactly); the runs themselves are spied on here, not made."""
+    from stylelib import transfer
+
+    calls = []
+
+    def spy(content, style, config=None, **kwargs):
+        calls.append((style, kwargs))
+        return type("Result", (), {"best_image": content48.astype(np.uint8)})()
+
+    monkeypatch.setattr(transfer, "stylize", spy)
+    results = interpolate_styles(CONTENT, STYLE, OTHER, ts=(0.0, 0.25, 1.0), size=48)
+    assert [k["style_blend"] for _, k in calls] == [(1.0, 0.0), (0.75, 0.25), (0.0, 1.0)]
+    assert all(style == STYLE and k["extra_styles"] == [OTHER] and k["size"] == 48 for style, k in calls)
     picture = strip([r.best_image for r in results])
-    assert picture.shape == (32, 2 * 48 + 4, 3) and picture.dtype == np.uint8
-    with pytest.raises(ValueError, match="in \\[0, 1\\]"):
-        interpolate_styles(CONTENT, STYLE, OTHER, ts=(0.0, 1.5), weights=random_weights, **CFG)
+    assert picture.shape == (32, 3 * 48 + 2 * 4, 3) and picture.dtype == np.uint8
+    for bad in (dict(ts=(0.0, 1.5)), dict(ts=()), dict(style_blend=(1, 1)), dict(extra_styles=[OTHER])):
+        with pytest.raises(ValueError, match="interpolate_styles"):
+            interpolate_styles(CONTENT, STYLE, OTHER, **bad)
+    assert len(calls) == 3
 
 
 # ================================================================ bad values: one line each
