@@ -538,6 +538,13 @@ def _resumed(args: argparse.Namespace):
     content, style = args.content or ck.content, args.style or ck.style
     if content is None or style is None:
         raise CLIError(f"{ck.path} was made from in-memory images; give CONTENT and STYLE with --resume", 2)
+    # the controls' images: the checkpoint's unless given again (a masked run must not resume unmasked)
+    if not args.add_style:
+        args.add_style = list(ck.inputs.get("extra_styles") or [])
+    if args.mask is None:
+        args.mask = ck.inputs.get("mask")
+    if args.mask_styles is None and ck.inputs.get("mask_styles") is not None:
+        args.mask_styles = {tuple(label): style for label, style in ck.inputs["mask_styles"]}
     return ck, config, content, style, args.weights or ck.weights or None
 
 
@@ -615,13 +622,20 @@ def cmd_stylize(args: argparse.Namespace) -> int:
               f"{config.optimizer}, {config.iterations} steps on {device.split('device:')[-1]}; "
               f"weights {weights.source}" + (f"; controls: {plan.describe()}" if not plan.plain else ""))
 
+    saved_inputs = {
+        "extra_styles": [_spec_for_resume(spec) for spec in args.add_style],
+        "mask": None if args.mask is None else _spec_for_resume(str(args.mask)),
+        "mask_styles": None if args.mask_styles is None else
+        [[list(label), style] for label, style in args.mask_styles.items()],
+    }
     step_set = set(step_paths)
     saved_steps: list[Path] = []
     whole_run = config.replace(iterations=offset + config.iterations)  # what a checkpoint records
 
     def settings(step: int) -> dict[str, str]:
         return checkpoint_text(whole_run, step=offset + step, content=_spec_for_resume(content_spec),
-                               style=_spec_for_resume(style_spec), weights=weights_source or default_source())
+                               style=_spec_for_resume(style_spec), weights=weights_source or default_source(),
+                               inputs=saved_inputs)
 
     def on_step(info) -> None:
         if not args.save_every or info.step % args.save_every:

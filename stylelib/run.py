@@ -357,14 +357,16 @@ CHECKPOINT_KEY = "stylelib-run"
 
 
 def checkpoint_text(config: RunConfig, *, step: int, content: str | None, style: str | None,
-                    weights: str) -> dict[str, str]:
+                    weights: str, inputs: dict | None = None) -> dict[str, str]:
     """What :func:`stylelib.images.save_image` stores (``text=``) in a PNG so the run can be resumed from it.
 
     ``content`` and ``style`` are the inputs as given (a file path or a sample name; ``None`` for arrays),
-    ``step`` the step the picture is from, counted from the run's very start.
+    ``step`` the step the picture is from, counted from the run's very start. ``inputs`` holds the other
+    images of the controls, JSON-ready: ``{"extra_styles": [spec, ...], "mask": spec or None,
+    "mask_styles": [[[r, g, b], style index or None], ...] or None}``, so a resumed run uses them again.
     """
     data = {"format": 1, "step": int(step), "config": config.as_dict(), "content": content, "style": style,
-            "weights": weights}
+            "weights": weights, "inputs": dict(inputs or {})}
     return {CHECKPOINT_KEY: json.dumps(data)}
 
 
@@ -385,6 +387,8 @@ class Checkpoint:
         The inputs as the run was given them (``None`` if they were arrays).
     weights : str
         The weights' source.
+    inputs : dict
+        The controls' other images as :func:`checkpoint_text` stored them (empty for a plain run).
     """
 
     path: Path
@@ -394,6 +398,7 @@ class Checkpoint:
     content: str | None
     style: str | None
     weights: str
+    inputs: dict = field(default_factory=dict)
 
     @property
     def remaining(self) -> int:
@@ -424,7 +429,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     except (ValueError, KeyError, TypeError) as e:
         raise ValueError(f"{p}: its stylelib run settings cannot be read ({e}); start a new run instead") from None
     return Checkpoint(p, _images.load_image(p), config, step, data.get("content"), data.get("style"),
-                      str(data.get("weights", "")))
+                      str(data.get("weights", "")), dict(data.get("inputs") or {}))
 
 
 # ------------------------------------------------------------------------------------------ records

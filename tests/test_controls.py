@@ -284,6 +284,16 @@ def test_cli_runs_with_a_mask_and_keeps_the_colours(capsys, tmp_path):
     assert "controls: colour luminance, mask: 1 styled region(s) over 50% of the picture" in err
     picture = np.asarray(Image.open(out), np.float32)
     assert np.abs(chroma(picture) - chroma(load_input(CONTENT, 48))).max() <= 1.0
+    # the output is a checkpoint that remembers the mask and its styles: --resume goes on masked, not plain
+    from stylelib.run import load_checkpoint
+
+    ck = load_checkpoint(out)
+    assert ck.inputs["mask"] == str(mask.resolve()) and ck.inputs["extra_styles"] == []
+    assert sorted(map(tuple, (label for label, _ in ck.inputs["mask_styles"]))) == [(0, 0, 0), (255, 255, 255)]
+    code = cli.main(["stylize", "--resume", str(out), "-o", str(tmp_path / "more.png"), "--iterations", "1"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "mask: 1 styled region(s) over 50% of the picture" in err
 
 
 @pytest.mark.parametrize("argv, named", [
