@@ -55,7 +55,7 @@ tf1 = tf.compat.v1
 cfg = notebook.setup(seed=0)
 weights = cfg.weights
 
-HEIGHT, WIDTH = notebook.pick((32, 48), (300, 400))   # the graph's fixed input size (height, width)
+HEIGHT, WIDTH = notebook.pick((32, 48), (224, 224))   # the graph's fixed input size (height, width)
 content_pre = images.preprocess(images.resize_to(samples.load_sample("chelsea"), HEIGHT, WIDTH), weights)
 print("input (H, W):", (HEIGHT, WIDTH), "| preprocessed batch:", content_pre.shape)
 
@@ -185,7 +185,7 @@ assert "head_loss" in ran_head and "head_w" in ran_head
 PLOT_LAYERS = notebook.pick(["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1", "avgpool5"], layer_names)
 op_counts = [len(sgraph.executed_ops(sess, model[layer])) for layer in PLOT_LAYERS]
 seconds = median_seconds({layer: (lambda layer=layer: sess.run(model[layer])) for layer in PLOT_LAYERS},
-                         repeats=notebook.pick(3, 5))
+                         repeats=3)
 relative = [seconds[layer] / seconds["avgpool5"] for layer in PLOT_LAYERS]
 for layer, n, r in zip(PLOT_LAYERS, op_counts, relative):
     print(f"{layer:9s} {n:3d} ops  {r:5.2f} × the time of the whole network")
