@@ -102,9 +102,10 @@ with g.as_default():
 sess.run(head_w.initializer)
 
 print("scores:", type_name(scores), tuple(scores.shape))
-print("gradient of the head's loss reaches the image:", tuple(grad_image.shape), "and the head:", tuple(grad_head.shape))
+print("gradient of the head's loss with respect to the image:", type_name(grad_image),
+      "of the image's shape:", grad_image.shape == model["input"].shape)
 assert isinstance(scores, tf.Tensor) and not hasattr(scores, "numpy")   # symbolic: no value yet
-assert grad_image is not None and grad_head is not None
+assert grad_image is not None and grad_image.shape == model["input"].shape and grad_head is not None
 
 # %% [markdown]
 # The head's loss has a gradient with respect to the input image: the head is connected to the image through

@@ -97,6 +97,10 @@ print("traced run = plain run:", float(np.abs(value - plain).max()) <= 1e-6 * sc
       "| = FeatureExtractor:", float(np.abs(value - tf2).max()) <= 1e-4 * scale)
 assert float(np.abs(value - plain).max()) <= 1e-6 * scale and float(np.abs(value - tf2).max()) <= 1e-4 * scale
 
+# %% [markdown]
+# The same function for a deeper layer runs every layer up to it, and no further:
+
+# %% tags=["nbval-check-output"]
 _, ran_conv5_1 = value_up_to(sess, model, load_image, image_in, content_pre, "conv5_1")
 print("for conv5_1,", len(ran_conv5_1), "layers ran, the last:", ran_conv5_1[-1])
 assert ran_conv5_1 == layer_names[: layer_names.index("conv5_1") + 1]
