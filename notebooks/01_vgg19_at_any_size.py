@@ -174,7 +174,7 @@ assert at_224["pool5"] == (7, 7, 512) and at_600x800["pool5"] == (19, 25, 512)
 
 # %% [markdown]
 # Every 3×3 convolution (with `'SAME'` padding) keeps height and width and sets the number of channels; every
-# 2×2 pool with stride 2 halves height and width. The number of *weights* is the same in both columns.
+# 2×2 pool with stride 2 halves height and width. Both graphs hold the same weight arrays, as constants.
 #
 # **Height comes first — and the blog writes it the other way.** The blog says that the first layer after pooling
 # is 112×112×64 in the classic network "but in our example it will be 400x300x64". Its input is 600×800 in the
@@ -189,7 +189,7 @@ assert at_224["pool5"] == (7, 7, 512) and at_600x800["pool5"] == (19, 25, 512)
 #
 # | framework, pooling as VGG-19 uses it | output rows for 75 input rows | rule | source |
 # |---|---|---|---|
-# | TensorFlow, `padding='SAME'` (`art.py`, `stylelib`) | 38 | ⌈75 / 2⌉ | [TF `nn.max_pool2d` docs](https://www.tensorflow.org/api_docs/python/tf/nn/max_pool2d) |
+# | TensorFlow, `padding='SAME'` (`art.py`, `stylelib`) | 38 | ⌈75 / 2⌉ | [TF `tf.nn`, "Notes on padding"](https://www.tensorflow.org/api_docs/python/tf/nn) |
 # | TensorFlow / Keras, `padding='valid'` (Keras' `VGG19`: `MaxPooling2D((2, 2), strides=(2, 2))`, default `'valid'`) | 37 | ⌊(75 − 2) / 2⌋ + 1 | [keras `compute_pooling_output_shape`](https://github.com/keras-team/keras/blob/master/keras/src/ops/operation_utils.py), [keras `vgg19.py`](https://github.com/keras-team/keras/blob/master/keras/src/applications/vgg19.py) |
 # | Caffe (the original VGG release: kernel 2, stride 2, no pad) | 38 | ⌈(75 − 2) / 2⌉ + 1 | [`pooling_layer.cpp`](https://github.com/BVLC/caffe/blob/master/src/caffe/layers/pooling_layer.cpp) (`ceil`) |
 # | MatConvNet `vl_nnpool`, no padding | 37 | ⌊(75 − 2) / 2⌋ + 1 | [`vl_nnpool.m`](https://github.com/vlfeat/matconvnet/blob/master/matlab/vl_nnpool.m) (`floor`) |

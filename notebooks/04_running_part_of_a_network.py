@@ -193,12 +193,15 @@ for layer, n, r in zip(PLOT_LAYERS, op_counts, relative):
 notebook.show(viz.ops_per_layer_plot(PLOT_LAYERS, op_counts, relative,
                                      title=f"sess.run(model[layer]) on a {HEIGHT}×{WIDTH} image"))
 assert op_counts == sorted(op_counts) and op_counts[-1] > 3 * op_counts[1]
+conv1_1, conv1_2, conv4_2 = (224 * 224 * 9 * 3 * 64, 224 * 224 * 9 * 64 * 64, 28 * 28 * 9 * 512 * 512)  # multiply-adds
+assert conv1_2 == conv4_2 and conv1_2 // conv1_1 == 21
 assert seconds["conv2_1"] < seconds["avgpool5"] / 2   # stopping at conv2_1 saves more than half of the work
 
 # %% [markdown]
 # The op count grows with every layer; the time grows unevenly, because the layers cost very different amounts:
-# a 3×3 convolution costs (height × width × 9 × channels in × channels out) multiply-adds, so the wide early
-# layers at full resolution and the 512-channel layers are the expensive ones, while pools cost almost nothing.
+# a 3×3 convolution costs height × width × 9 × (channels in) × (channels out) multiply-adds. At 224×224, `conv1_2`
+# (64 → 64 channels at full resolution) costs exactly as much as `conv4_2` (512 → 512 channels at 28×28) — the
+# last line of the cell checks it — while `conv1_1` (3 → 64) costs 21 times less and a pool almost nothing.
 # (On a tiny image — quick mode — a fixed per-run overhead also shows.)
 #
 # ## 6. TF2: a Keras model cut at a layer

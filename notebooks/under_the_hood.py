@@ -212,8 +212,8 @@ assert static.as_list() == [1, None, None, 64]
 
 # %% [markdown]
 # A style-transfer loop calls its step function with one shape thousands of times, so either form traces once
-# there; a signature matters when the sizes vary (the explorer of notebook 06 resizes), where each new shape
-# would otherwise cost a new trace.
+# there; a signature matters when one function serves images of many sizes, where each new shape would otherwise
+# cost a new trace (and keep one more graph in memory).
 #
 # ## 5. Grappler: constant folding and op fusion
 #
@@ -285,7 +285,8 @@ for out, add_name in ((relu_bias_add, "bias_add"), (relu_plus, "plus")):
 # only `bias_add` is (`_FusedConv2D`), and `conv + b` runs as three kernels. The committed output is this
 # machine's; the test suite runs the notebook in the other build too.
 #
-# **An all-zero bias is dropped.** `x + 0` is `x`, so Grappler removes the add, in every build — this is why, with
+# **An all-zero bias is dropped.** `x + 0` is `x`, so Grappler removes the add — in both builds tried here (oneDNN
+# and `TF_ENABLE_ONEDNN_OPTS=0`; the assert below runs in both) — this is why, with
 # `stylelib`'s random weights (all biases zero), notebook 04's traces show no bias adds at all.
 
 # %% tags=["nbval-check-output"]
