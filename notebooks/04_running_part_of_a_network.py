@@ -202,7 +202,9 @@ assert seconds["conv2_1"] < seconds["avgpool5"] / 2   # stopping at conv2_1 save
 # a 3×3 convolution costs height × width × 9 × (channels in) × (channels out) multiply-adds. At 224×224, `conv1_2`
 # (64 → 64 channels at full resolution) costs exactly as much as `conv4_2` (512 → 512 channels at 28×28) — the
 # last line of the cell checks it — while `conv1_1` (3 → 64) costs 21 times less and a pool almost nothing.
-# (On a tiny image — quick mode — a fixed per-run overhead also shows.)
+# (On a tiny image — quick mode — a fixed per-run overhead also shows. And when other programs share the machine the
+# times scatter: a layer may even seem slower than the whole network. The op counts never scatter; the assert
+# above checks only what survives that noise — stopping at `conv2_1` costs less than half of the whole run.)
 #
 # ## 6. TF2: a Keras model cut at a layer
 #
