@@ -217,7 +217,8 @@ print("input = content image -> content cost:", float(sess.run(content_cost)))
 assert sess.run(content_cost) == 0.0
 
 sess.run(init)                                    # the second initializer
-x_now, live_now, target_now, cost_now = sess.run([model["input"], live, target, content_cost])
+x_now, target_now = sess.run(model["input"]), sess.run(target)
+live_now, cost_now = sess.run(live), sess.run(content_cost)
 n_filters, m_positions = snapshot.shape[-1], snapshot.shape[1] * snapshot.shape[2]
 expected = ((live_now.astype(np.float64) - snapshot) ** 2).sum() / (4 * n_filters * m_positions)
 
