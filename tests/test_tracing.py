@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import tensorflow as tf
 
 from stylelib import tracing
-
-
-def test_docstring_examples():
-    result = doctest.testmod(tracing, optionflags=doctest.ELLIPSIS, verbose=False, report=True)
-    assert result.attempted >= 3 and result.failed == 0
 
 
 def test_a_pruned_network_keeps_only_the_convolutions_its_output_needs():
