@@ -10,7 +10,7 @@ import pytest
 
 # every module whose docstrings hold examples; a module that loses all its examples fails below
 MODULES = ["recipe", "run", "vgg19", "images", "samples", "memory", "_env", "extractor", "graph", "session", "transfer",
-           "controls", "notebook", "tracing"]
+           "controls", "notebook", "tracing", "losses"]
 
 
 @pytest.mark.parametrize("name", MODULES)
