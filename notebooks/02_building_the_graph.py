@@ -13,31 +13,32 @@
 # ---
 
 # %% [markdown]
-# # 02 — Building the graph: VGG-19 as a dictionary of nodes
+# # 02 — Building the graph: VGG-19 as a dictionary of nodes with one variable
 #
-# The blog's `art.py` builds VGG-19 in TensorFlow 1 as a plain Python dictionary: `graph['input']` is a
-# variable holding the image, and `graph['conv1_1']`, …, `graph['avgpool5']` are the layers, each made by
-# one of two small functions. In this notebook we write those two functions ourselves, build the dictionary,
-# and look closely at what ends up in the TensorFlow graph.
+# **The idea:** in TF1 the network is a Python dictionary of graph nodes — the weights are constants, and the
+# only `tf.Variable` is the input image, which you load with `assign`.
 #
-# **What you will learn**
+# The blog's `art.py` builds VGG-19 this way ([its `load_vgg_model`, lines 183–204][art-graph]): `graph['input']`
+# is a variable holding the image, `graph['conv1_1']` … `graph['avgpool5']` are layers made by two small
+# functions. Here we write those functions, build the dictionary inside an explicit `tf.Graph`, check it against
+# `stylelib.graph.build_graph`, look at what the graph holds, and then write the same idea in TF2.
 #
-# * how to write the two builders — convolution + ReLU with fixed weights, and average pooling — and what
-#   the MatConvNet layer index in `_conv2d_relu(prev, 0, 'conv1_1')` means;
-# * how to build the dictionary inside an explicit `tf.Graph` and check it against
-#   `stylelib.graph.build_graph`: same keys, same values;
-# * that the graph holds exactly **one variable** — the input image — and that all 20 million weights are
-#   `Const` ops stored inside the graph;
-# * that a node is symbolic until `sess.run` gives it a value;
-# * how `sess.run(model['input'].assign(image))` loads an image, and why calling `.assign()` again and again
-#   makes the graph grow (and how to avoid it);
-# * what the graph looks like, drawn from its real ops, and how the same idea reads in TF2.
+# **You will learn:** how the dictionary is built and what the MatConvNet index in
+# `_conv2d_relu(prev, 0, 'conv1_1')` means; that the graph holds **one variable** and 20 million weights as
+# `Const` ops; that a node is symbolic until a `Session` runs it; how `assign` loads an image, and why a new
+# `assign` per image grows the graph; the TF2 form — a `tf.Variable` passed through a feature extractor or a
+# Keras model, changed with `Variable.assign`.
+#
+# **Prerequisites:** notebook 01 (the layer table, shapes at any size). **Time:** about 45 minutes.
 #
 # *To run it: in a terminal, in the repository's root folder, type `make lab` (the first time, it creates
 # `.venv` and installs what is needed: Python ≥ 3.10 and access to PyPI), then **Run ▸ Run All Cells**.
 # `stylelib weights` says whether this machine has the trained VGG-19 weights; without them, start with
-# `STYLELIB_WEIGHTS=random make lab`. The outputs saved below were made with random weights.
+# `STYLELIB_WEIGHTS=random make lab` — the setup cell then prints a RANDOM WEIGHTS banner. Nothing in this
+# notebook depends on what the weights learned: shapes, ops and graphs are the same for any weights.
 # This notebook is paired with `02_building_the_graph.py` (jupytext): edit either one — `notebooks/README.md` says how.*
+#
+# [art-graph]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L183-L204
 
 # %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads
@@ -57,36 +58,37 @@ tf1 = tf.compat.v1
 cfg = notebook.setup(seed=0)
 weights = cfg.weights
 
-HEIGHT, WIDTH = notebook.pick((64, 96), (600, 800))   # the input size the graph is built for
-print("graph input (H, W):", (HEIGHT, WIDTH))
+HEIGHT, WIDTH = notebook.pick((64, 96), (600, 800))   # the input size the graph is built for (art.py's 600×800)
+photo = images.resize_to(samples.load_sample("chelsea"), HEIGHT, WIDTH)
+x = images.preprocess(photo, weights)                  # (1, H, W, 3) float32, mean subtracted
+print("graph input (H, W):", (HEIGHT, WIDTH), "| preprocessed image:", x.shape, x.dtype.name)
 
 # %% [markdown]
 # ## 1. The weights we build from
 #
-# `cfg.weights` is a `VGG19Weights`: for each of the 16 conv layers a kernel of shape
-# (3, 3, in channels, out channels) and a bias of shape (out channels,), plus the input convention (channel
-# order and mean pixel). `art.py` reads the same numbers from MatConvNet's `.mat` file, where layers are
-# found by their position in the file's layer list — ReLUs and pools count too — which is why it passes
-# 0 for `conv1_1`, 2 for `conv1_2` and 5 for `conv2_1`.
+# `cfg.weights` holds, for each of the 16 conv layers, a kernel (3, 3, in channels, out channels) and a bias
+# (out channels,), plus the input convention (channel order, mean pixel). `art.py` reads the same numbers from
+# MatConvNet's `imagenet-vgg-verydeep-19.mat`, where a layer is found by its **position** in the file's layer
+# list — ReLUs and pools count too — so `conv1_1` is 0, `conv1_2` is 2 (after `relu1_1`) and `conv2_1` is 5.
 
 # %% tags=["nbval-check-output"]
 print(weights)
 for name in ("conv1_1", "conv1_2", "conv2_1", "conv5_4"):
     print(f"{name}: MatConvNet index {vgg19.MATCONVNET_INDEX[name]:>2}, kernel {weights.kernels[name].shape},"
           f" bias {weights.biases[name].shape}")
+assert [vgg19.MATCONVNET_INDEX[n] for n in ("conv1_1", "conv1_2", "conv2_1", "conv5_4")] == [0, 2, 5, 34]
 assert weights.kernels["conv1_1"].shape == (3, 3, 3, 64) and weights.biases["conv5_4"].shape == (512,)
 
 
 # %% [markdown]
-# ## 2. The two builders, written by hand
+# ## 2. Two builders and the dictionary, written by hand
 #
-# `conv2d_relu(prev, index, name)` takes the previous node, the layer's MatConvNet index and its name —
-# the same arguments as `art.py`'s `_conv2d_relu`. `art.py` uses the index to find the layer in the `.mat`
-# file and the name to check it found the right one; our weights are already keyed by name, so the index is
-# only checked. The kernel and bias become **constants** in the graph: `tf.constant` copies the NumPy
-# array into the graph definition.
+# `conv2d_relu(prev, index, name)` takes `art.py`'s arguments: the previous node, the MatConvNet index and the
+# name. Our weights are keyed by name, so the index is only checked. `tf.constant` copies the kernel and the
+# bias **into the graph**. `avgpool` averages 2×2 windows with stride 2, `'SAME'` padding, as `art.py` does:
 #
-# `avgpool(prev, name)` averages each 2×2 window with stride 2 (`'SAME'` padding, as in `art.py`).
+# $$\text{conv}_\ell = \max\bigl(0,\ W_\ell * \text{prev} + b_\ell\bigr), \qquad
+#   \text{pool}(i, j) = \tfrac14 \textstyle\sum_{a, b \in \{0, 1\}} \text{prev}(2i + a,\ 2j + b).$$
 
 # %%
 def conv2d_relu(prev, index, name):
@@ -103,66 +105,51 @@ def avgpool(prev, name):
     return tf.nn.avg_pool2d(prev, ksize=2, strides=2, padding="SAME", name=name)
 
 
-def maxpool(prev, name):  # for exercise 1
-    return tf.nn.max_pool2d(prev, ksize=2, strides=2, padding="SAME", name=name)
-
-
 # %% [markdown]
-# Now the dictionary, line by line as in `art.py`. It must be built inside a graph: we create one
-# explicitly with `tf.Graph()` and make it the default only inside the `with` block, so eager execution
-# stays on everywhere else and re-running the cell simply builds a fresh graph.
+# The dictionary, line by line as in `art.py`, built inside a graph we create ourselves: `tf.Graph()` is the
+# default only inside the `with` block, so eager execution stays on everywhere else and re-running the cell
+# builds a fresh graph instead of adding to an old one.
 
-# %% tags=["nbval-check-output"]
-def build_by_hand(height, width, pooling="avg"):
-    pool = avgpool if pooling == "avg" else maxpool
-    p = f"{pooling}pool"                          # key prefix: 'avgpool1' ... like art.py
+# %%
+def build_by_hand(height, width):
     net = {}
-    net["input"] = tf1.Variable(np.zeros((1, height, width, 3), np.float32), dtype=tf.float32, name="input")
+    net["input"] = tf1.Variable(np.zeros((1, height, width, 3), np.float32), name="input")
     net["conv1_1"] = conv2d_relu(net["input"], 0, "conv1_1")
     net["conv1_2"] = conv2d_relu(net["conv1_1"], 2, "conv1_2")
-    net[p + "1"] = pool(net["conv1_2"], p + "1")
-    net["conv2_1"] = conv2d_relu(net[p + "1"], 5, "conv2_1")
+    net["avgpool1"] = avgpool(net["conv1_2"], "avgpool1")
+    net["conv2_1"] = conv2d_relu(net["avgpool1"], 5, "conv2_1")
     net["conv2_2"] = conv2d_relu(net["conv2_1"], 7, "conv2_2")
-    net[p + "2"] = pool(net["conv2_2"], p + "2")
-    net["conv3_1"] = conv2d_relu(net[p + "2"], 10, "conv3_1")
+    net["avgpool2"] = avgpool(net["conv2_2"], "avgpool2")
+    net["conv3_1"] = conv2d_relu(net["avgpool2"], 10, "conv3_1")
     net["conv3_2"] = conv2d_relu(net["conv3_1"], 12, "conv3_2")
     net["conv3_3"] = conv2d_relu(net["conv3_2"], 14, "conv3_3")
     net["conv3_4"] = conv2d_relu(net["conv3_3"], 16, "conv3_4")
-    net[p + "3"] = pool(net["conv3_4"], p + "3")
-    net["conv4_1"] = conv2d_relu(net[p + "3"], 19, "conv4_1")
+    net["avgpool3"] = avgpool(net["conv3_4"], "avgpool3")
+    net["conv4_1"] = conv2d_relu(net["avgpool3"], 19, "conv4_1")
     net["conv4_2"] = conv2d_relu(net["conv4_1"], 21, "conv4_2")
     net["conv4_3"] = conv2d_relu(net["conv4_2"], 23, "conv4_3")
     net["conv4_4"] = conv2d_relu(net["conv4_3"], 25, "conv4_4")
-    net[p + "4"] = pool(net["conv4_4"], p + "4")
-    net["conv5_1"] = conv2d_relu(net[p + "4"], 28, "conv5_1")
+    net["avgpool4"] = avgpool(net["conv4_4"], "avgpool4")
+    net["conv5_1"] = conv2d_relu(net["avgpool4"], 28, "conv5_1")
     net["conv5_2"] = conv2d_relu(net["conv5_1"], 30, "conv5_2")
     net["conv5_3"] = conv2d_relu(net["conv5_2"], 32, "conv5_3")
     net["conv5_4"] = conv2d_relu(net["conv5_3"], 34, "conv5_4")
-    net[p + "5"] = pool(net["conv5_4"], p + "5")
+    net["avgpool5"] = avgpool(net["conv5_4"], "avgpool5")
     return net
 
 
 g = tf.Graph()
 with g.as_default():
     model = build_by_hand(HEIGHT, WIDTH)
-print(len(model), "entries:", ", ".join(model))
-print("built in its own graph:", model["conv1_1"].graph is g)
-
-# %% [markdown]
-# ### Same keys and shapes as `stylelib.graph.build_graph`
-#
-# `stylelib` builds the same dictionary (from its layer table instead of 22 written-out lines). We build
-# it in a second graph and compare.
-
-# %%
 g_lib = tf.Graph()
 with g_lib.as_default():
-    lib_model = sgraph.build_graph(weights, HEIGHT, WIDTH)
+    lib_model = sgraph.build_graph(weights, HEIGHT, WIDTH)   # stylelib builds it from its layer table
 
-print("same keys in the same order:", list(model) == list(lib_model))
-print("same static shapes:", all(model[k].shape == lib_model[k].shape for k in model))
+print(len(model), "entries:", ", ".join(model))
+print("same keys, in the same order, as build_graph:", list(model) == list(lib_model))
 for k in ("input", "conv1_1", "avgpool1", "conv4_2", "avgpool5"):
     print(f"  {k:9}{str(tuple(model[k].shape)):>20}")
+assert model["conv1_1"].graph is g and lib_model["conv1_1"].graph is g_lib
 assert list(model) == list(lib_model) == ["input"] + sgraph.graph_layer_names("avg")
 assert all(model[k].shape == lib_model[k].shape for k in model)
 assert tuple(model["avgpool5"].shape) == (1, *vgg19.layer_shapes(HEIGHT, WIDTH)["pool5"])
@@ -170,7 +157,7 @@ assert tuple(model["avgpool5"].shape) == (1, *vgg19.layer_shapes(HEIGHT, WIDTH)[
 # %% [markdown]
 # ## 3. One variable; the weights are constants
 #
-# The blog's observation, checked: the graph has exactly one variable — the input image — and it is
+# The blog's observation, checked: the graph has exactly **one** variable — the input image — and it is
 # trainable, so an optimizer can change it. The layers are not variables at all.
 
 # %% tags=["nbval-check-output"]
@@ -183,50 +170,43 @@ assert trainable == everything == ["input:0"]
 
 
 # %% [markdown]
-# The weights are `Const` ops. Counting op types shows 33 constants: 16 kernels, 16 biases, and the
-# zeros the variable starts from (its initial value). A constant's value lives *inside* the graph
-# definition (the `GraphDef` protocol buffer), so the serialized graph is as big as all the weights together.
+# The weights are `Const` ops: 16 kernels, 16 biases, plus the zeros the variable starts from (its initial
+# value) — 33 in all. A constant's value lives *inside* the graph definition (the `GraphDef` protocol buffer),
+# so the serialized graph is as big as all the weights together.
 
 # %%
 def op_counts(graph):
     return dict(sorted(collections.Counter(op.type for op in graph.get_operations()).items()))
 
-def const_bytes_of(ops):
+
+def const_bytes(ops):
     return sum(int(np.prod(op.outputs[0].shape)) * op.outputs[0].dtype.size for op in ops if op.type == "Const")
 
-def const_bytes(graph):
-    return const_bytes_of(graph.get_operations())
 
-print("op types:", op_counts(g))
 consts = [op for op in g.get_operations() if op.type == "Const"]
-print("kernels:", sum(op.name.endswith("/kernel") for op in consts),
-      " biases:", sum(op.name.endswith("/bias") for op in consts),
-      " other:", [op.name for op in consts if not op.name.endswith(("/kernel", "/bias"))])
-
 weight_bytes = 4 * sum(weights.kernels[n].size + weights.biases[n].size for n in vgg19.CONV_LAYERS)
 graph_bytes = g.as_graph_def().ByteSize()
-print(f"constants: {const_bytes(g) / 1e6:.1f} MB   (weights {weight_bytes / 1e6:.1f} MB"
-      f" + zeros for a {HEIGHT}×{WIDTH} image {4 * HEIGHT * WIDTH * 3 / 1e6:.2f} MB)")
-print(f"serialized GraphDef: {graph_bytes / 1e6:.1f} MB")
-assert op_counts(g)["Const"] == 33 and len(consts) == 33
-assert const_bytes(g) == weight_bytes + 4 * HEIGHT * WIDTH * 3
-assert 1.0 <= graph_bytes / const_bytes(g) < 1.01   # the GraphDef is the constants plus a little
+print("op types:", op_counts(g))
+print("Const ops: kernels", sum(op.name.endswith("/kernel") for op in consts),
+      "| biases", sum(op.name.endswith("/bias") for op in consts),
+      "| other", [op.name for op in consts if not op.name.endswith(("/kernel", "/bias"))])
+print(f"constants: {const_bytes(consts) / 1e6:.1f} MB (weights {weight_bytes / 1e6:.1f} MB + the zeros"
+      f" of a {HEIGHT}×{WIDTH} image {x.nbytes / 1e6:.2f} MB); serialized GraphDef: {graph_bytes / 1e6:.1f} MB")
+assert len(consts) == 33 and const_bytes(consts) == weight_bytes + x.nbytes
+assert 1.0 <= graph_bytes / const_bytes(consts) < 1.01   # the GraphDef is the constants plus a little
 
 # %% [markdown]
 # ## 4. The graph, drawn from its ops
 #
-# `viz.draw_graph` reads the dictionary's graph: for each entry it walks back through the real ops to find
-# which other entries it reads from (the arrows), which op types it is made of, and which `Const` tensors
-# it uses (written under the box). The variable is the gold box. This picture is the same for any weights.
+# `viz.draw_graph` walks back from each entry through the real ops to find which entries it reads (arrows),
+# which op types it is made of, and which `Const` tensors it uses (under the box). The variable is the gold
+# box. The picture is the same for any weights.
 
 # %% tags=["nbval-check-output"]
 viz.draw_graph(model, title=f"VGG-19 as a dictionary of graph nodes ({HEIGHT}×{WIDTH} input)")
 plt.show()
-
-# %% tags=["nbval-check-output"]
 structure = viz.graph_structure(model)
-print("conv1_1 reads", structure["conv1_1"]["edges"], "via", "+".join(structure["conv1_1"]["ops"]),
-      "with Const", [tuple(s) for _, s, _ in structure["conv1_1"]["consts"]])
+print("conv1_1 reads", structure["conv1_1"]["edges"], "via", "+".join(structure["conv1_1"]["ops"]))
 print("avgpool1 reads", structure["avgpool1"]["edges"], "via", structure["avgpool1"]["ops"])
 assert structure["conv1_1"]["edges"] == ["input"] and structure["conv2_1"]["edges"] == ["avgpool1"]
 assert all(len(structure[k]["consts"]) == 2 for k in vgg19.CONV_LAYERS)
@@ -234,76 +214,69 @@ assert all(len(structure[k]["consts"]) == 2 for k in vgg19.CONV_LAYERS)
 # %% [markdown]
 # ## 5. A node is symbolic until it is run
 #
-# `model['conv1_1']` is not an array. It is a description of a computation: it has a name, a dtype and a
-# static shape, but no value. The blog printed its type as `tensorflow.python.framework.ops.Tensor`; since
-# TensorFlow 2.16 a tensor that lives in a graph is a `SymbolicTensor` (eager tensors are `EagerTensor`;
-# both are `tf.Tensor`). The variable is a `ResourceVariable` (the TF1 of the blog's time made a
-# `RefVariable`).
+# `model['conv1_1']` is not an array but a description of a computation: a name, a dtype, a static shape, no
+# value. The blog printed its type as `tensorflow.python.framework.ops.Tensor`. That was true until
+# TensorFlow 2.13: **TensorFlow 2.14** split the class — graph tensors are `SymbolicTensor`, eager ones
+# `EagerTensor`, and both are subclasses of `tf.Tensor` ([2.14.0 release notes, "Breaking Changes"][tf214]). This
+# project needs TensorFlow ≥ 2.16, so every build it runs on gives `SymbolicTensor`; test with
+# `isinstance(t, tf.Tensor)` (any tensor) or `tf.is_symbolic_tensor(t)` (graph tensors only), never with
+# `type(t) ==`. The variable is a `ResourceVariable` (the TF1 of the blog's time made a `RefVariable`).
+#
+# [tf214]: https://github.com/tensorflow/tensorflow/releases/tag/v2.14.0
 
 # %%
 node = model["conv1_1"]
-tf_version = tuple(int(p) for p in tf.__version__.split(".")[:2])
-print("type:", type(node).__name__, "| a tf.Tensor:", isinstance(node, tf.Tensor))
+print("TensorFlow", tf.__version__.split(".")[0] + "." + tf.__version__.split(".")[1] + ".x")
+print("type:", notebook.type_name(node), "| a tf.Tensor:", isinstance(node, tf.Tensor),
+      "| symbolic:", tf.is_symbolic_tensor(node))
 print("name:", node.name, "| dtype:", node.dtype.name, "| static shape:", tuple(node.shape))
 print("variable type:", type(model["input"]).__name__)
 try:
     node.numpy()
 except AttributeError as e:
-    print("asking for its value without a session ->", type(e).__name__ + ":", e)
-assert type(node).__name__ == ("SymbolicTensor" if tf_version >= (2, 16) else "Tensor")
-assert isinstance(node, tf.Tensor) and tuple(node.shape) == (1, HEIGHT, WIDTH, 64)
-assert type(model["input"]).__name__ == "ResourceVariable"
+    print("asking for its value without a session ->", type(e).__name__)
+assert tuple(int(p) for p in tf.__version__.split(".")[:2]) >= (2, 16)     # the project's requirement
+assert type(node).__name__ == "SymbolicTensor" and isinstance(node, tf.Tensor) and tf.is_symbolic_tensor(node)
+assert not tf.is_symbolic_tensor(tf.constant(1.0)) and type(tf.constant(1.0)).__name__ == "EagerTensor"
+assert type(model["input"]).__name__ == "ResourceVariable" and not hasattr(node, "numpy")
 
 # %% [markdown]
-# A value appears only when a `Session` runs the node. First the variable needs a value: its initializer
-# (the zeros), then the image, loaded the way `art.py` does it:
-# `sess.run(model['input'].assign(image))`. After that `sess.run(model['conv2_1'])` returns a NumPy array —
-# a snapshot, no longer connected to the graph.
+# A value appears only when a `Session` runs the node. The variable first needs a value — its initializer (the
+# zeros) — then we load the image the way `art.py` does, `sess.run(model['input'].assign(image))`. After that
+# `sess.run(model['conv2_1'])` returns a NumPy array. We also run every layer of both graphs on the same image:
+# the hand-built dictionary and `build_graph` run the same ops in the same order, so they agree exactly.
 
 # %%
-photo = images.resize_to(samples.load_sample("chelsea"), HEIGHT, WIDTH)
-x = images.preprocess(photo, weights)     # (1, H, W, 3), mean subtracted
-
-with tf1.Session(graph=g) as sess:
-    sess.run(model["input"].initializer)
-    print("input after the initializer, mean:", sess.run(model["input"]).mean())
-    sess.run(model["input"].assign(x))
-    conv2_1 = sess.run(model["conv2_1"])
-print("sess.run(model['conv2_1']) ->", type(conv2_1).__name__, conv2_1.shape, conv2_1.dtype)
-assert isinstance(conv2_1, np.ndarray) and conv2_1.shape == (1, HEIGHT // 2, WIDTH // 2, 128)
-
-# %% [markdown]
-# ### Same values as `stylelib`
-#
-# Both graphs, same image, every layer: the hand-built dictionary and `build_graph` compute the same
-# numbers. (Both run the same ops in the same order, so we expect exact equality, not just closeness.)
-
-# %% tags=["nbval-check-output"]
 layer_keys = sgraph.graph_layer_names("avg")
+
 
 def run_every_layer(net, image):
     with tf1.Session(graph=net["input"].graph) as sess:
         sess.run(net["input"].initializer)
+        zeros_mean = float(sess.run(net["input"]).mean())
         sess.run(net["input"].assign(image))
-        return sess.run({k: net[k] for k in layer_keys})
+        return zeros_mean, sess.run({k: net[k] for k in layer_keys})
 
-by_hand = run_every_layer(model, x)
-by_lib = run_every_layer(lib_model, x)
+
+zeros_mean, by_hand = run_every_layer(model, x)
+_, by_lib = run_every_layer(lib_model, x)
+conv2_1 = by_hand["conv2_1"]
+print("input after the initializer, mean:", zeros_mean)
+print("sess.run(model['conv2_1']) ->", type(conv2_1).__name__, conv2_1.shape, conv2_1.dtype)
 max_diff = max(float(np.abs(by_hand[k] - by_lib[k]).max()) for k in layer_keys)
-print(f"{len(layer_keys)} layers compared, largest |difference|: {max_diff}")
-assert all(np.allclose(by_hand[k], by_lib[k], rtol=1e-6, atol=1e-6) for k in layer_keys)
+print(f"{len(layer_keys)} layers compared with build_graph, largest |difference|: {max_diff}")
+assert zeros_mean == 0.0 and isinstance(conv2_1, np.ndarray) and conv2_1.shape == (1, HEIGHT // 2, WIDTH // 2, 128)
 assert max_diff == 0.0
 conv4_2_graph = by_hand["conv4_2"]   # kept for the TF2 comparison below
-avg_values = {k: by_hand[k] for k in ("conv1_2", "avgpool1", "conv2_1", "conv3_1")}  # for exercise 1
 del by_hand, by_lib
 
 # %% [markdown]
 # ## 6. Every `.assign()` call adds to the graph
 #
-# `model['input'].assign(x)` is not an action: in graph mode it *builds* new ops — a `Const` holding the
-# whole image, an `AssignVariableOp`, and a read — and `sess.run` then executes them. Call it again and it
-# builds them again. In a loop (say, loading video frames, or re-running a notebook cell) the graph grows by
-# one image per call, and the graph only ever grows.
+# In graph mode `model['input'].assign(x)` is not an action: it *builds* ops — a `Const` holding the whole
+# image, an `AssignVariableOp` and a read — and `sess.run` then executes them. Call it again and it builds them
+# again. In a loop (video frames, a re-run notebook cell) the graph grows by one image per call, and a graph only
+# ever grows.
 
 # %%
 bytes_before = g.as_graph_def().ByteSize()
@@ -314,75 +287,91 @@ with tf1.Session(graph=g) as sess:
         sess.run(model["input"].assign(x))
         new_ops = g.get_operations()[n_before:]
         print(f"assign #{i}: +{len(new_ops)} ops {sorted(op.type for op in new_ops)},"
-              f" the new Const holds {const_bytes_of(new_ops) / 1e6:.2f} MB")
-        assert len(new_ops) == 3 and const_bytes_of(new_ops) == x.nbytes
+              f" the new Const holds {const_bytes(new_ops) / 1e6:.2f} MB")
+        assert len(new_ops) == 3 and const_bytes(new_ops) == x.nbytes
 grown = g.as_graph_def().ByteSize() - bytes_before
 print(f"after three assigns the serialized graph is {grown / 1e6:.2f} MB bigger;"
       f" 1000 calls would add {1000 * x.nbytes / 1e9:.2f} GB")
 assert grown >= 3 * x.nbytes
 
 # %% [markdown]
-# **The fix:** build the loading op **once**, with a placeholder for the image, and feed the image each
-# time. Now running it any number of times adds nothing.
+# **The fix:** build the loading op **once**, with a placeholder for the image, and feed the image each time.
+# Then `graph.finalize()` makes the graph read-only: any accidental op creation raises an error instead of
+# silently growing the graph. (This is done in a second graph, so the cells above can still be re-run.)
 
 # %% tags=["nbval-check-output"]
-with g.as_default():
-    image_in = tf1.placeholder(tf.float32, shape=model["input"].shape, name="image_in")
-    load_image = model["input"].assign(image_in)
+g_fixed = tf.Graph()
+with g_fixed.as_default():
+    fixed = sgraph.build_graph(weights, HEIGHT, WIDTH)
+    image_in = tf1.placeholder(tf.float32, shape=fixed["input"].shape, name="image_in")
+    load_image = fixed["input"].assign(image_in)          # built once
+g_fixed.finalize()
 
-n_ops = len(g.get_operations())
-with tf1.Session(graph=g) as sess:
-    sess.run(model["input"].initializer)
+n_ops = len(g_fixed.get_operations())
+with tf1.Session(graph=g_fixed) as sess:
+    sess.run(fixed["input"].initializer)
     for _ in range(3):
         sess.run(load_image, feed_dict={image_in: x})
-    loaded = sess.run(model["input"])
-print("ops added by three loads:", len(g.get_operations()) - n_ops)
+    loaded = sess.run(fixed["input"])
+    try:
+        fixed["input"].assign(x)                          # a new op: refused
+    except RuntimeError as e:
+        print("RuntimeError:", e)
+print("ops added by three loads:", len(g_fixed.get_operations()) - n_ops)
 print("the variable holds the image:", bool(np.array_equal(loaded, x)))
-assert len(g.get_operations()) == n_ops and np.array_equal(loaded, x)
+assert len(g_fixed.get_operations()) == n_ops and np.array_equal(loaded, x)
 
 # %% [markdown]
-# A safety net for bigger programs: `graph.finalize()` makes a graph read-only, so any accidental op
-# creation raises an error instead of silently growing the graph. (Shown on a tiny graph, so the cells
-# above can still be re-run.)
-
-# %%
-tiny = tf.Graph()
-with tiny.as_default():
-    v = tf1.Variable(0.0, name="v")
-tiny.finalize()
-try:
-    with tiny.as_default():
-        v.assign(1.0)
-except RuntimeError as e:
-    print("RuntimeError:", e)
-
-# %% [markdown]
-# ## 7. The same idea in TF2
+# ## 7. The same idea in TF2: a `tf.Variable` through a feature extractor
 #
-# In TF2 code you rarely build a graph by hand. The dictionary of layers becomes a callable that returns a
-# dictionary — `stylelib.extractor.FeatureExtractor` (a `tf.Module` holding the weights as constants) or a
-# Keras model with one output per layer. Eager execution means every result has a value immediately: there
-# is no session and no initializer, and `tf.Variable.assign` changes the value without building anything.
+# TF2 runs eagerly. The dictionary of nodes becomes a **callable that returns a dictionary** —
+# `stylelib.extractor.FeatureExtractor` (a `tf.Module` holding the weights as constants) or a Keras model with one
+# output per layer. The one variable is still the image, now a `tf.Variable` you create with its value; there is
+# no session and no initializer, and `Variable.assign` changes the value at once, building nothing.
 
 # %%
 features = extractor.FeatureExtractor(weights, ["conv1_1", "conv4_2"])
-out = features(x)
-print("FeatureExtractor returns:", {k: (type(v).__name__, tuple(v.shape)) for k, v in out.items()})
-print("variables inside it:", features.trainable_variables)
-print("conv4_2 equals the Session result:", bool(np.allclose(out["conv4_2"].numpy(), conv4_2_graph, atol=1e-3, rtol=1e-4)))
+image = tf.Variable(x, name="image")                 # has a value the moment it exists
+out = features(image)
+print("FeatureExtractor(image) ->", {k: (type(v).__name__, tuple(v.shape)) for k, v in out.items()})
+print("variables inside the extractor:", features.trainable_variables)
+print("conv4_2 equals the Session result:", bool(np.allclose(out["conv4_2"], conv4_2_graph, atol=1e-3, rtol=1e-4)))
 assert type(out["conv4_2"]).__name__ == "EagerTensor" and features.trainable_variables == ()
 assert np.allclose(out["conv4_2"].numpy(), conv4_2_graph, atol=1e-3, rtol=1e-4)
 
-image = tf.Variable(x, name="image")          # has a value the moment it exists
-print("tf.Variable in eager mode:", type(image).__name__, tuple(image.shape),
-      "| value available:", bool(np.array_equal(image.numpy(), x)))
-image.assign(np.zeros_like(x))                 # runs now, builds nothing
-print("after assign(zeros), max |value|:", float(np.abs(image.numpy()).max()))
+style = images.preprocess(images.resize_to(samples.load_sample("stained_glass"), HEIGHT, WIDTH), weights)
+image.assign(style)                                  # TF1: sess.run(load_image, feed_dict={image_in: style})
+out_style = features(image)
+print("after image.assign(style): conv1_1 changed:", not np.allclose(out_style["conv1_1"], out["conv1_1"]))
+assert np.array_equal(image.numpy(), style) and not np.allclose(out_style["conv1_1"], out["conv1_1"])
 
 # %% [markdown]
-# The Keras form is a functional model whose outputs are a dictionary keyed by layer name. Keras layers
-# create their weights as *trainable variables*; to use the network as a fixed feature extractor (as style
-# transfer does) set `trainable = False`, which leaves the image as the only thing to optimize.
+# Inside a `tf.function` the variable is read **by reference**: the traced graph holds a `ReadVariableOp`, not
+# the image. Assigning a new image changes what the next call computes without tracing again — the TF2 twin of
+# "build the `assign` once and feed it".
+
+# %% tags=["nbval-check-output"]
+@tf.function
+def conv1_1_mean(v):
+    return tf.reduce_mean(features(v)["conv1_1"])
+
+
+first = float(conv1_1_mean(image))
+image.assign(x)
+second = float(conv1_1_mean(image))
+traced = conv1_1_mean.get_concrete_function(image).graph
+print("traces:", conv1_1_mean.experimental_get_tracing_count(),
+      "| the traced graph reads the variable:", any(op.type == "ReadVariableOp" for op in traced.get_operations()),
+      "| holds the image as a Const:", any(op.type == "Const" and op.outputs[0].shape == x.shape
+                                           for op in traced.get_operations()))
+print("a new image gives a new value:", first != second)
+assert conv1_1_mean.experimental_get_tracing_count() == 1 and first != second
+assert np.isclose(second, float(tf.reduce_mean(out["conv1_1"])), rtol=1e-4)
+
+# %% [markdown]
+# The Keras form is a functional model whose outputs are a dictionary keyed by layer name. Keras layers create
+# their weights as *trainable variables*; for a fixed feature extractor (as style transfer needs) set
+# `trainable = False`, which leaves the image as the only thing an optimizer may change.
 
 # %%
 vgg = extractor.keras_vgg19(weights, up_to="pool5")
@@ -390,101 +379,65 @@ as_dict = keras.Model(vgg.input, {layer.name: layer.output for layer in vgg.laye
 print("outputs:", len(as_dict.outputs), "| trainable weights before:", len(as_dict.trainable_weights), end="")
 as_dict.trainable = False
 print(", after trainable = False:", len(as_dict.trainable_weights))
-dict_out = as_dict(x)
-print("conv4_2 from the Keras dict model:", tuple(dict_out["conv4_2"].shape))
+dict_out = as_dict(image)
+print("conv4_2 from the Keras dict model, fed the variable:", tuple(dict_out["conv4_2"].shape))
 assert sorted(dict_out) == sorted(sgraph.graph_layer_names("avg"))
 assert len(as_dict.trainable_weights) == 0
 assert np.allclose(dict_out["conv4_2"].numpy(), conv4_2_graph, atol=1e-3, rtol=1e-4)
 
 # %% [markdown]
+# | TF1 (`art.py`) | TF2 |
+# |---|---|
+# | `graph = {'input': tf.Variable(...), 'conv1_1': ..., ...}` in a `tf.Graph` | `FeatureExtractor(weights, layers)` or a Keras model with dict outputs |
+# | weights: `tf.constant` in the `GraphDef` | weights: constants in a `tf.Module`, or Keras variables with `trainable = False` |
+# | `sess.run(init)`, then `sess.run(v.assign(image))` (a new op each time!) | `v = tf.Variable(image)`, then `v.assign(image)` (runs at once) |
+# | a placeholder + one `assign` op, fed each time | a `tf.function` that reads the variable by reference |
+#
 # ## Exercises
 #
-# 1. **A max-pooling variant.** `build_by_hand(h, w, pooling="max")` uses the `maxpool` builder. Build it,
-#    check it against `sgraph.build_graph(weights, h, w, pooling="max")`, and compare its layers with the
-#    average-pooling graph: which layers are identical, where do they start to differ?
-# 2. **Count the parameters** of VGG-19's conv layers from the graph itself — from the `Const` ops — and
-#    check the total is 20,024,384. How many bytes is that in float32?
-# 3. **Which ops depend on the variable?** Starting from the variable's op, follow `op.outputs` →
-#    `tensor.consumers()` to find every op that (directly or indirectly) reads the input. Are any `Const`
-#    ops among them? Is every layer's op?
+# Each has an empty cell below it; worked solutions are in `solutions/02_solutions.ipynb`.
 #
-# Worked solutions follow.
-
-# %% [markdown]
-# ## Solutions
-#
-# **1.** The max-pooling graphs are built at the notebook's size and compared with the average-pooling
-# values kept in section 5 (fetching only up to `conv3_1`, which is enough to see the point and quick).
-# Everything before the first pool is the same; from `pool1` on the max version is larger, and the
-# difference carries into the later layers.
-
-# %% tags=["nbval-check-output"]
-g_max = tf.Graph()
-with g_max.as_default():
-    max_model = build_by_hand(HEIGHT, WIDTH, pooling="max")
-g_max_lib = tf.Graph()
-with g_max_lib.as_default():
-    max_lib = sgraph.build_graph(weights, HEIGHT, WIDTH, pooling="max")
-assert list(max_model) == list(max_lib) == ["input"] + sgraph.graph_layer_names("max")
-
-def run_keys(net, keys):
-    with tf1.Session(graph=net["input"].graph) as sess:
-        sess.run(net["input"].initializer)
-        sess.run(net["input"].assign(x))
-        return sess.run([net[k] for k in keys])
-
-keys_max = ["conv1_2", "maxpool1", "conv2_1", "conv3_1"]   # up to conv3_1 keeps the runs quick
-mine, lib = run_keys(max_model, keys_max), run_keys(max_lib, keys_max)
-avg = list(avg_values.values())
-print("hand-built max graph == build_graph(pooling='max'):", all(np.array_equal(a, b) for a, b in zip(mine, lib)))
-for k, a, m in zip(keys_max, avg, mine):
-    print(f"  {k:9} identical to the avg graph: {bool(np.array_equal(a, m))}")
-assert all(np.array_equal(a, b) for a, b in zip(mine, lib))
-assert np.array_equal(avg[0], mine[0]) and not any(np.array_equal(a, m) for a, m in zip(avg[1:], mine[1:]))
-assert np.all(mine[1] >= avg[1])   # a max is never smaller than the mean of the same window
-
-# %% [markdown]
-# **2.** Every kernel and bias is one `Const` op named `…/kernel` or `…/bias`; the product of each shape is
-# its number of parameters.
-
-# %% tags=["nbval-check-output"]
-weight_consts = [op for op in g_lib.get_operations()
-                 if op.type == "Const" and op.name.endswith(("/kernel", "/bias"))]
-n_params = sum(int(np.prod(op.outputs[0].shape)) for op in weight_consts)
-by_formula = sum(3 * 3 * l.in_channels * l.out_channels + l.out_channels for l in vgg19.LAYERS if l.kind == "conv")
-print(f"{len(weight_consts)} weight constants, {n_params:,} parameters, {4 * n_params / 1e6:.1f} MB in float32")
-assert n_params == by_formula == 20_024_384
-
-
-# %% [markdown]
-# **3.** A breadth-first walk forward from the variable's op (`VarHandleOp`) through the consumers of its
-# outputs, on the library's graph. Every conv, bias-add, ReLU and pool op depends on the variable; no
-# `Const` does — constants have no inputs, which is exactly why changing the image never changes a weight.
+# 1. **Build the first block yourself.** In a new `tf.Graph`, write the dictionary `{'input', 'conv1_1',
+#    'conv1_2', 'maxpool1'}` by hand — a **max**-pooling variant, with `tf.nn.max_pool2d` — and check its values
+#    against `sgraph.build_graph(weights, HEIGHT, WIDTH, pooling="max")` on the image `x`. Which entries equal
+#    those of the average-pooling graph, and why is `maxpool1` never smaller than `avgpool1`?
+# 2. **Count the parameters** of VGG-19's conv layers from the graph itself — from its `Const` ops — and check
+#    the total is 20,024,384. How many megabytes is that in float32?
+# 3. **The dictionary in TF2.** Write `features_by_hand(v)`: from a `tf.Variable` `v`, compute `conv1_1`,
+#    `conv1_2`, `avgpool1`, `conv2_1` eagerly with `tf.nn` ops and `weights`, and return them as a dict. Check it
+#    against `FeatureExtractor`, then `assign` a new image and check that calling it again follows.
 
 # %%
-def depends_on(start_op):
-    seen, queue = set(), [start_op]
-    while queue:
-        op = queue.pop(0)
-        for t in op.outputs:
-            for consumer in t.consumers():
-                if consumer.name not in seen:
-                    seen.add(consumer.name)
-                    queue.append(consumer)
-    return [op for op in start_op.graph.get_operations() if op.name in seen]
+# Exercise 1: your code here
 
-var_op = lib_model["input"].op
-dependents = depends_on(var_op)
-print("the variable's op:", var_op.type)
-print("ops that depend on it:", dict(sorted(collections.Counter(op.type for op in dependents).items())))
-layer_ops = {lib_model[k].op.name for k in sgraph.graph_layer_names("avg")}
-assert not any(op.type == "Const" for op in dependents)
-assert layer_ops <= {op.name for op in dependents}
+# %%
+# Exercise 2: your code here
+
+# %%
+# Exercise 3: your code here
 
 # %% [markdown]
-# The `ReadVariableOp`s read the variable's current value (one feeds `conv1_1`); `VarIsInitializedOp` and
-# one `AssignVariableOp` belong to its initializer, and the other `AssignVariableOp` (with a third read) is
-# the `assign(x)` that section 5 ran on this graph — more evidence that `.assign()` leaves ops behind.
-# Everything downstream of `conv1_1` is the network.
-# This is the set of ops an optimizer's gradient flows back through — and the reason the only thing it can
-# change is the image.
+# ## Summary
+#
+# * `art.py`'s VGG-19 is a dictionary of graph nodes; we built it by hand and it equals
+#   `stylelib.graph.build_graph` key for key and value for value.
+# * The graph has **one** variable, the input image; the 16 kernels and 16 biases are `Const` ops, stored in the
+#   `GraphDef` (about 80 MB of it).
+# * A graph node is a `SymbolicTensor` (since TF 2.14; a `tf.Tensor` subclass) without a value; `sess.run`
+#   gives a NumPy array.
+# * `sess.run(v.assign(image))` builds new ops on every call: build the `assign` once, feed it, and
+#   `finalize()` the graph.
+# * In TF2 the same idea is a `tf.Variable` passed through a callable (`FeatureExtractor`, a Keras model with
+#   `trainable = False`); `Variable.assign` runs at once and a `tf.function` reads the variable by reference.
+#
+# **Links:** the blog post — [amit-agrawal.com/DNN-1-20171125.html](https://amit-agrawal.com/DNN-1-20171125.html);
+# [`art.py`](https://github.com/log0/neural-style-painting/blob/master/art.py) (log0/neural-style-painting);
+# Gatys et al., [A Neural Algorithm of Artistic Style](https://arxiv.org/abs/1508.06576) and
+# [the CVPR 2016 paper](https://openaccess.thecvf.com/content_cvpr_2016/html/Gatys_Image_Style_Transfer_CVPR_2016_paper.html);
+# Simonyan & Zisserman, [VGG](https://arxiv.org/abs/1409.1556);
+# [TensorFlow 2.14 release notes](https://github.com/tensorflow/tensorflow/releases/tag/v2.14.0);
+# TF guides: [graphs](https://www.tensorflow.org/guide/intro_to_graphs),
+# [`tf.function`](https://www.tensorflow.org/guide/function), [migrating TF1 code](https://www.tensorflow.org/guide/migrate).
+#
+# **Next:** `03_snapshots_vs_live_tensors` — what `sess.run(model['conv4_2'])` returns versus `model['conv4_2']`,
+# and why style transfer needs both.

@@ -15,304 +15,246 @@
 # %% [markdown]
 # # 04 — Running a network only up to a layer
 #
-# Style transfer needs VGG-19's activations at a handful of layers — `conv1_1` … `conv5_1` and `conv4_2` —
-# and never its classifier. So "how do I run a network only up to `conv2_1`?" comes up at once. In a
-# TensorFlow 1 graph there are two different things you may mean by it:
+# **The idea:** to use VGG-19 "up to `conv2_1`" you either *wire* the tensor `model['conv2_1']` into more graph,
+# or *read* its value with `sess.run` — and either way TensorFlow executes only the ops that tensor depends on.
 #
-# 1. **wiring**: use the tensor `model['conv2_1']` as the input of more graph — a loss, a small head — so
-#    that a bigger graph is built on top of the first layers;
-# 2. **reading**: get the activation's *values* for an image, `sess.run(model['conv2_1'])`, as a NumPy array.
+# Style transfer needs the activations of a handful of layers (`conv1_1` … `conv5_1`, `conv4_2`) and never the
+# classifier, so "how do I compute a network only to a certain point?" comes up at once; the blog post answers it
+# with the two uses above. This notebook shows both in TF1, then *proves* which ops ran by reading the run's
+# trace (four lines, shown before any helper uses them), measures what stopping early saves, and ends with the
+# TF2 forms: a Keras model cut at a layer, `stylelib.extractor.FeatureExtractor`, and what `tf.function` prunes.
 #
-# Either way, TensorFlow only runs what the requested tensor depends on. This notebook shows it by reading
-# the trace of real runs, measures what it saves, and then does the same in TF2 — where eager code and
-# `tf.function` behave differently.
+# * **Prerequisites:** notebooks 01–03 (the network as a dict of graph nodes with one variable; `sess.run`
+#   returns NumPy snapshots).
+# * **Time:** about 45 minutes, with the exercises.
+# * **To run it:** in a terminal, in the repository's root folder, type `make lab`, then **Run ▸ Run All Cells**.
+#   `stylelib weights` says whether this machine has the trained VGG-19 weights; without them, start with
+#   `STYLELIB_WEIGHTS=random make lab` — the setup cell then prints a RANDOM WEIGHTS banner. Nothing in this
+#   notebook depends on what the weights learned: which ops run, shapes and times are the same with random
+#   weights. The outputs saved below were made with random weights.
 #
-# **What you will learn**
-#
-# * how to wire `model['conv2_1']` into a larger graph, and how to read its value;
-# * that `sess.run(model['conv2_1'])` executes only the layers up to `conv2_1` — checked on the run's trace
-#   with `stylelib.graph.executed_ops` — and how ops and time grow as the fetched layer gets deeper;
-# * that Grappler rewrites the graph before it runs — it drops a zero bias, and depending on the TensorFlow
-#   build it fuses a convolution, its bias and its ReLU into one kernel — so the executed op names are not
-#   always the graph's;
-# * the TF2 forms: a Keras model cut at a layer, and `stylelib.extractor.FeatureExtractor`, which builds only
-#   up to the deepest layer asked for — with the same values as the TF1 session;
-# * that eager code pays for every line you call, while `tf.function` prunes what the outputs do not need.
-#
-# *To run it: in a terminal, in the repository's root folder, type `make lab` (the first time, it creates
-# `.venv` and installs what is needed: Python ≥ 3.10 and access to PyPI), then **Run ▸ Run All Cells**.
-# `stylelib weights` says whether this machine has the trained VGG-19 weights; without them, start with
-# `STYLELIB_WEIGHTS=random make lab`. The outputs saved below were made with random weights.
-# This notebook is paired with `04_running_part_of_a_network.py` (jupytext): edit either one — `notebooks/README.md` says how.*
+# *This notebook is paired with `04_running_part_of_a_network.py` (jupytext): edit either one —
+# `notebooks/README.md` says how. Worked solutions: `solutions/04_solutions.ipynb`.*
 
 # %%
 from stylelib import notebook  # first: it quiets TensorFlow's C++ log lines before TensorFlow loads
 
-import time
+import glob
+import tempfile
 
 import numpy as np
 import tensorflow as tf
 import keras
-import matplotlib.pyplot as plt
 # %config InlineBackend.figure_formats = ['png']
 
-from stylelib import extractor, images, samples, vgg19, viz
+from stylelib import extractor, images, samples, tracing, viz
 from stylelib import graph as sgraph
+from stylelib.notebook import median_seconds, type_name
 
 tf1 = tf.compat.v1
 cfg = notebook.setup(seed=0)
 weights = cfg.weights
 
-HEIGHT, WIDTH = notebook.pick((32, 48), (300, 400))   # the graph's fixed input size
-REPEATS = notebook.pick(5, 9)                          # timed runs per measurement (median)
-content_img = images.resize_to(samples.load_sample("chelsea"), HEIGHT, WIDTH)
-content_pre = images.preprocess(content_img, weights)   # (1, H, W, 3), mean subtracted
-print("input (H, W):", (HEIGHT, WIDTH))
-
-
-def type_name(obj) -> str:
-    return type(obj).__module__ + "." + type(obj).__name__
-
-
-def median_seconds(fns: dict, repeats=REPEATS) -> dict:
-    # {label: function} -> {label: median wall time (s)}: one warm-up call each, then `repeats` rounds in which
-    # every function runs once (interleaving spreads any change in machine load evenly over all of them)
-    def once(fn):
-        out = fn()
-        if hasattr(out, "numpy"):
-            out.numpy()   # eager results: wait until the value exists
-    times = {label: [] for label in fns}
-    for fn in fns.values():
-        once(fn)
-    for _ in range(repeats):
-        for label, fn in fns.items():
-            t0 = time.perf_counter()
-            once(fn)
-            times[label].append(time.perf_counter() - t0)
-    return {label: float(np.median(v)) for label, v in times.items()}
-
+HEIGHT, WIDTH = notebook.pick((32, 48), (224, 224))   # the graph's fixed input size (height, width)
+content_pre = images.preprocess(images.resize_to(samples.load_sample("chelsea"), HEIGHT, WIDTH), weights)
+print("input (H, W):", (HEIGHT, WIDTH), "| preprocessed batch:", content_pre.shape)
 
 # %% [markdown]
 # ## 1. The graph
 #
-# VGG-19 as `art.py` builds it — a dictionary of nodes, one variable (the input image) — inside an explicit
-# `tf.Graph`, with one `assign` op built once to load images.
+# VGG-19 as the blog's `art.py` builds it — a dictionary of graph nodes whose only variable is the input image —
+# inside an explicit `tf.Graph`, with one `assign` op, built once, to load images into that variable.
 
 # %% tags=["nbval-check-output"]
-try:
-    sess.close()   # re-running this cell: close the previous session first
-except NameError:
-    pass
-
 g = tf.Graph()
 with g.as_default():
     model = sgraph.build_graph(weights, HEIGHT, WIDTH)
     image_in = tf1.placeholder(tf.float32, (1, HEIGHT, WIDTH, 3), name="image_in")
     load_image = model["input"].assign(image_in)
     init = tf1.global_variables_initializer()
+if "sess" in globals():
+    sess.close()  # noqa: F821 -- re-running this cell: close the previous session first
 sess = tf1.Session(graph=g)
 sess.run(init)
-sess.run(load_image, {image_in: content_pre})
 
 layer_names = sgraph.graph_layer_names("avg")
 print(len(layer_names), "layers:", ", ".join(layer_names))
+with g.as_default():
+    print("variables:", [v.name for v in tf1.global_variables()])
+    assert [v.name for v in tf1.global_variables()] == ["input:0"]
+assert len(layer_names) == 21 and layer_names[3] == "conv2_1"
 
 # %% [markdown]
 # ## 2. Use 1 — wiring `conv2_1` into a bigger graph
 #
-# `model['conv2_1']` is a symbolic tensor; anything built from it becomes part of the same graph, connected
-# through it to the input variable. Here we put a small trainable "head" on top — average the 128 feature
-# maps over all positions, multiply by a 128×10 weight matrix — and a loss on its 10 scores. Nothing runs yet.
+# `model['conv2_1']` is a symbolic tensor: anything built from it joins the same graph and is connected, through
+# it, to the input variable. Here a small trainable "head" goes on top — average the 128 feature maps over all
+# positions, multiply by a 128×10 matrix — with a loss on its 10 scores. Building it runs nothing.
 
-# %%
+# %% tags=["nbval-check-output"]
 with g.as_default():
-    features = model["conv2_1"]                                   # (1, H/2, W/2, 128), symbolic
-    pooled = tf.reduce_mean(features, axis=[1, 2], name="head_pool")   # (1, 128)
+    features = model["conv2_1"]                                          # (1, H/2, W/2, 128), symbolic
+    pooled = tf.reduce_mean(features, axis=[1, 2], name="head_pool")     # (1, 128)
     head_w = tf1.Variable(np.random.default_rng(0).normal(0, 0.01, (128, 10)).astype(np.float32), name="head_w")
-    scores = tf.matmul(pooled, head_w, name="head_scores")       # (1, 10)
+    scores = tf.matmul(pooled, head_w, name="head_scores")              # (1, 10)
     head_loss = tf.reduce_sum(tf.square(scores), name="head_loss")
     grad_image, grad_head = tf1.gradients(head_loss, [model["input"], head_w])
-    head_variables = tf1.trainable_variables()
 sess.run(head_w.initializer)
 
 print("scores:", type_name(scores), tuple(scores.shape))
-print("trainable variables now:", [v.name for v in head_variables])
-print("gradient of the head's loss reaches the image:", tuple(grad_image.shape), "and the head:", tuple(grad_head.shape))
-print("sess.run(head_loss) returns a", type_name(sess.run(head_loss)))
-assert isinstance(scores, tf.Tensor) and not hasattr(scores, "numpy")
-assert grad_image is not None and grad_head is not None
+print("gradient of the head's loss with respect to the image:", type_name(grad_image),
+      "of the image's shape:", grad_image.shape == model["input"].shape)
+assert isinstance(scores, tf.Tensor) and not hasattr(scores, "numpy")   # symbolic: no value yet
+assert grad_image is not None and grad_image.shape == model["input"].shape and grad_head is not None
 
 # %% [markdown]
-# The head is connected to the image through `conv2_1`: its loss has a gradient with respect to the input
-# (and to the head's weights — a second variable, now that we added one). This is how `art.py` connects its
-# losses to the live layers.
+# The head's loss has a gradient with respect to the input image: the head is connected to the image through
+# `conv2_1`. That is exactly how `art.py` connects its content and style costs to the live layers.
 #
 # ## 3. Use 2 — reading the value of `conv2_1`
 #
-# Two steps: put an image in the input variable (skip it if the variable already holds the image), then run
-# the layer. The result is a NumPy array with no link back to the graph.
+# Two steps, as in the blog: put an image into the input variable (skip it if the variable already holds the
+# image), then run the layer. The result is a NumPy array with no link back to the graph.
 
-# %%
+# %% tags=["nbval-check-output"]
 sess.run(load_image, {image_in: content_pre})     # step 1: load the image
 conv2_1_value = sess.run(model["conv2_1"])         # step 2: run the graph up to conv2_1
 
-expected = (1, *vgg19.layer_shapes(HEIGHT, WIDTH)["conv2_1"])
-print(type_name(conv2_1_value), conv2_1_value.shape, conv2_1_value.dtype.name)
-print(f"a {HEIGHT}×{WIDTH} input gives a {expected[1]}×{expected[2]} conv2_1 (height × width, then 128 channels)")
-assert isinstance(conv2_1_value, np.ndarray) and conv2_1_value.shape == expected
+print(type_name(conv2_1_value), conv2_1_value.dtype.name, "of shape (1, H/2, W/2, 128):",
+      conv2_1_value.shape == (1, HEIGHT // 2, WIDTH // 2, 128))
+assert isinstance(conv2_1_value, np.ndarray) and conv2_1_value.shape == (1, HEIGHT // 2, WIDTH // 2, 128)
 
 # %% [markdown]
-# ## 4. What a run actually executes
+# ## 4. Which ops did that run execute? Four lines of tracing
 #
-# `stylelib.graph.executed_ops(sess, fetches)` runs `sess.run(fetches)` with tracing switched on and returns
-# the names of the graph's ops that ran; `ops_of_layers` maps them to the layers they belong to.
+# A `Session` can record a trace of one run: pass `RunOptions(trace_level=FULL_TRACE)` and an empty
+# `RunMetadata`; after the run, `metadata.step_stats` lists, per device, a `node_stats` entry for every node
+# that executed. These are the four lines ([`tf.compat.v1.RunOptions`](https://www.tensorflow.org/api_docs/python/tf/compat/v1/RunOptions),
+# [`RunMetadata`](https://www.tensorflow.org/api_docs/python/tf/compat/v1/RunMetadata)):
 
-# %%
-ran_conv2_1 = sgraph.executed_ops(sess, model["conv2_1"])
+# %% tags=["nbval-check-output"]
+options = tf1.RunOptions(trace_level=tf1.RunOptions.FULL_TRACE)
+metadata = tf1.RunMetadata()
+sess.run(model["conv2_1"], options=options, run_metadata=metadata)
+ran = {node.node_name for dev in metadata.step_stats.dev_stats for node in dev.node_stats}
+
+ran_graph_ops = [op.name for op in g.get_operations() if op.name in ran]   # graph order; drops _SOURCE etc.
+print("the executed graph nodes belong to the layers", sgraph.ops_of_layers(ran_graph_ops))
+print("any node of conv2_2 ... avgpool5?", any(name.startswith(("conv2_2", "conv3", "conv4", "conv5", "avgpool2",
+                                                                "avgpool3", "avgpool4", "avgpool5")) for name in ran))
+assert sgraph.ops_of_layers(ran_graph_ops) == ["conv1_1", "conv1_2", "avgpool1", "conv2_1"]
+assert not any(name.startswith("conv5_1") for name in ran) and "conv2_1/relu" in ran
+assert not any(name.startswith("head_") for name in ran)      # the head was not fetched, so it did not run
+
+# %% [markdown]
+# Running `conv2_1` executed `conv1_1`, `conv1_2`, `avgpool1` and `conv2_1` — and nothing of the 17 layers
+# after it, nor the head built on top. Before running, the session **prunes** the graph to the ancestors of
+# the fetched tensors.
+#
+# `stylelib.graph.executed_ops(sess, fetches)` is these four lines packaged: it returns the executed graph ops in
+# graph order (and leaves out nodes that Grappler, TensorFlow's graph optimizer, replaced by a precomputed
+# constant). From here on we use it.
+
+# %% tags=["nbval-check-output"]
+assert sgraph.ops_of_layers(sgraph.executed_ops(sess, model["conv2_1"])) == sgraph.ops_of_layers(ran_graph_ops)
+
 ran_conv5_1 = sgraph.executed_ops(sess, model["conv5_1"])
 ran_head = sgraph.executed_ops(sess, head_loss)
-
-for label, ran in [("conv2_1", ran_conv2_1), ("conv5_1", ran_conv5_1), ("head_loss", ran_head)]:
-    print(f"sess.run({label}): {len(ran):2d} ops, layers {sgraph.ops_of_layers(ran)}")
-print()
-print("ops run for conv2_1:", ran_conv2_1)
-print("ops run for the head beyond the network:",
-      [n for n in ran_head if n not in ran_conv2_1])
-bias_adds = [n for n in ran_conv2_1 if n.endswith("/add")]
-if bias_adds:
-    case = "the bias adds ran as ops of their own: Conv2D, add and Relu one by one"
-elif "conv1_1/Conv2D" in ran_conv2_1:
-    case = "no bias add ran (the biases are zero, Grappler dropped `+ 0`): Conv2D and Relu ran as two kernels"
-else:
-    case = "fused: each convolution, its bias and its ReLU ran as one kernel, under the ReLU's name"
-print("bias adds that ran under their own name:", bias_adds or "none")
-print("this run:", case)
-
-up_to_conv2_1 = ["conv1_1", "conv1_2", "avgpool1", "conv2_1"]
-assert sgraph.ops_of_layers(ran_conv2_1) == up_to_conv2_1 and "conv5_1" not in sgraph.ops_of_layers(ran_conv2_1)
-assert sgraph.ops_of_layers(ran_head) == up_to_conv2_1
-assert sgraph.ops_of_layers(ran_conv5_1)[-1] == "conv5_1" and len(sgraph.ops_of_layers(ran_conv5_1)) == 17
-# whatever Grappler did with the biases, every layer's ReLU ran (alone or fused) and so did a convolution kernel
-kernels_conv2_1 = sgraph.executed_ops(sess, model["conv2_1"], kernels=True)   # [(op name, kernel that ran), ...]
-for layer in ("conv1_1", "conv1_2", "conv2_1"):
-    assert f"{layer}/relu" in ran_conv2_1
-    assert any("Conv2D" in kernel for name, kernel in kernels_conv2_1 if name.startswith(layer + "/"))
-if not any(weights.biases[layer].any() for layer in ("conv1_1", "conv1_2", "conv2_1")):
-    assert not bias_adds   # all-zero biases (random weights): Grappler dropped every `+ 0`, in any build
+print("sess.run(conv5_1) ran layers:", sgraph.ops_of_layers(ran_conv5_1))
+print("sess.run(head_loss) ran layers:", sgraph.ops_of_layers(ran_head),
+      "+ the head:", [n for n in ran_head if n.startswith("head_")])
+assert sgraph.ops_of_layers(ran_conv5_1) == layer_names[: layer_names.index("conv5_1") + 1]
+assert sgraph.ops_of_layers(ran_head) == ["conv1_1", "conv1_2", "avgpool1", "conv2_1"]
+assert "head_loss" in ran_head and "head_w" in ran_head
 
 # %% [markdown]
-# Running `conv2_1` — directly or through the head — never touches `conv2_2` and beyond: the session prunes
-# the graph to the fetched tensors' ancestors before running it.
+# Fetching the head's loss runs the same four layers plus the head: wiring (use 1) and reading (use 2) prune
+# alike.
 #
-# **Names that run are not always the graph's names.** Before a run, Grappler, TensorFlow's graph optimizer,
-# rewrites the pruned graph. What it does with a layer's bias — the `add` op — depends on the weights and on the
-# TensorFlow build:
+# *What we assert and what we don't.* Which **layers** run is decided by the graph's structure: the same for any
+# weights and any TensorFlow build. Which **op names** run inside a layer is not: Grappler drops an all-zero bias
+# (`x + 0`), and a oneDNN build fuses convolution, bias and ReLU into one kernel. The optional notebook
+# `under_the_hood.ipynb` shows those rewrites, case by case.
 #
-# * a bias of all zeros is dropped: `x + 0` is `x`, so no `add` runs (stylelib's random weights have all-zero
-#   biases, and the committed outputs were made with them — with nothing to add, nothing is fused either);
-# * in a build with oneDNN (TensorFlow's default on x86 Linux), convolution + bias + ReLU are *fused* into one
-#   kernel, `_MklNativeFusedConv2D`, which runs under the ReLU's name;
-# * without oneDNN (`TF_ENABLE_ONEDNN_OPTS=0`, or other platforms) the CPU remapper fuses a convolution only
-#   with a `tf.nn.bias_add`; this graph adds the bias with `+`, so `Conv2D`, `add` and `Relu` run one by one.
-#
-# So whether the list above holds `conv1_1/add` is not a property of the network; the cell printed which case
-# this run is. What holds in every case is asserted: each layer's ReLU runs, and so does a convolution kernel.
-# A one-layer graph with a non-zero bias, written both ways, shows the kernels this build runs:
-
-# %% tags=["nbval-ignore-output"]
-demo = tf.Graph()
-rng = np.random.default_rng(0)
-with demo.as_default():
-    x_demo = tf1.Variable(rng.normal(size=(1, 16, 16, 3)).astype(np.float32), name="x")
-    with tf1.name_scope("conv"):
-        kernel = tf.constant(rng.normal(size=(3, 3, 3, 8)).astype(np.float32), name="kernel")
-        bias = tf.constant(np.full(8, 0.1, np.float32), name="bias")
-        conv = tf.nn.conv2d(x_demo, kernel, 1, "SAME")
-        out_plus = tf.nn.relu(conv + bias, name="relu_plus")                      # the bias as `+`
-        out_bias_add = tf.nn.relu(tf.nn.bias_add(conv, bias), name="relu_bias_add")   # the bias as BiasAdd
-with tf1.Session(graph=demo) as demo_sess:
-    demo_sess.run(x_demo.initializer)
-    for out in (out_plus, out_bias_add):
-        ran = sgraph.executed_ops(demo_sess, out, kernels=True)   # [(op name, kernel that ran), ...]
-        print(f"sess.run({out.op.name}) ran:", [f"{name} as {kernel}" for name, kernel in ran if name.startswith("conv/")])
-        assert out.op.name in [name for name, _ in ran]          # the ReLU runs, alone or as the fused kernel
-        assert any("Conv2D" in kernel for _, kernel in ran)      # and a convolution kernel runs
-
-# %% [markdown]
 # ## 5. Ops and time, layer by layer
 #
-# For each layer we count the ops one `sess.run(model[layer])` executes, and time the run (median of a few
-# runs after a warm-up, the layers taking turns) relative to running the whole network to `avgpool5`.
-# Quick mode measures six layers on a tiny image; full mode all 21 on a 300×400 image. The op counts are deterministic; the times depend on
-# the machine (and on a tiny image, fixed per-run overhead dominates).
+# For each layer: the number of ops one `sess.run(model[layer])` executes, and its time relative to running the
+# whole network (`stylelib.notebook.median_seconds`: the median of a few runs, the layers taking turns, so a
+# change in the machine's load hits all alike).
 
 # %%
-PLOT_LAYERS = notebook.pick(["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1", "avgpool5"], layer_names)
-ran_per_layer = {layer: sgraph.executed_ops(sess, model[layer]) for layer in PLOT_LAYERS}   # also warms up
-op_counts = {layer: len(ran) for layer, ran in ran_per_layer.items()}
-for layer, ran in ran_per_layer.items():
-    print(f"{layer:9s} {len(ran):3d} ops executed in {len(sgraph.ops_of_layers(ran)):2d} layers")
-counts = list(op_counts.values())
-assert counts == sorted(counts) and counts[-1] > 3 * counts[1]
-
-# %% tags=["nbval-ignore-output"]
-seconds = median_seconds({layer: (lambda layer=layer: sess.run(model[layer])) for layer in PLOT_LAYERS})
-full_run = seconds["avgpool5"]
-relative = [seconds[layer] / full_run for layer in PLOT_LAYERS]
-for layer, r in zip(PLOT_LAYERS, relative):
-    print(f"{layer:9s} {seconds[layer] * 1e3:8.2f} ms  = {r:5.2f} × the full network")
-fig = viz.ops_per_layer_plot(PLOT_LAYERS, counts, relative,
-                             title=f"sess.run(model[layer]) on a {HEIGHT}×{WIDTH} image")
-plt.show()
-plt.close(fig)
+PLOT_LAYERS = notebook.pick(["conv1_1", "conv2_1", "conv3_1", "conv5_1", "avgpool5"], layer_names)
+op_counts = [len(sgraph.executed_ops(sess, model[layer])) for layer in PLOT_LAYERS]
+seconds = median_seconds({layer: (lambda layer=layer: sess.run(model[layer])) for layer in PLOT_LAYERS},
+                         repeats=notebook.pick(2, 3))
+relative = [seconds[layer] / seconds["avgpool5"] for layer in PLOT_LAYERS]
+for layer, n, r in zip(PLOT_LAYERS, op_counts, relative):
+    print(f"{layer:9s} {n:3d} ops  {r:5.2f} × the time of the whole network")
+notebook.show(viz.ops_per_layer_plot(PLOT_LAYERS, op_counts, relative,
+                                     title=f"sess.run(model[layer]) on a {HEIGHT}×{WIDTH} image"))
+assert op_counts == sorted(op_counts) and op_counts[-1] > 3 * op_counts[1]
+conv1_1, conv1_2, conv4_2 = (224 * 224 * 9 * 3 * 64, 224 * 224 * 9 * 64 * 64, 28 * 28 * 9 * 512 * 512)  # multiply-adds
+assert conv1_2 == conv4_2 and conv1_2 // conv1_1 == 21
+assert seconds["conv2_1"] < seconds["avgpool5"] / 2   # stopping at conv2_1 saves more than half of the work
 
 # %% [markdown]
-# ## 6. TF2: a model cut at a layer
+# The op count grows with every layer; the time grows unevenly, because the layers cost very different amounts:
+# a 3×3 convolution costs height × width × 9 × (channels in) × (channels out) multiply-adds. At 224×224, `conv1_2`
+# (64 → 64 channels at full resolution) costs exactly as much as `conv4_2` (512 → 512 channels at 28×28) — the
+# last line of the cell checks it — while `conv1_1` (3 → 64) costs 21 times less and a pool almost nothing.
+# (On a tiny image — quick mode — a fixed per-run overhead also shows. And when other programs share the machine the
+# times scatter: a layer may even seem slower than the whole network. The op counts never scatter; the assert
+# above checks only what survives that noise — stopping at `conv2_1` costs less than half of the whole run.)
 #
-# Keras' functional API gives a model that *ends* at a layer: either build the layers only up to it
-# (`stylelib.extractor.keras_vgg19(weights, up_to='conv2_1')`), or take a full model and make a new `Model`
-# from its input to the layer's output. Both contain only the layers up to `conv2_1` and give the same values
-# as the TF1 session.
+# ## 6. TF2: a Keras model cut at a layer
+#
+# TF2 has no session to prune for us: an eager call runs what you call. So you *build* the network only up to the
+# layer. Keras' functional API gives two ways: build the layers only up to it
+# (`stylelib.extractor.keras_vgg19(weights, up_to='conv2_1')`), or take a full model and make a new `Model` from
+# its input to the layer's output. Both hold only the layers up to `conv2_1`, and give the TF1 session's values.
 
-# %%
+# %% tags=["nbval-check-output"]
 cut = extractor.keras_vgg19(weights, up_to="conv2_1")
 full_model = extractor.keras_vgg19(weights)   # every layer, up to avgpool5
 cut_from_full = keras.Model(full_model.input, full_model.get_layer("conv2_1").output, name="cut_from_full")
 
-tf1_value = conv2_1_value   # from sess.run in section 3
+scale = np.abs(conv2_1_value).max()
 for m in (cut, cut_from_full):
     value = m(content_pre)
-    diff = float(np.abs(value.numpy() - tf1_value).max())
-    print(f"{m.name:16s} layers {[l.name for l in m.layers]}, {m.count_params():,} parameters, "
-          f"output {type(value).__name__} {tuple(value.shape)}, same as sess.run: {diff <= 1e-4 * np.abs(tf1_value).max()}")
-    assert [l.name for l in m.layers] == ["input", *up_to_conv2_1]
-    assert diff <= 1e-4 * np.abs(tf1_value).max()
-print(f"the full model has {full_model.count_params():,} parameters and {len(full_model.layers)} layers")
+    same = float(np.abs(value.numpy() - conv2_1_value).max()) <= 1e-4 * scale
+    print(f"{m.name:16s} layers {[l.name for l in m.layers]}: same values as sess.run: {same}")
+    assert [l.name for l in m.layers] == ["input", "conv1_1", "conv1_2", "avgpool1", "conv2_1"] and same
+print(f"the full model has {len(full_model.layers)} layers; cut_from_full shares the first five, weights included")
+assert cut_from_full.get_layer("conv1_1") is full_model.get_layer("conv1_1")
 
 # %% [markdown]
-# `cut_from_full` shares its layers (and weights) with `full_model`; calling it runs only the first four.
-#
-# `stylelib.extractor.FeatureExtractor` is the library's TF2 extractor: ask for layers, and it builds only up to
-# the deepest of them.
+# `stylelib.extractor.FeatureExtractor` is the library's TF2 form: ask for layers and it builds only up to the
+# deepest of them. To see what a `tf.function` of it contains, trace it and list the ops of its graph — the TF2
+# counterpart of reading a session's trace: `tf.function(f).get_concrete_function(spec).graph.get_operations()`.
 
 # %% tags=["nbval-check-output"]
-for wanted in (["conv2_1"], ["conv1_1", "conv4_2"]):
-    fe = extractor.FeatureExtractor(weights, wanted)
-    print(f"asked for {wanted}: built {len(fe.built_layers)} layers, the last {fe.built_layers[-1]}")
 fe_conv2_1 = extractor.FeatureExtractor(weights, ["conv2_1"])
-eager_value = fe_conv2_1(tf.constant(content_pre))["conv2_1"]
-diff = float(np.abs(eager_value.numpy() - tf1_value).max())
-print("FeatureExtractor conv2_1 = TF1 sess.run conv2_1:", diff <= 1e-4 * np.abs(tf1_value).max())
-assert fe_conv2_1.built_layers == tuple(up_to_conv2_1)
-assert diff <= 1e-4 * np.abs(tf1_value).max()
+print("FeatureExtractor(['conv2_1']) built:", fe_conv2_1.built_layers)
+
+spec = tf.TensorSpec((1, HEIGHT, WIDTH, 3), tf.float32)
+fe_graph = tf.function(fe_conv2_1).get_concrete_function(spec).graph
+conv_ops = [op.name for op in fe_graph.get_operations() if op.type == "Conv2D"]
+print("Conv2D ops in its traced graph:", len(conv_ops))
+
+eager_value = fe_conv2_1(tf.constant(content_pre))["conv2_1"].numpy()
+print("same values as sess.run:", float(np.abs(eager_value - conv2_1_value).max()) <= 1e-4 * scale)
+assert fe_conv2_1.built_layers == ("conv1_1", "conv1_2", "avgpool1", "conv2_1") and len(conv_ops) == 3
+assert float(np.abs(eager_value - conv2_1_value).max()) <= 1e-4 * scale
 
 # %% [markdown]
+# Three convolutions: `conv5_1` is not in the graph at all, so it cannot run.
+#
 # ## 7. Eager pays for every line; `tf.function` prunes
 #
-# A session prunes because it sees the whole graph before running. Eager code cannot: every line runs the
-# moment Python reaches it. So a function that computes the whole network and *returns* only `conv2_1` pays
-# for the whole network when called eagerly. Wrapped in `tf.function`, the same Python body is traced into a
-# graph first, and the runtime drops what the outputs do not need.
+# A session prunes because it sees the whole graph before running. Eager code cannot: every line runs the moment
+# Python reaches it. So a function that computes the whole network and *returns* only `conv2_1` pays for the
+# whole network when called eagerly. Wrapped in `tf.function`, the same Python body is first traced into a graph
+# — all 16 convolutions — and the runtime then drops what the output does not need.
 
 # %% tags=["nbval-check-output"]
 fe_whole = extractor.FeatureExtractor(weights, ["conv2_1", "avgpool5"])   # builds all 21 layers
@@ -326,16 +268,15 @@ def whole_net_return_avgpool5(x):
     return fe_whole(x)["avgpool5"]
 
 
-x_eager = tf.constant(content_pre)
 pruned_fn = tf.function(whole_net_return_conv2_1)
 full_fn = tf.function(whole_net_return_avgpool5)
-spec = tf.TensorSpec((1, HEIGHT, WIDTH, 3), tf.float32)
-traced_ops = pruned_fn.get_concrete_function(spec).graph.get_operations()
-print("the traced graph of whole_net_return_conv2_1 holds", sum(op.type == "Conv2D" for op in traced_ops),
-      "Conv2D ops - the whole network, as Python wrote it")
-assert sum(op.type == "Conv2D" for op in traced_ops) == 16
+traced = pruned_fn.get_concrete_function(spec).graph
+print("Conv2D ops in the traced graph of whole_net_return_conv2_1:",
+      sum(op.type == "Conv2D" for op in traced.get_operations()))
+assert sum(op.type == "Conv2D" for op in traced.get_operations()) == 16
 
 # %% tags=["nbval-ignore-output"]
+x_eager = tf.constant(content_pre)
 t = median_seconds({
     "eager: whole net, return conv2_1": lambda: whole_net_return_conv2_1(x_eager),
     "eager: FeatureExtractor(['conv2_1'])": lambda: fe_conv2_1(x_eager)["conv2_1"],
@@ -343,7 +284,7 @@ t = median_seconds({
     "tf.function: whole net, return avgpool5": lambda: full_fn(x_eager),
 })
 for label, s in t.items():
-    print(f"{label:42s} {s * 1e3:8.2f} ms")
+    print(f"{label:42s} {s * 1e3:8.1f} ms")
 eager_ratio = t["eager: whole net, return conv2_1"] / t["eager: FeatureExtractor(['conv2_1'])"]
 pruned_ratio = t["tf.function: whole net, return conv2_1"] / t["tf.function: whole net, return avgpool5"]
 print(f"eager: computing everything to return conv2_1 costs {eager_ratio:.1f}× computing just up to conv2_1")
@@ -351,86 +292,92 @@ print(f"tf.function: the same body costs {pruned_ratio:.2f}× the full network")
 assert eager_ratio > 2 and pruned_ratio < 0.5
 
 # %% [markdown]
-# The traced graph has all 16 convolutions, yet the compiled call runs at the price of a short network.
-# Where do the other 13 go? When a `tf.function` graph is instantiated, TensorFlow prunes the nodes the
-# outputs do not depend on, then Grappler optimizes what is left. We can look at the graph that actually runs
-# by asking the eager runtime for run metadata — an internal API (`tensorflow.python.eager.context`), used
-# here only to look.
+# The traced graph holds 16 convolutions, yet the compiled call costs a fraction of the full network. Times are
+# a hint, not a proof. The proof is the graph the call really ran: when a `tf.function` graph is instantiated,
+# TensorFlow prunes the nodes the outputs do not need, then Grappler optimizes the rest. TensorBoard's trace
+# records both graphs, and public APIs read them back: switch graph collection on
+# ([`tf.summary.trace_on`](https://www.tensorflow.org/api_docs/python/tf/summary/trace_on)), make one call of a
+# *fresh* `tf.function` (graphs are reported when a function is first instantiated), export the trace to an
+# event file, and parse its `RunMetadata`:
 
-# %%
-from tensorflow.python.eager import context as eager_context
+# %% tags=["nbval-check-output"]
+logdir = tempfile.mkdtemp()
+writer = tf.summary.create_file_writer(logdir)
+tf.summary.trace_on(graph=True)
+tf.function(whole_net_return_conv2_1)(x_eager)                 # a fresh tf.function: this call instantiates it
+with writer.as_default():
+    tf.summary.trace_export("call", step=0)
+writer.close()
+(event_file,) = glob.glob(logdir + "/events.*")
+reported = [graphs for record in tf.data.TFRecordDataset(event_file)
+            for value in tf1.Event.FromString(record.numpy()).summary.value
+            for graphs in tf1.RunMetadata.FromString(value.tensor.string_val[0]).function_graphs]
+main = max(reported, key=lambda f: tracing.count_ops(f.pre_optimization_graph, "Conv2D"))
 
-
-def conv_count(graph_def):
-    return sum("Conv2D" in node.op for node in graph_def.node)
-
-
-def graph_that_ran(fn, *args):
-    # (pre-optimization, post-optimization) GraphDef of the network function one call of `fn` instantiated
-    ctx = eager_context.context()
-    ctx.enable_run_metadata()
-    try:
-        fn(*args)
-        metadata = ctx.export_run_metadata()
-    finally:
-        ctx.disable_run_metadata()
-    # a call may instantiate small helper functions too: keep the one holding the convolutions
-    f = max(metadata.function_graphs, key=lambda f: conv_count(f.pre_optimization_graph))
-    return f.pre_optimization_graph, f.post_optimization_graph
-
-
-fresh_fn = tf.function(whole_net_return_conv2_1)   # a new function, so this call instantiates it
-pre, post = graph_that_ran(fresh_fn, x_eager)
-print("before optimization:", len(pre.node), "nodes,", conv_count(pre), "convolutions")
-print("after pruning + Grappler:", len(post.node), "nodes,", conv_count(post), "convolutions:",
-      sorted({node.op for node in post.node if "Conv2D" in node.op}))
-assert conv_count(pre) == 16 and conv_count(post) == 3
+print("convolutions before optimization:", tracing.count_ops(main.pre_optimization_graph, "Conv2D"),
+      "| after pruning and Grappler:", tracing.count_ops(main.post_optimization_graph, "Conv2D"))
+assert tracing.count_ops(main.pre_optimization_graph, "Conv2D") == 16
+assert tracing.count_ops(main.post_optimization_graph, "Conv2D") == 3
 
 # %% [markdown]
-# Three convolutions remain — `conv1_1`, `conv1_2`, `conv2_1`. The op types printed are those of the graph
-# after Grappler: `_FusedConv2D` where it fused a convolution with its bias and ReLU. (Here the weights are
-# inputs of the traced function, so Grappler cannot see that a bias is zero and fuses it; a oneDNN build
-# renames the kernel `_MklNativeFusedConv2D` later, when it runs.) So the three
-# ways of "running up to a layer" are: a **session** prunes the graph to the fetches; **eager** code runs
-# exactly what you call, so you stop where you need to (`FeatureExtractor`, a cut Keras model); and
+# Three convolutions remain — `conv1_1`, `conv1_2`, `conv2_1`. (`count_ops` counts op types *containing*
+# "Conv2D", because after Grappler a convolution may run as a fused kernel such as `_FusedConv2D`.)
+# `stylelib.tracing.optimized_graph(fn, *args)` packages these lines: it returns the `(traced, optimized)` pair of
+# `GraphDef`s.
+
+# %% tags=["nbval-check-output"]
+pre, post = tracing.optimized_graph(whole_net_return_conv2_1, x_eager)
+print("optimized_graph: convolutions before", tracing.count_ops(pre, "Conv2D"), "after", tracing.count_ops(post, "Conv2D"))
+assert (tracing.count_ops(pre, "Conv2D"), tracing.count_ops(post, "Conv2D")) == (16, 3)
+
+# %% [markdown]
+# So there are three ways of "running up to a layer": a **session** prunes the graph to the fetches; **eager**
+# code runs exactly what you call, so you stop where you need to (`FeatureExtractor`, a cut Keras model); and
 # **`tf.function`** traces everything you wrote and prunes again before running.
 #
 # ## Exercises
 #
-# 1. **Predict, then check.** Which layers does `sess.run(model['avgpool3'])` execute? Write your list down,
-#    then check it with `executed_ops` and `ops_of_layers`.
-# 2. **Two fetches, one run.** `sess.run([model['conv1_1'], model['conv3_1']])` asks for two layers. Is
-#    `conv1_1` computed twice? Compare the executed ops with those of `sess.run(model['conv3_1'])` alone.
-# 3. **Two outputs from one `tf.function`.** Trace a `tf.function` that computes the whole network and returns
-#    `conv2_1` *and* `conv4_2`. How many convolutions does the optimized graph keep?
-#
-# ## Solutions
-
-# %% tags=["nbval-check-output"]
-# Exercise 1
-layers_avgpool3 = sgraph.ops_of_layers(sgraph.executed_ops(sess, model["avgpool3"]))
-print(layers_avgpool3)
-assert layers_avgpool3 == layer_names[: layer_names.index("avgpool3") + 1]
+# 1. **Predict, then check.** Which layers does `sess.run(model['avgpool3'])` execute? Write your list down, then
+#    check it with `sgraph.executed_ops` and `sgraph.ops_of_layers`.
+# 2. **Implement the idea (TF1).** Write `value_up_to(sess, model, load_image, image_in, image, layer)` that loads
+#    `image` into the input variable, runs the network only to `layer` *with the four lines of tracing*, and
+#    returns the value and the list of layers that ran. Use it to prove that reading `conv2_1` never runs
+#    `conv5_1`, and that the value equals `conv2_1_value` from section 3.
+# 3. **Two outputs from one `tf.function` (TF2).** A `tf.function` computes the whole network and returns
+#    `conv2_1` *and* `conv4_2`. Predict how many convolutions its optimized graph keeps, then check with
+#    `tracing.optimized_graph`.
 
 # %%
-# Exercise 2: the shared layers run once; a run executes the union of the fetches' ancestors
-both = sgraph.executed_ops(sess, [model["conv1_1"], model["conv3_1"]])
-alone = sgraph.executed_ops(sess, model["conv3_1"])
-print("same ops as conv3_1 alone:", both == alone, "|", len(both), "ops; conv1_1/relu runs",
-      both.count("conv1_1/relu"), "time")
-assert both == alone
+# Exercise 1 — your code here
 
-# %% tags=["nbval-check-output"]
-# Exercise 3: the outputs need everything up to conv4_2: 10 convolutions
-fe_to_end = extractor.FeatureExtractor(weights, ["conv2_1", "conv4_2", "avgpool5"])
+# %%
+# Exercise 2 — your code here
 
+# %%
+# Exercise 3 — your code here
 
-@tf.function
-def two_outputs(x):
-    feats = fe_to_end(x)          # all 21 layers in Python
-    return feats["conv2_1"], feats["conv4_2"]
-
-
-pre2, post2 = graph_that_ran(two_outputs, x_eager)
-print("convolutions before optimization:", conv_count(pre2), "| after:", conv_count(post2))
-assert conv_count(pre2) == 16 and conv_count(post2) == 10
+# %% [markdown]
+# ## Summary
+#
+# * Use 1, **wiring**: `model['conv2_1']` is a symbolic tensor; build more graph on it (a head, a loss) and that
+#   graph is connected to the input image (its gradient reaches the image).
+# * Use 2, **reading**: `sess.run(assign)` then `sess.run(model['conv2_1'])` returns a NumPy array.
+# * Either way the session runs only the fetched tensors' ancestors — seen in the run's trace
+#   (`RunOptions(trace_level=FULL_TRACE)`, `RunMetadata().step_stats`): `conv5_1` never runs for `conv2_1`.
+# * TF2: eager code runs every line you call, so build only what you need (a Keras model cut at a layer,
+#   `FeatureExtractor`); a `tf.function` traces everything you wrote and prunes it before running (seen in the
+#   optimized graph, `stylelib.tracing.optimized_graph`).
+#
+# **Links:** the blog post, section "How to Compute a Neural Network only to a certain Point?"
+# ([amit-agrawal.com](https://amit-agrawal.com/DNN-1-20171125.html)); `art.py`
+# ([log0/neural-style-painting](https://github.com/log0/neural-style-painting/blob/master/art.py)); Gatys et al.,
+# [arXiv 1508.06576](https://arxiv.org/abs/1508.06576) and [CVPR 2016](https://openaccess.thecvf.com/content_cvpr_2016/html/Gatys_Image_Style_Transfer_CVPR_2016_paper.html);
+# Simonyan & Zisserman, [arXiv 1409.1556](https://arxiv.org/abs/1409.1556); TensorFlow guides:
+# [graphs and `tf.function`](https://www.tensorflow.org/guide/intro_to_graphs),
+# [better performance with `tf.function`](https://www.tensorflow.org/guide/function),
+# [migrating TF1 code](https://www.tensorflow.org/guide/migrate),
+# [Grappler](https://www.tensorflow.org/guide/graph_optimization).
+#
+# **Optional:** `under_the_hood.ipynb` §5 shows Grappler's constant folding and op fusion run by run.
+#
+# **Next:** `05_content_and_style_costs.ipynb` — the content and style costs built on these layers.

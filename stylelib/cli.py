@@ -112,6 +112,37 @@ def _device(text: str) -> str:
     raise argparse.ArgumentTypeError(f"{text!r}: use auto, cpu, gpu or gpu:N (N = 0, 1, ...)")
 
 
+def _style_scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; give e.g. 0.5 (half-size patterns)") from None
+    try:
+        return recipe.check_style_scale(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _blend(text: str) -> tuple[float, ...]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write one weight per style image, e.g. 0.7,0.3") from None
+    try:
+        return recipe.check_blend(values)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _mask_styles(text: str) -> dict:
+    from .controls import parse_mask_styles
+
+    try:
+        return parse_mask_styles(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def parse_layers(text: str) -> dict[str, float]:
     """``"conv1_1:0.5,conv2_1"`` -> ``{"conv1_1": 0.5, "conv2_1": 1.0}`` (weight 1 when not given).
 
@@ -186,6 +217,10 @@ examples:
   stylelib stylize sample:chelsea sample:brick -o /tmp/cat.png --size 128 --iterations 20 --weights random
   stylelib stylize photo.jpg starry.jpg -o big.png --size 512 --optimizer adam --learning-rate 5 \\
       --style-layers conv1_1:0.5,conv2_1,conv3_1:1.5,conv4_1:3,conv5_1:4 --save-every 50
+  stylelib stylize photo.jpg starry.jpg -o keep.png --colour luminance     # keep the photo's colours
+  stylelib stylize photo.jpg starry.jpg -o fine.png --style-scale 0.5      # half-size brush strokes
+  stylelib stylize photo.jpg starry.jpg -o mix.png --add-style brick.png --style-blend 0.7,0.3
+  stylelib stylize photo.jpg starry.jpg -o sky.png --mask sky.png --mask-styles white=0,black=none
 
 layers: {layers}.
 Defaults (as in art.py): content {content}; style {style}.""".format(
@@ -273,6 +308,28 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--pooling", choices=tuple(recipe.POOLINGS), default=DEFAULTS.pooling,
                    help="pooling between blocks: " + "; ".join(f"{k}: {v}" for k, v in recipe.POOLINGS.items())
                         + " (default: %(default)s)")
+
+    g = p.add_argument_group("controls (Gatys et al. 2017, Controlling Perceptual Factors in Neural Style Transfer)")
+    g.add_argument("--colour", "--color", dest="colour", choices=tuple(recipe.COLOUR_CONTROLS),
+                   default=DEFAULTS.colour,
+                   help="the result's colours: " + "; ".join(f"{k}: {v}" for k, v in recipe.COLOUR_CONTROLS.items())
+                        + " (default: %(default)s)")
+    g.add_argument("--style-scale", type=_style_scale, default=DEFAULTS.style_scale, metavar="S",
+                   help="the style image's size relative to --style-size (else --size): 0.5 makes its patterns "
+                        "half as large in the result, 2 twice as large (default: %(default)s)")
+    g.add_argument("--add-style", action="append", default=[], metavar="STYLE",
+                   help="one more style image (repeatable): style 1, 2, ... (STYLE is style 0); blended with "
+                        "--style-blend, or placed by --mask-styles")
+    g.add_argument("--style-blend", type=_blend, default=DEFAULTS.style_blend, metavar="W,W",
+                   help="blend weights, one per style image, e.g. 0.7,0.3: the style target is the weighted mean "
+                        "of their Gram matrices (default: equal)")
+    g.add_argument("--mask", default=None, metavar="MASK",
+                   help="a label image (PNG) of the content's aspect ratio: which style goes where (guided Gram "
+                        "matrices); black = no style, the other colour = STYLE, unless --mask-styles says otherwise")
+    g.add_argument("--mask-styles", type=_mask_styles, default=None, metavar="LABEL=STYLE,...",
+                   help="the style of each mask label: a style index or none (keeps the content), e.g. "
+                        "white=0,black=none or #ff0000=1,#0000ff=0,#000000=none (labels: #rrggbb, a grey level "
+                        "0-255, black, white, red, green, blue)")
 
     g = p.add_argument_group("network and device")
     g.add_argument("--weights", default=None, metavar="SOURCE",
@@ -481,6 +538,13 @@ def _resumed(args: argparse.Namespace):
     content, style = args.content or ck.content, args.style or ck.style
     if content is None or style is None:
         raise CLIError(f"{ck.path} was made from in-memory images; give CONTENT and STYLE with --resume", 2)
+    # the controls' images: the checkpoint's unless given again (a masked run must not resume unmasked)
+    if not args.add_style:
+        args.add_style = list(ck.inputs.get("extra_styles") or [])
+    if args.mask is None:
+        args.mask = ck.inputs.get("mask")
+    if args.mask_styles is None and ck.inputs.get("mask_styles") is not None:
+        args.mask_styles = {tuple(label): style for label, style in ck.inputs["mask_styles"]}
     return ck, config, content, style, args.weights or ck.weights or None
 
 
@@ -504,6 +568,8 @@ def _spec_for_resume(spec: str) -> str:
 
 
 def cmd_stylize(args: argparse.Namespace) -> int:
+    from .images import ImageError
+
     out = Path(args.output).expanduser()
     # 1. everything that can fail cheaply, before TensorFlow is even imported
     ck, offset = None, 0
@@ -521,8 +587,19 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     _check_output(out, args.overwrite)
     step_paths = _check_step_outputs(out, args.save_every, config.iterations, args.overwrite)
     content, content_label = _read_input(content_spec, config.size, "content")
-    style, style_label = _read_input(style_spec, config.style_size or config.size, "style")
-    _check_memory(config, content.shape[:2], style.shape[:2])
+    from . import controls
+
+    try:  # issue 12: the style's scaled size, more styles, the mask: checked now, before TensorFlow
+        side = controls.style_side(config, content.shape[:2])
+        style, style_label = _read_input(style_spec, side, "style")
+        extra = [_read_input(spec, side, f"extra style {i + 1}")[0] for i, spec in enumerate(args.add_style)]
+        inputs = dict(extra_styles=extra, mask=args.mask, mask_styles=args.mask_styles)
+        plan = controls.prepare(config, content, style, **inputs)
+    except ValueError as e:
+        if isinstance(e, ImageError):
+            raise
+        raise CLIError(str(e), 2) from None
+    _check_memory(config, content.shape[:2], plan.largest_style_hw)
     weights = _load_weights(weights_source, config.seed)
     if ck is not None and not args.quiet:
         _info(f"resuming {ck.path} (step {ck.step}): {config.iterations} more steps")
@@ -543,15 +620,22 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     if not args.quiet:
         _info(f"{content_label} ({w}x{h}) in the style of {style_label} ({style.shape[1]}x{style.shape[0]}); "
               f"{config.optimizer}, {config.iterations} steps on {device.split('device:')[-1]}; "
-              f"weights {weights.source}")
+              f"weights {weights.source}" + (f"; controls: {plan.describe()}" if not plan.plain else ""))
 
+    saved_inputs = {
+        "extra_styles": [_spec_for_resume(spec) for spec in args.add_style],
+        "mask": None if args.mask is None else _spec_for_resume(str(args.mask)),
+        "mask_styles": None if args.mask_styles is None else
+        [[list(label), style] for label, style in args.mask_styles.items()],
+    }
     step_set = set(step_paths)
     saved_steps: list[Path] = []
     whole_run = config.replace(iterations=offset + config.iterations)  # what a checkpoint records
 
     def settings(step: int) -> dict[str, str]:
         return checkpoint_text(whole_run, step=offset + step, content=_spec_for_resume(content_spec),
-                               style=_spec_for_resume(style_spec), weights=weights_source or default_source())
+                               style=_spec_for_resume(style_spec), weights=weights_source or default_source(),
+                               inputs=saved_inputs)
 
     def on_step(info) -> None:
         if not args.save_every or info.step % args.save_every:
@@ -568,7 +652,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     # the images are already loaded at their sizes; the config keeps the sizes for the record
     try:
         result = transfer.stylize(content, style, config, weights=weights, start=None if ck is None else ck.image,
-                                  callback=on_step if args.save_every else None, progress=not args.quiet)
+                                  callback=on_step if args.save_every else None, progress=not args.quiet, **inputs)
     except NonFiniteLossError as e:
         if e.result is None or not e.result.history:
             raise CLIError(f"{e}; nothing was written") from None

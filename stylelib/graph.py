@@ -24,7 +24,7 @@ import tensorflow as tf
 from .recipe import DEFAULT_POOLING
 from .vgg19 import LAYERS, VGG19Weights, check_pooling, layer_keys, load_weights
 
-__all__ = ["build_graph", "graph_layer_names", "executed_ops", "run_with_trace"]
+__all__ = ["build_graph", "graph_layer_names", "executed_ops", "ops_of_layers", "run_with_trace"]
 
 tf1 = tf.compat.v1
 

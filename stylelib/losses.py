@@ -23,6 +23,7 @@ __all__ = [
     "style_layer_loss",
     "style_gram_loss",
     "style_loss",
+    "style_contributions",
     "total_variation_loss",
     "CONTENT_NORMALIZATIONS",
 ]
@@ -94,20 +95,59 @@ def style_layer_loss(a, x) -> tf.Tensor:
     return style_gram_loss(gram_matrix(a), x)
 
 
+def style_contributions(targets: Mapping[str, object], generated: Mapping[str, object],
+                        layer_weights: Mapping[str, float], *, targets_are_grams: bool = False) -> dict[str, tf.Tensor]:
+    """Each style layer's share of the style cost: ``{l: w_l · E_l}``, whose sum is :func:`style_loss`.
+
+    Parameters
+    ----------
+    targets : mapping of str to array or tensor
+        Per layer, the style image's activations ``(1, H, W, N)`` — or their Gram matrices ``(N, N)`` with
+        ``targets_are_grams=True``.
+    generated : mapping of str to array or tensor
+        Per layer, the generated image's activations ``(1, H, W, N)``; layers not in ``layer_weights`` are ignored.
+    layer_weights : mapping of str to float
+        ``{l: w_l}``, in the order the result keeps.
+    targets_are_grams : bool
+        Whether ``targets`` holds Gram matrices instead of activations.
+
+    Returns
+    -------
+    dict of str to tf.Tensor
+        ``{l: w_l · E_l}``, scalar float32 tensors, with ``E_l = Σ(G − A)² / (4 N² M²)`` (equation 4 of
+        Gatys et al.), in the order of ``layer_weights``.
+
+    Raises
+    ------
+    KeyError
+        A layer of ``layer_weights`` missing from ``targets`` or ``generated`` (the message names it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = {"l1": np.ones((1, 2, 2, 1), np.float32), "l2": np.ones((1, 1, 1, 2), np.float32)}
+    >>> x = {"l1": np.zeros((1, 2, 2, 1), np.float32), "l2": np.zeros((1, 1, 1, 2), np.float32)}
+    >>> {l: float(v) for l, v in style_contributions(a, x, {"l1": 1.0, "l2": 3.0}).items()}
+    {'l1': 0.25, 'l2': 0.75}
+    """
+    missing = [l for l in layer_weights if l not in targets or l not in generated]
+    if missing:
+        raise KeyError(f"style layers {missing} are missing from the targets or the generated activations")
+    per_layer = style_gram_loss if targets_are_grams else style_layer_loss
+    return {layer: float(w) * per_layer(targets[layer], generated[layer]) for layer, w in layer_weights.items()}
+
+
 def style_loss(targets: Mapping[str, object], generated: Mapping[str, object],
                layer_weights: Mapping[str, float], *, targets_are_grams: bool = False) -> tf.Tensor:
     """Weighted sum of per-layer style costs, ``Σ_l w_l E_l`` (equation 5).
 
     ``targets[l]``: style-image activations (or their Gram matrices with ``targets_are_grams=True``);
-    ``generated[l]``: generated-image activations; ``layer_weights[l]``: ``w_l``.
+    ``generated[l]``: generated-image activations; ``layer_weights[l]``: ``w_l``. The terms of the sum, layer by
+    layer, are :func:`style_contributions`.
     """
-    missing = [l for l in layer_weights if l not in targets or l not in generated]
-    if missing:
-        raise KeyError(f"style layers {missing} are missing from the targets or the generated activations")
     total = tf.constant(0.0, tf.float32)
-    for layer, w in layer_weights.items():
-        per_layer = (style_gram_loss if targets_are_grams else style_layer_loss)(targets[layer], generated[layer])
-        total = total + float(w) * per_layer
+    for term in style_contributions(targets, generated, layer_weights, targets_are_grams=targets_are_grams).values():
+        total = total + term
     return total
 
 

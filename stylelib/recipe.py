@@ -54,10 +54,15 @@ __all__ = [
     "CONTENT_NORMALIZATIONS",
     "DEFAULT_CONTENT_NORMALIZATION",
     "STYLE_WEIGHTINGS",
+    "COLOUR_CONTROLS",
+    "DEFAULT_COLOUR",
+    "DEFAULT_STYLE_SCALE",
     "check_choice",
     "check_weight",
     "check_positive_int",
     "check_ratio",
+    "check_style_scale",
+    "check_blend",
     "style_layer_weights",
 ]
 
@@ -156,6 +161,20 @@ STYLE_WEIGHTINGS: Mapping[str, str] = {
 }
 """How chosen style layers are weighted, name -> label (see :func:`style_layer_weights`)."""
 
+# controls (issue 12): Gatys et al. 2017, "Controlling Perceptual Factors in Neural Style Transfer" (arXiv:1611.07865)
+
+COLOUR_CONTROLS: Mapping[str, str] = {
+    "style": "the style's colours (plain style transfer)",
+    "luminance": "luminance-only transfer: the content's colours (2017 paper, section 5.1)",
+    "histogram": "the style image recoloured to the content's colour statistics first (section 5.2)",
+}
+"""Where the result's colours come from, name -> description (see :mod:`stylelib.controls`)."""
+
+DEFAULT_COLOUR: str = "style"
+
+DEFAULT_STYLE_SCALE: float = 1.0
+"""The style image at the longest side it has without scale control (``style_size``, else ``size``)."""
+
 
 # ------------------------------------------------------------------------------------------ validators
 
@@ -197,6 +216,56 @@ def check_ratio(what: str, value) -> float:
     if value > 1:
         raise ValueError(f"{what} must lie between 0 and 1, got {value!r}")
     return value
+
+
+MAX_STYLE_SCALE: float = 8.0
+"""The largest ``style_scale`` accepted (a style image 8 times its usual size is already rarely affordable)."""
+
+
+def check_style_scale(value) -> float:
+    """``value`` as a float if it is a finite number in (0, :data:`MAX_STYLE_SCALE`], else one-line ``ValueError``.
+
+    >>> check_style_scale(0.5)
+    0.5
+    >>> check_style_scale(0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: style_scale must be a number above 0 and at most 8 (1: the style image at its usual size, ...; got 0
+    """
+    ok = not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
+    if not ok or not 0 < value <= MAX_STYLE_SCALE:
+        raise ValueError(f"style_scale must be a number above 0 and at most {MAX_STYLE_SCALE:g} (1: the style image at "
+                         f"its usual size, 0.5: half as large); got {value!r}")
+    return float(value)
+
+
+def check_blend(value) -> tuple[float, ...] | None:
+    """Blend weights of several style images: ``None``, or a sequence of finite numbers >= 0 with a sum above 0,
+    returned as a tuple of floats (as given, not normalized). Else a one-line ``ValueError``.
+
+    >>> check_blend([3, 1])
+    (3.0, 1.0)
+    >>> check_blend([1, -0.5])
+    Traceback (most recent call last):
+    ...
+    ValueError: style_blend[1] is -0.5: blend weights must be finite numbers >= 0, e.g. style_blend=(0.7, 0.3)
+    """
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ValueError(f"style_blend must be a sequence of weights, one per style image, e.g. (0.7, 0.3); "
+                         f"got {value!r}")
+    weights = tuple(value)
+    if not weights:
+        raise ValueError("style_blend is empty: give one weight per style image, e.g. (0.7, 0.3), or None")
+    for i, w in enumerate(weights):
+        if isinstance(w, bool) or not isinstance(w, numbers.Real) or not math.isfinite(w) or w < 0:
+            raise ValueError(f"style_blend[{i}] is {w!r}: blend weights must be finite numbers >= 0, "
+                             "e.g. style_blend=(0.7, 0.3)")
+    if sum(weights) <= 0:
+        raise ValueError(f"style_blend {weights!r} sums to 0: at least one style needs a weight above 0, "
+                         "e.g. style_blend=(1, 0)")
+    return tuple(float(w) for w in weights)
 
 
 def style_layer_weights(layers, weighting: str = "art") -> dict[str, float]:

@@ -38,9 +38,9 @@ from . import images as _images
 from . import recipe
 from .vgg19 import VGG19Weights, canonical_layer, check_pooling
 
-__all__ = ["RunConfig", "shows_settings", "pick_device", "Checkpoint", "checkpoint_text", "load_checkpoint",
-           "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun", "NonFiniteLossError", "make_init",
-           "pixel_bounds", "layer_weights"]
+__all__ = ["RunConfig", "STYLIZE_KEYWORDS", "tf1_refusals", "shows_settings", "pick_device", "Checkpoint",
+           "checkpoint_text", "load_checkpoint", "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun",
+           "NonFiniteLossError", "make_init", "pixel_bounds", "layer_weights"]
 
 
 # ------------------------------------------------------------------------------------------ settings
@@ -120,6 +120,22 @@ class RunConfig:
         ``None``/``'auto'`` (a GPU if TensorFlow sees one), ``'cpu'``, ``'gpu'`` or ``'gpu:N'``.
     mixed_precision : bool
         Compute the network in float16 (TF2 engine only; for GPUs).
+    colour : str
+        Controls (Gatys et al. 2017, :mod:`stylelib.controls`). A key of :data:`stylelib.recipe.COLOUR_CONTROLS`:
+        ``'style'`` (default: the style's colours, plain style transfer), ``'luminance'`` (luminance-only
+        transfer: the result keeps the content's chroma, section 5.1) or ``'histogram'`` (the style images are
+        first recoloured to the content's mean and covariance, section 5.2). TF2 engine only.
+    style_scale : float
+        The style image's longest side relative to the one it has without scale control (``style_size``, else
+        ``size``): 1 (default) changes nothing; 0.5 makes the style image half as large, so its strokes and
+        patterns come out half as large in the result (each receptive field of the network covers twice as
+        much of the painting); 2 makes them twice as large. In (0, 8]; the scaled style image must keep a
+        longest side of at least 16 px. TF2 engine only.
+    style_blend : tuple of float or None
+        Weights of the style images when there are several (``stylize(..., extra_styles=[...])``): the
+        style target of each layer is Σ_k w_k G_k / Σ_k w_k, the weighted mean of each style's Gram matrix.
+        ``None`` (default): equal weights. One weight per style image, each >= 0, with a sum above 0.
+        TF2 engine only.
     """
 
     size: int | None = recipe.DEFAULT_SIZE
@@ -139,6 +155,10 @@ class RunConfig:
     seed: int = 0
     device: str | None = "auto"
     mixed_precision: bool = False
+    # controls (issue 12)
+    colour: str = recipe.DEFAULT_COLOUR
+    style_scale: float = recipe.DEFAULT_STYLE_SCALE
+    style_blend: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         def put(name, value):
@@ -160,6 +180,10 @@ class RunConfig:
         put("content_layers", layer_weights(self.content_layers, recipe.ART_CONTENT_LAYERS, "content"))
         put("style_layers", layer_weights(self.style_layers, recipe.ART_STYLE_LAYERS, "style"))
         put("mixed_precision", bool(self.mixed_precision))
+        # controls (issue 12)
+        recipe.check_choice("colour", self.colour, recipe.COLOUR_CONTROLS)
+        put("style_scale", recipe.check_style_scale(self.style_scale))
+        put("style_blend", recipe.check_blend(self.style_blend))
         if self.mixed_precision and self.optimizer == "lbfgs":  # refused now rather than explained after the run
             raise ValueError("mixed_precision does not work with optimizer='lbfgs': its line search fails on float16 "
                              "gradients after a step or two; use optimizer='adam' (CLI: --optimizer adam)")
@@ -175,6 +199,10 @@ class RunConfig:
         ``TypeError`` with the closest name."""
         names = [f.name for f in dataclasses.fields(cls)]
         for key in settings:
+            if key in STYLIZE_KEYWORDS:  # given to an engine that does not take them (run_art)
+                raise TypeError(f"{key!r} ({STYLIZE_KEYWORDS[key]}) is an image keyword of stylelib.transfer.stylize, "
+                                "not a setting: the TF1 engine run_art has no several styles or masks; use "
+                                "stylelib.transfer.stylize")
             if key not in names:
                 close = difflib.get_close_matches(key, names, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -188,6 +216,33 @@ class RunConfig:
     def as_dict(self) -> dict:
         """The fields as a plain dict (layer dicts copied)."""
         return dataclasses.asdict(self)
+
+
+STYLIZE_KEYWORDS: Mapping[str, str] = {
+    "extra_styles": "more style images, blended or picked by a mask",
+    "mask": "a label image saying which style goes where",
+    "mask_styles": "which style each mask label gets",
+}
+"""The image keywords of :func:`stylelib.transfer.stylize` that are not :class:`RunConfig` fields (controls,
+issue 12); :meth:`RunConfig.make` names them when another engine receives them."""
+
+
+def tf1_refusals(config: RunConfig) -> None:
+    """Refuse, in one line, the controls the TF1 engine (:func:`stylelib.session.run_art`) cannot run.
+
+    Called before the TF1 graph is built (by :func:`stylelib.memory.check_memory` with ``engine='tf1'``).
+
+    Raises
+    ------
+    ValueError
+        ``colour``, ``style_scale`` or ``style_blend`` differs from its default.
+    """
+    given = [f"{name}={getattr(config, name)!r}" for name, default in
+             (("colour", recipe.DEFAULT_COLOUR), ("style_scale", recipe.DEFAULT_STYLE_SCALE), ("style_blend", None))
+             if getattr(config, name, default) != default]
+    if given:
+        raise ValueError(f"run_art (the TF1 engine) has no colour, scale or several-style controls "
+                         f"({', '.join(given)}); use stylelib.transfer.stylize, or leave them at their defaults")
 
 
 def shows_settings(defaults: RunConfig):
@@ -302,14 +357,16 @@ CHECKPOINT_KEY = "stylelib-run"
 
 
 def checkpoint_text(config: RunConfig, *, step: int, content: str | None, style: str | None,
-                    weights: str) -> dict[str, str]:
+                    weights: str, inputs: dict | None = None) -> dict[str, str]:
     """What :func:`stylelib.images.save_image` stores (``text=``) in a PNG so the run can be resumed from it.
 
     ``content`` and ``style`` are the inputs as given (a file path or a sample name; ``None`` for arrays),
-    ``step`` the step the picture is from, counted from the run's very start.
+    ``step`` the step the picture is from, counted from the run's very start. ``inputs`` holds the other
+    images of the controls, JSON-ready: ``{"extra_styles": [spec, ...], "mask": spec or None,
+    "mask_styles": [[[r, g, b], style index or None], ...] or None}``, so a resumed run uses them again.
     """
     data = {"format": 1, "step": int(step), "config": config.as_dict(), "content": content, "style": style,
-            "weights": weights}
+            "weights": weights, "inputs": dict(inputs or {})}
     return {CHECKPOINT_KEY: json.dumps(data)}
 
 
@@ -330,6 +387,8 @@ class Checkpoint:
         The inputs as the run was given them (``None`` if they were arrays).
     weights : str
         The weights' source.
+    inputs : dict
+        The controls' other images as :func:`checkpoint_text` stored them (empty for a plain run).
     """
 
     path: Path
@@ -339,6 +398,7 @@ class Checkpoint:
     content: str | None
     style: str | None
     weights: str
+    inputs: dict = field(default_factory=dict)
 
     @property
     def remaining(self) -> int:
@@ -369,7 +429,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     except (ValueError, KeyError, TypeError) as e:
         raise ValueError(f"{p}: its stylelib run settings cannot be read ({e}); start a new run instead") from None
     return Checkpoint(p, _images.load_image(p), config, step, data.get("content"), data.get("style"),
-                      str(data.get("weights", "")))
+                      str(data.get("weights", "")), dict(data.get("inputs") or {}))
 
 
 # ------------------------------------------------------------------------------------------ records

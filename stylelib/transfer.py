@@ -25,10 +25,10 @@ import numpy as np
 import tensorflow as tf
 
 from . import images as _images
-from . import losses, memory, recipe
+from . import controls, losses, memory, recipe
 from .extractor import FeatureExtractor
-from .run import (RunConfig, RunRecorder, StepInfo, StyleResult, make_init, pick_device, pixel_bounds,
-                  shows_settings)
+from .run import (NonFiniteLossError, RunConfig, RunRecorder, StepInfo, StyleResult, make_init, pick_device,
+                  pixel_bounds, shows_settings)
 from .samples import load_input
 from .vgg19 import VGG19Weights, load_weights
 
@@ -42,6 +42,7 @@ __all__ = [
     "StyleResult",
     "StepInfo",
     "make_init",
+    "interpolate_styles",
 ]
 
 ENGINE = "stylize (TF2)"
@@ -80,6 +81,14 @@ class StyleObjective(tf.Module):
         Pooling between VGG-19's blocks.
     dtype : str
         The network's compute dtype (``'float16'`` for mixed precision); losses are float32.
+    extra_styles_pre : sequence of ndarray
+        Controls (issue 12, :mod:`stylelib.controls`): more preprocessed style images, indexed 1, 2, … after
+        ``style_pre``.
+    style_blend : sequence of float, optional
+        Normalized blend weights, one per style image: each layer's target is Σ_k w_k G_k
+        (:func:`stylelib.controls.style_targets`).
+    regions : stylelib.controls.RegionMask, optional
+        A mask: the style cost becomes :class:`stylelib.controls.GuidedStyle` (guided Gram matrices).
 
     Raises
     ------
@@ -98,7 +107,8 @@ class StyleObjective(tf.Module):
                  content_weight: float = recipe.ART_CONTENT_WEIGHT, style_weight: float = recipe.ART_STYLE_WEIGHT,
                  tv_weight: float = recipe.ART_TV_WEIGHT,
                  content_normalization: str = recipe.DEFAULT_CONTENT_NORMALIZATION,
-                 pooling: str = recipe.DEFAULT_POOLING, dtype="float32"):
+                 pooling: str = recipe.DEFAULT_POOLING, dtype="float32",
+                 extra_styles_pre=(), style_blend=None, regions=None):
         super().__init__()
         self.content_layers = dict(content_layers)
         self.style_layers = dict(style_layers)
@@ -122,15 +132,23 @@ class StyleObjective(tf.Module):
             m_x = float(content_feats[l].shape[1] * content_feats[l].shape[2])
             scale = 1.0 if shape_c == shape_s else m_x / m_a
             self.style_targets[l] = losses.gram_matrix(a) * scale
+        self.guided = None  # controls (issue 12): several styles, or a mask
+        if extra_styles_pre or style_blend is not None or regions is not None:
+            styles = [style_pre, *extra_styles_pre]
+            self.style_targets, self.guided = controls.style_targets(
+                self.extractor, content_pre, content_feats, [tf.constant(x) for x in styles], self.style_layers,
+                style_blend or controls.blend_weights(None, len(styles)), regions)
 
     @classmethod
-    def from_config(cls, content_pre, style_pre, weights: VGG19Weights, config: RunConfig) -> "StyleObjective":
-        """The objective a :class:`~stylelib.run.RunConfig` describes."""
+    def from_config(cls, content_pre, style_pre, weights: VGG19Weights, config: RunConfig,
+                    **controls_args) -> "StyleObjective":
+        """The objective a :class:`~stylelib.run.RunConfig` describes (``controls_args``: the control keywords
+        of the constructor, from :meth:`stylelib.controls.Controls.objective_args`)."""
         return cls(content_pre, style_pre, weights, content_layers=config.content_layers,
                    style_layers=config.style_layers, content_weight=config.content_weight,
                    style_weight=config.style_weight, tv_weight=config.tv_weight,
                    content_normalization=config.content_normalization, pooling=config.pooling,
-                   dtype="float16" if config.mixed_precision else "float32")
+                   dtype="float16" if config.mixed_precision else "float32", **controls_args)
 
     def __call__(self, x) -> dict[str, tf.Tensor]:
         feats = self.extractor(x)
@@ -138,7 +156,8 @@ class StyleObjective(tf.Module):
             w * losses.content_loss(self.content_targets[l], feats[l], self.content_normalization)
             for l, w in self.content_layers.items()
         ])
-        s = losses.style_loss(self.style_targets, feats, self.style_layers, targets_are_grams=True)
+        s = (losses.style_loss(self.style_targets, feats, self.style_layers, targets_are_grams=True)
+             if self.guided is None else self.guided.loss(feats, self.style_layers))
         tv = losses.total_variation_loss(x)
         total = self.content_weight * c + self.style_weight * s + self.tv_weight * tv
         return {"content": c, "style": s, "tv": tv, "total": total}
@@ -156,7 +175,7 @@ class StyleObjective(tf.Module):
 @shows_settings(RunConfig())
 def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19Weights | str | None = None,
             callback: Callable[[StepInfo], object] | None = None, progress: bool = False, start=None,
-            **settings) -> StyleResult:
+            extra_styles=(), mask=None, mask_styles=None, **settings) -> StyleResult:
     """Stylize ``content`` with ``style``: the TF2 engine (L-BFGS or Adam on a ``tf.function`` objective).
 
     Parameters
@@ -180,13 +199,27 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
         An image to start from instead of ``init`` (resized to the content's size) — e.g. the picture of a
         stopped run, to resume it: ``ck = stylelib.run.load_checkpoint(path)``, then
         ``stylize(ck.content, ck.style, ck.config, start=ck.image, iterations=ck.remaining)``.
+    extra_styles : sequence of (ndarray, str or os.PathLike)
+        More style images (controls, :mod:`stylelib.controls`), resized like ``style``: style 1, 2, … (``style``
+        is style 0). Without a mask their Gram matrices are blended with the weights ``style_blend`` (default:
+        equal): the target of each layer is Σ_k w_k G_k / Σ_k w_k.
+    mask : ndarray, str or os.PathLike, optional
+        A label image (a PNG, an RGB array, or a 2-D array of labels) saying which style goes where — guided
+        Gram matrices, Gatys et al. 2017 section 4.1 (:func:`stylelib.controls.load_mask`; a mask of the
+        content's aspect ratio is resized with nearest neighbour). Regions whose label maps to ``None`` get no
+        style and stay close to the content.
+    mask_styles : mapping or str, optional
+        ``{label: style index or None}`` (e.g. ``{"white": 0, "black": None}``, ``{1: 0, 2: 1, 0: None}``);
+        default for a black-and-one-colour mask: black keeps the content, the colour gets style 0.
     **settings
         Any field of :class:`~stylelib.run.RunConfig`, changing ``config``: ``size`` (px), ``style_size``,
         ``iterations``, ``optimizer`` (``'lbfgs'``, ``'adam'``), ``learning_rate`` (Adam, pixel values),
         ``content_weight``, ``style_weight``, ``tv_weight``, ``content_layers``, ``style_layers`` (names or
         ``{name: w_l}``), ``content_normalization``, ``pooling``, ``init`` (``'content'``, ``'noise'``,
         ``'blend'``), ``noise_ratio``, ``seed``, ``device`` (``'auto'``, ``'cpu'``, ``'gpu:N'``),
-        ``mixed_precision`` (float16 network, for GPUs).
+        ``mixed_precision`` (float16 network, for GPUs); controls: ``colour`` (``'style'``, ``'luminance'``,
+        ``'histogram'``), ``style_scale`` (the style image's size relative to its usual one), ``style_blend``
+        (one weight per style image).
 
     Returns
     -------
@@ -230,27 +263,35 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
     device_name = pick_device(config.device)
 
     content_img = load_input(content, config.size, what="content image")
-    style_img = load_input(style, config.style_size or config.size or max(content_img.shape[:2]), what="style image")
-    content_pre = _images.preprocess(content_img, weights)
-    style_pre = _images.preprocess(style_img, weights)
+    style_img = load_input(style, controls.style_side(config, content_img.shape[:2]), what="style image")
+    plan = controls.prepare(config, content_img, style_img, extra_styles=extra_styles, mask=mask,
+                            mask_styles=mask_styles)  # issue 12: colour, scale, several styles, masks
+    content_pre = _images.preprocess(plan.content, weights)
+    style_pre = _images.preprocess(plan.styles[0], weights)
     if start is not None:
-        start = load_input(start, what="start image")
+        start = plan.start(load_input(start, what="start image"))
     x0 = make_init(config.init, content_pre, seed=config.seed, noise_ratio=config.noise_ratio, weights=weights,
                    start=start)
     lo, hi = pixel_bounds(weights)
 
     on_gpu = "GPU" in device_name.upper()
-    shapes = (config, content_img.shape[:2], style_img.shape[:2])
+    shapes = (config, content_img.shape[:2], plan.largest_style_hw)
     memory.check_memory(*shapes, device_memory=on_gpu)  # refuse a run that cannot fit, before allocating it
     with tf.device(device_name), memory.oom_guard(*shapes, device_memory=on_gpu):
-        objective = StyleObjective.from_config(content_pre, style_pre, weights, config)
+        objective = StyleObjective.from_config(content_pre, style_pre, weights, config,
+                                               **plan.objective_args(lambda x: _images.preprocess(x, weights)))
         loop = _AdamLoop if config.optimizer == "adam" else _LbfgsLoop
         runner = loop(objective, x0, lo, hi, config.learning_rate)
-        run = RunRecorder(config.iterations, weights, callback, progress,
+        run = RunRecorder(config.iterations, weights, plan.callback(callback), progress,
                           desc=f"stylize ({config.optimizer}, {device_name.split('device:')[-1]})")
         run.drive(lambda record: runner.run(config.iterations, record))
-        return run.result(runner.current(), runner.best() if run.history else x0, config, engine=ENGINE,
-                          device=device_name, shape=content_img.shape)
+        try:
+            result = run.result(runner.current(), runner.best() if run.history else x0, config, engine=ENGINE,
+                                device=device_name, shape=content_img.shape)
+        except NonFiniteLossError as e:
+            e.result = plan.finish(e.result)
+            raise
+        return plan.finish(result)
 
 
 class _AdamLoop:
@@ -399,3 +440,41 @@ class _LbfgsLoop:
 
     def best(self) -> np.ndarray:
         return self._best[1].reshape(self.shape).astype(np.float32)
+
+
+def interpolate_styles(content, style_a, style_b, ts=(0.0, 0.25, 0.5, 0.75, 1.0), config: RunConfig | None = None,
+                       **kwargs) -> list[StyleResult]:
+    """Style interpolation (issue 12): one :func:`stylize` run per ``t``, with the blended Gram targets
+    ``(1 − t) G_a + t G_b`` (``style_blend=(1 − t, t)``) — a strip from ``style_a`` (t = 0, exactly the run with
+    ``style_a`` alone) to ``style_b`` (t = 1).
+
+    Parameters
+    ----------
+    content, style_a, style_b : ndarray, str or os.PathLike
+        As :func:`stylize` takes them.
+    ts : sequence of float
+        The blend weights of ``style_b``, each in [0, 1].
+    config, **kwargs
+        The runs' settings and :func:`stylize`'s other keywords (``weights``, ``size``, ``iterations`` …; not
+        ``style_blend`` or ``extra_styles``, which this sets).
+
+    Returns
+    -------
+    list of StyleResult
+        One per ``t``, in order; :func:`stylelib.controls.strip` puts their ``best_image`` s side by side.
+
+    Raises
+    ------
+    ValueError
+        A ``t`` outside [0, 1], or ``style_blend``/``extra_styles`` given.
+    """
+    for key in ("style_blend", "extra_styles", "mask"):
+        if key in kwargs:
+            raise ValueError(f"interpolate_styles sets the blend of style_a and style_b itself; drop {key}=")
+    ts = [float(t) for t in ts]
+    bad = [t for t in ts if not 0.0 <= t <= 1.0]
+    if bad or not ts:
+        raise ValueError(f"interpolate_styles takes weights t in [0, 1] (0: style_a only, 1: style_b only); got "
+                         f"{bad[0] if bad else 'none'}")
+    return [stylize(content, style_a, config, extra_styles=[style_b], style_blend=(1.0 - t, t), **kwargs)
+            for t in ts]

@@ -6,7 +6,7 @@ notebook cell can show it, save it, or close it. Random-weights results carry a 
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -275,15 +275,41 @@ __all__ += ["graph_structure", "draw_graph"]
 
 def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots: Mapping[str, Sequence[int]],
                    style_snapshots: Mapping[str, Sequence[int]], *, input_shape: Sequence[int] | None = None,
-                   n_ops: int | None = None, title: str | None = None):
+                   n_ops: int | None = None, title: str | None = None,
+                   executed: Mapping[str, Iterable[str]] | None = None):
     """art.py's "three networks", drawn as what they are: one graph evaluated three times.
 
-    ``layer_shapes``: the network's layers in order, ``{name: (H, W, C)}`` — read them from the graph
-    (e.g. ``{k: t.shape[1:] for k, t in model.items() if k != 'input'}``). ``content_snapshots`` /
-    ``style_snapshots``: ``{layer: shape}`` of the numpy arrays ``sess.run`` returned for the content and
-    the style image. ``input_shape``: the input variable's shape; ``n_ops``: the graph's op count, shown in
-    the title. Rows: content evaluation (top), the live evaluation on the input variable (middle, the only
-    one the optimizer moves), style evaluation (bottom). Box height grows with the channel count.
+    Parameters
+    ----------
+    layer_shapes : mapping of str to (H, W, C)
+        The network's layers in order — read them from the graph
+        (e.g. ``{k: t.shape[1:] for k, t in model.items() if k != 'input'}``).
+    content_snapshots, style_snapshots : mapping of str to shape
+        ``{layer: shape}`` of the numpy arrays ``sess.run`` returned for the content and the style image.
+    input_shape : sequence of int, optional
+        The input variable's shape, shown in the title.
+    n_ops : int, optional
+        The graph's op count, shown in the title.
+    title : str, optional
+        Replaces the default title.
+    executed : mapping of str to iterable of str, optional
+        Per row (``'content'``, ``'live'``, ``'style'``), the layers that evaluation executed — read from a run
+        trace (:func:`stylelib.graph.executed_ops` and :func:`stylelib.graph.ops_of_layers`). The layers of a
+        given row that are not listed are drawn greyed out (white, dotted edge: "not run"), and the row says
+        how many layers ran. Rows left out of the mapping are drawn as without it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Rows: content evaluation (top), the live evaluation on the input variable (middle, the only one the
+        optimizer moves), style evaluation (bottom). Box height grows with the channel count. Every layer box
+        is a ``Rectangle`` whose gid is ``'row:layer:state'``, state one of ``snapshot`` (values copied out),
+        ``run`` (executed, not kept), ``live`` (executed, wired to the variable) and ``not-run``.
+
+    Raises
+    ------
+    ValueError
+        A snapshot or executed layer that is not among ``layer_shapes``, or an unknown row name.
     """
     plt = _plt()
     from matplotlib.patches import FancyArrowPatch, Rectangle
@@ -292,9 +318,17 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
     unknown = [l for l in (*content_snapshots, *style_snapshots) if l not in layer_shapes]
     if unknown:
         raise ValueError(f"snapshot layers {unknown} are not among the network's layers {names}")
+    ran: dict[str, set[str]] = {}
+    for row, layers in (executed or {}).items():
+        if row not in ("content", "live", "style"):
+            raise ValueError(f"executed has a row {row!r}; the rows are 'content', 'live' and 'style'")
+        ran[row] = set(layers)
+        bad = sorted(ran[row] - set(names))
+        if bad:
+            raise ValueError(f"executed[{row!r}] names layers {bad} that are not among the network's layers {names}")
     n = len(names)
     # sized for a notebook column (~10 in at 100 dpi) so the labels stay readable without zooming
-    fig, ax = plt.subplots(figsize=(min(10.5, max(7.0, 0.4 * n + 2.5)), 5.4))
+    fig, ax = plt.subplots(figsize=(min(10.5, max(7.0, 0.4 * n + 2.5)), 5.6))
     ys = {"content": 2.0, "live": 1.0, "style": 0.0}
     colours = {"content": "#d62728", "live": "#1f77b4", "style": "#2ca02c"}
     x0 = 1.0
@@ -316,17 +350,22 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
             x = x0 + i * 0.62
             h = box_height(layer_shapes[name])
             used = name in snaps
-            if row == "live":
-                face, edge, alpha = colours["live"], colours["live"], 0.85
+            not_run = row in ran and name not in ran[row]
+            style = dict(lw=0.8, linestyle="-")
+            if not_run:
+                face, edge, alpha, state, text = "white", "0.7", 1.0, "not-run", "0.65"
+                style["linestyle"] = ":"
+            elif row == "live":
+                face, edge, alpha, state, text = colours["live"], colours["live"], 0.85, "live", "white"
             elif used:
-                face, edge, alpha = colours[row], colours[row], 0.9
+                face, edge, alpha, state, text = colours[row], colours[row], 0.9, "snapshot", "white"
             else:
-                face, edge, alpha = "0.85", "0.6", 1.0
-            ax.add_patch(Rectangle((x, y - h / 2), 0.5, h, facecolor=face, edgecolor=edge, alpha=alpha, lw=0.8))
-            ax.text(x + 0.25, y, name, rotation=90, ha="center", va="center", fontsize=7.5,
-                    color="white" if (row == "live" or used) else "0.25")
+                face, edge, alpha, state, text = "0.85", "0.6", 1.0, "run", "0.25"
+            ax.add_patch(Rectangle((x, y - h / 2), 0.5, h, facecolor=face, edgecolor=edge, alpha=alpha,
+                                   gid=f"{row}:{name}:{state}", **style))
+            ax.text(x + 0.25, y, name, rotation=90, ha="center", va="center", fontsize=7.5, color=text)
             if i + 1 < n:
-                ax.plot([x + 0.5, x + 0.62], [y, y], color="0.5", lw=0.8)
+                ax.plot([x + 0.5, x + 0.62], [y, y], color="0.8" if not_run else "0.5", lw=0.8)
             if used:
                 shp = "×".join(str(int(d)) for d in list(snaps[name])[-3:])
                 dy = 0.4 if row == "content" else -0.4
@@ -343,22 +382,26 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
                     ax.text(x + 0.32, (start[1] + end_y) / 2, what, fontsize=8, color=colours[row],
                             va="center")
     right = x0 + n * 0.62
-    ax.text(right + 0.1, ys["content"], "sess.run with the content image:\nvalues copied out (snapshot),\n"
-            "become Const nodes in the loss", fontsize=8, va="center", color=colours["content"])
-    ax.text(right + 0.1, ys["live"], "the same nodes, run live on the\ninput variable: the only values\n"
-            "the optimizer can move", fontsize=8, va="center", color=colours["live"])
-    ax.text(right + 0.1, ys["style"], "sess.run with the style image:\nsnapshots; their Gram matrices\n"
-            "are the style targets", fontsize=8, va="center", color=colours["style"])
-    ax.text(0.0, -0.7, "Each row is one evaluation of the same graph nodes (conv4_2 exists once in the graph). "
-            "Dashed arrows: values copied out by sess.run and fed back as constants; only the middle row is "
-            "wired to the input variable, so gradients reach only it.", fontsize=8, color="0.3", va="top",
-            wrap=True)
+    notes = {
+        "content": "sess.run with the content image:\nvalues copied out (snapshot),\nbecome Const nodes in the loss",
+        "live": "the same nodes, run live on the\ninput variable: the only values\nthe optimizer can move",
+        "style": "sess.run with the style image:\nsnapshots; their Gram matrices\nare the style targets",
+    }
+    for row, y in ys.items():
+        extra = f"\nran {len(ran[row])} of {n} layers" if row in ran else ""
+        ax.text(right + 0.1, y, notes[row] + extra, fontsize=8, va="center", color=colours[row])
+    footer = ("Each row is one evaluation of the same graph nodes (conv4_2 exists once in the graph). "
+              "Dashed arrows: values copied out by sess.run and fed back as constants; only the middle row is "
+              "wired to the input variable, so gradients reach only it.")
+    if ran:
+        footer += " White boxes with a dotted edge: layers that evaluation did not execute (read from its run trace)."
+    ax.text(0.0, -0.7, footer, fontsize=8, color="0.3", va="top", wrap=True)
     ops = f", {n_ops} ops" if n_ops is not None else ""
     inp = f" for a {'×'.join(str(int(d)) for d in input_shape)} input" if input_shape is not None else ""
     ax.set_title(title or f"ONE network ({n} layers{ops}){inp}, evaluated THREE times — not three networks",
                  fontsize=10)
     ax.set_xlim(-0.1, right + 3.4)
-    ax.set_ylim(-1.0, 2.75)
+    ax.set_ylim(-1.15, 2.75)
     ax.axis("off")
     fig.tight_layout()
     return fig

@@ -6,7 +6,9 @@
     explorer            # shows the panel in a notebook
 
 Pick the content and style images from the bundled samples or upload your own, set the size, the weights
-(content / style / total variation), the number of steps, the layers and the optimizer, then press **Run**.
+(content / style / total variation), the number of steps, the layers and the optimizer — and the controls of
+Gatys et al. 2017 (:mod:`stylelib.controls`): where the colours come from, the style scale, a second style with
+its blend weight, a mask saying where the style goes — then press **Run**.
 The optimization runs in a background thread, so the panel stays responsive: the preview and the loss plot
 are refreshed every few steps, and **Stop** ends the run early while keeping the lowest-loss image seen so
 far. **Save** writes that image to the path in the text field (relative paths are relative to the kernel's
@@ -60,6 +62,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from . import controls as _controls
 from . import images as _images
 from . import recipe
 from . import samples as _samples
@@ -68,7 +71,7 @@ from .vgg19 import CONV_LAYERS, RANDOM_LABEL, RANDOM_NOTE, RandomWeightsWarning,
 
 __all__ = ["ExplorerController", "StyleExplorer", "Status", "EVENTS", "SETTINGS", "STATUS_KINDS",
            "png_bytes", "loss_plot_png", "decode_upload", "PNG_SIGNATURE", "CONTENT_WEIGHTS", "STYLE_WEIGHTS",
-           "TV_WEIGHTS", "DEFAULT_TV_WEIGHT"]
+           "TV_WEIGHTS", "DEFAULT_TV_WEIGHT", "STYLE_SCALES", "BLENDS", "NO_STYLE", "COLOUR_LABELS"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -101,10 +104,22 @@ TV_WEIGHTS: tuple[float, ...] = _round_values(-5, 1)
 DEFAULT_TV_WEIGHT: float = 1e-3
 """The TV slider's starting value (used only once *smooth* is ticked; art.py itself uses no TV cost)."""
 
+STYLE_SCALES: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+"""The style scales the panel offers (``RunConfig.style_scale``; 1: the style image at its usual size)."""
+BLENDS: tuple[float, ...] = tuple(float(f"{i / 10:.1f}") for i in range(11))
+"""The second style's blend weights the panel offers: 0, 0.1, …, 1 (the first style gets 1 − t)."""
+NO_STYLE = "none"
+"""The *second style* choice that means one style only."""
+COLOUR_LABELS: Mapping[str, str] = {"style": "the style's colours", "luminance": "the content's (luminance only)",
+                                    "histogram": "style matched to content"}
+"""The colour dropdown's short labels, one per :data:`stylelib.recipe.COLOUR_CONTROLS` key."""
+assert set(COLOUR_LABELS) == set(recipe.COLOUR_CONTROLS)
+
 # the recipe's defaults must be values the sliders can show exactly
 assert recipe.ART_CONTENT_WEIGHT in CONTENT_WEIGHTS, recipe.ART_CONTENT_WEIGHT
 assert recipe.ART_STYLE_WEIGHT in STYLE_WEIGHTS, recipe.ART_STYLE_WEIGHT
 assert DEFAULT_TV_WEIGHT in TV_WEIGHTS and recipe.ART_TV_WEIGHT in (0.0, *TV_WEIGHTS), recipe.ART_TV_WEIGHT
+assert recipe.DEFAULT_STYLE_SCALE in STYLE_SCALES
 
 # ------------------------------------------------------------------------------------------ plain data
 
@@ -116,7 +131,7 @@ EVENTS: tuple[str, ...] = ("settings", "choices", "status", "preview", "plot", "
 
 SETTINGS: tuple[str, ...] = ("content", "style", "size", "iterations", "content_weight", "style_weight", "smooth",
                              "tv_weight", "init", "optimizer", "style_weighting", "seed", "style_layers",
-                             "content_layers")
+                             "content_layers", "colour", "style_scale", "style2", "blend", "mask")
 """The names :meth:`ExplorerController.set` takes (everything a result is made from)."""
 
 UPLOAD_PREFIX = "upload: "
@@ -367,6 +382,8 @@ class ExplorerController:
             init=recipe.DEFAULT_INIT, optimizer=recipe.DEFAULT_OPTIMIZER,
             style_weighting=_DEFAULT_STYLE_WEIGHTING, seed=0,
             style_layers=tuple(recipe.ART_STYLE_LAYERS), content_layers=tuple(recipe.ART_CONTENT_LAYERS),
+            colour=recipe.DEFAULT_COLOUR, style_scale=recipe.DEFAULT_STYLE_SCALE, style2=NO_STYLE, blend=0.5,
+            mask="none",
         ))
         self._apply(settings)
         self.progress = (0, self._settings["iterations"])
@@ -433,7 +450,11 @@ class ExplorerController:
             :data:`stylelib.recipe.INITS`), ``optimizer`` (:data:`stylelib.recipe.OPTIMIZERS`),
             ``style_weighting`` (:data:`stylelib.recipe.STYLE_WEIGHTINGS`), ``seed`` (>= 0),
             ``style_layers``, ``content_layers`` (sequences of names from
-            :data:`stylelib.vgg19.CONV_LAYERS`; may be empty, which :meth:`run` refuses).
+            :data:`stylelib.vgg19.CONV_LAYERS`; may be empty, which :meth:`run` refuses). Controls (issue 12,
+            :mod:`stylelib.controls`): ``colour`` (a key of :data:`stylelib.recipe.COLOUR_CONTROLS`),
+            ``style_scale`` (> 0), ``style2`` (a second style image, one of :attr:`choices`, or :data:`NO_STYLE`),
+            ``blend`` (the second style's weight t in [0, 1]; the first gets 1 − t), ``mask`` (a key of
+            :data:`stylelib.controls.MASK_PRESETS`: where the style goes; the rest keeps the content).
 
         Raises
         ------
@@ -455,6 +476,16 @@ class ExplorerController:
                 raise TypeError(f"unknown setting {name!r}; the settings are {', '.join(SETTINGS)}")
             if name in ("content", "style"):
                 value = recipe.check_choice(name, value, self._choices)
+            elif name == "style2":
+                value = recipe.check_choice(name, value, (NO_STYLE, *self._choices))
+            elif name == "colour":
+                value = recipe.check_choice(name, value, recipe.COLOUR_CONTROLS)
+            elif name == "style_scale":
+                value = recipe.check_style_scale(value)
+            elif name == "blend":
+                value = recipe.check_ratio(name, value)
+            elif name == "mask":
+                value = recipe.check_choice(name, value, _controls.MASK_PRESETS)
             elif name in ("size", "iterations", "seed"):
                 value = recipe.check_positive_int(name, value, {"size": 16, "iterations": 1, "seed": 0}[name])
             elif name in ("content_weight", "style_weight", "tv_weight"):
@@ -481,14 +512,15 @@ class ExplorerController:
 
         Parameters
         ----------
-        which : {'content', 'style'}
+        which : {'content', 'style', 'style2'}
+            ``'style2'``: the second style (:data:`NO_STYLE` when there is none).
 
         Returns
         -------
         str or ndarray
             A sample name, or an uploaded image ``(H, W, 3)`` float32 0–255.
         """
-        choice = self._settings[_check_which(which)]
+        choice = self._settings["style2" if which == "style2" else _check_which(which)]
         return self._uploads.get(choice, choice)
 
     def content_image(self, size: int | None = None) -> np.ndarray:
@@ -511,9 +543,13 @@ class ExplorerController:
         Raises
         ------
         ValueError
-            No content layer, or no style layer while the style weight is above 0.
+            No content layer, or no style layer while the style weight is above 0; a mask together with a
+            second style.
         """
         s = self._settings
+        if s["mask"] != "none" and s["style2"] != NO_STYLE:
+            raise ValueError("a mask and a second style together are not offered here: set 'second style' or "
+                             "'mask' to none")
         content_layers = [layer for layer in CONV_LAYERS if layer in s["content_layers"]]
         style_layers = [layer for layer in CONV_LAYERS if layer in s["style_layers"]]
         if not content_layers:
@@ -528,7 +564,22 @@ class ExplorerController:
             tv_weight=s["tv_weight"] if s["smooth"] else 0.0,
             content_layers={layer: 1.0 for layer in content_layers}, style_layers=style,
             init=s["init"], seed=s["seed"],
+            colour=s["colour"], style_scale=s["style_scale"],
+            style_blend=None if s["style2"] == NO_STYLE else (1.0 - s["blend"], s["blend"]),
         )
+
+    def inputs(self, size: int | None = None) -> dict:
+        """The image keywords the next run passes to :func:`stylelib.transfer.stylize` besides the content and
+        the style: ``extra_styles`` (the second style) and ``mask`` (the preset mask drawn at the content's size,
+        ``size`` px; default: the size setting). ``{}`` when there are neither."""
+        s = self._settings
+        out = {}
+        if s["style2"] != NO_STYLE:
+            out["extra_styles"] = [self.source("style2")]
+        if s["mask"] != "none":
+            h, w = self.content_image(size or s["size"]).shape[:2]
+            out["mask"] = _controls.preset_mask(s["mask"], h, w)
+        return out
 
     # ------------------------------------------------------------------ images
     def add_image(self, image: np.ndarray, name: str, which: str = "content") -> str:
@@ -613,7 +664,8 @@ class ExplorerController:
         return (image("content"), image("style"), s["size"], s["iterations"], s["content_weight"],
                 s["style_weight"], s["tv_weight"] if s["smooth"] else 0.0, s["init"], s["optimizer"],
                 s["style_weighting"], s["seed"], tuple(sorted(s["style_layers"])),
-                tuple(sorted(s["content_layers"])))
+                tuple(sorted(s["content_layers"])), s["colour"], s["style_scale"], image("style2"),
+                s["blend"] if s["style2"] != NO_STYLE else None, s["mask"])
 
     @property
     def stale(self) -> bool:
@@ -670,7 +722,8 @@ class ExplorerController:
         try:
             config = self.config()
             content, style = self.source("content"), self.source("style")
-        except ValueError as exc:
+            inputs = self.inputs(config.size)
+        except (ValueError, _images.ImageError) as exc:
             self._fail(exc, f"cannot run: {exc}")
             return None
         self._run_key = self._key()
@@ -684,9 +737,9 @@ class ExplorerController:
         self._set_status(f"running {config.iterations} {recipe.OPTIMIZERS[config.optimizer]} steps at "
                          f"{config.size} px" + self.note)
         if blocking:
-            self._work(content, style, config)
+            self._work(content, style, config, inputs)
             return self.result if self.error is None else None
-        self._thread = threading.Thread(target=self._work, args=(content, style, config),
+        self._thread = threading.Thread(target=self._work, args=(content, style, config, inputs),
                                         name="StyleExplorer-run", daemon=True)
         self._thread.start()
         return None
@@ -731,12 +784,12 @@ class ExplorerController:
             self._plot()
         return not self._stop.is_set()
 
-    def _work(self, content, style, config: RunConfig) -> None:
+    def _work(self, content, style, config: RunConfig, inputs: Mapping | None = None) -> None:
         stylize = self._stylize
         if stylize is None:
             from .transfer import stylize  # TensorFlow is loaded on the first run, not on import
         try:
-            result = stylize(content, style, config, weights=self.weights, callback=self._callback)
+            result = stylize(content, style, config, weights=self.weights, callback=self._callback, **(inputs or {}))
         except Exception as exc:  # shown in the status: a thread's exception would otherwise vanish
             self._fail(exc, f"the run failed: {type(exc).__name__}: {exc}")
         else:
@@ -935,6 +988,17 @@ class StyleExplorer:
         self.optimizer.add_class("widget-inline-hbox")
         self.seed = W.BoundedIntText(value=s["seed"], min=0, max=2**31 - 1, description="seed", style=label,
                                      layout=W.Layout(width="240px"))
+        # controls (issue 12): colour, style scale, a second style and its blend weight, a mask
+        self.colour = W.Dropdown(options=[(COLOUR_LABELS[k], k) for k in recipe.COLOUR_CONTROLS], value=s["colour"],
+                                 description="colours", style=label, layout=row,
+                                 tooltip="; ".join(f"{k}: {v}" for k, v in recipe.COLOUR_CONTROLS.items()))
+        self.style_scale = slider(STYLE_SCALES, "style_scale", "style scale")
+        self.style2 = W.Dropdown(options=(NO_STYLE, *c.choices), value=s["style2"], description="second style",
+                                 style=label, layout=row)
+        self.blend = slider(BLENDS, "blend", "blend (2nd)")
+        self.mask = W.Dropdown(options=list(_controls.MASK_PRESETS), value=s["mask"], description="style where",
+                               tooltip="; ".join(f"{k}: {v}" for k, v in _controls.MASK_PRESETS.items()),
+                               style=label, layout=row)
 
         # --- middle column: layers --------------------------------------------------------------
         layers = W.Layout(width=f"{MIDDLE_WIDTH // 2 - m}px")
@@ -980,7 +1044,9 @@ class StyleExplorer:
                         self.steps: "iterations", self.content_weight: "content_weight",
                         self.style_weight: "style_weight", self.tv_on: "smooth", self.tv_weight: "tv_weight",
                         self.init: "init", self.optimizer: "optimizer", self.style_weighting: "style_weighting",
-                        self.seed: "seed", self.style_layers: "style_layers", self.content_layers: "content_layers"}
+                        self.seed: "seed", self.style_layers: "style_layers", self.content_layers: "content_layers",
+                        self.colour: "colour", self.style_scale: "style_scale", self.style2: "style2",
+                        self.blend: "blend", self.mask: "mask"}
         for widget, name in self._fields.items():
             widget.observe(lambda change, name=name: self._forward(name, change["new"]), names="value")
         self.content_upload.observe(lambda change: self._upload(change["new"], "content"), names="value")
@@ -999,7 +1065,8 @@ class StyleExplorer:
         self.left = column([W.HBox([self.content_select, self.content_upload]),
                             W.HBox([self.style_select, self.style_upload]),
                             self.size, self.steps, self.content_weight, self.style_weight, self.tv_on,
-                            self.tv_weight, self.init, self.optimizer, self.seed], LEFT_WIDTH)
+                            self.tv_weight, self.init, self.optimizer, self.seed, self.colour, self.style_scale,
+                            self.style2, self.blend, self.mask], LEFT_WIDTH)
         self.middle = column([W.HBox([self.style_layers_label, self.content_layers_label]),
                               W.HBox([self.style_layers, self.content_layers]), hint,
                               W.HTML("style layer weights"), self.style_weighting], MIDDLE_WIDTH)
@@ -1048,6 +1115,8 @@ class StyleExplorer:
                 for select in (self.content_select, self.style_select):
                     if tuple(select.options) != c.choices:
                         select.options = c.choices
+                if tuple(self.style2.options) != (NO_STYLE, *c.choices):
+                    self.style2.options = (NO_STYLE, *c.choices)
                 settings = c.settings
                 for widget, name in self._fields.items():
                     if widget.value != settings[name]:
@@ -1058,6 +1127,7 @@ class StyleExplorer:
             finally:
                 self._syncing = False
             self.tv_weight.disabled = not c.settings["smooth"]
+            self.blend.disabled = c.settings["style2"] == NO_STYLE
             for widget, what in ((self.style_layers_label, "style"), (self.content_layers_label, "content")):
                 widget.value = f"<b>{what}</b> ({len(c.settings[what + '_layers'])})"
         elif event == "status":

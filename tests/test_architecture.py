@@ -66,7 +66,7 @@ def test_the_tf1_engine_does_not_import_the_tf2_engine():
     assert "samples" not in graph["images"]  # the resolver lives in samples, which reads files through images
 
 
-@pytest.mark.parametrize("module", ["recipe", "run", "vgg19", "images", "samples", "memory", "cli"])
+@pytest.mark.parametrize("module", ["recipe", "run", "vgg19", "images", "samples", "memory", "cli", "controls"])
 def test_module_imports_without_tensorflow(module):
     code = (f"import sys, stylelib.{module}; "
             "sys.exit(3 if 'tensorflow' in sys.modules else 0)")

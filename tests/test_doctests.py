@@ -9,7 +9,8 @@ import warnings
 import pytest
 
 # every module whose docstrings hold examples; a module that loses all its examples fails below
-MODULES = ["recipe", "run", "vgg19", "images", "samples", "memory", "_env", "extractor", "graph", "session", "transfer"]
+MODULES = ["recipe", "run", "vgg19", "images", "samples", "memory", "_env", "extractor", "graph", "session", "transfer",
+           "controls", "notebook", "tracing", "losses"]
 
 
 @pytest.mark.parametrize("name", MODULES)

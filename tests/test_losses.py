@@ -302,3 +302,19 @@ def test_style_loss_missing_layer_names_it():
     targets, generated, _ = _layered()
     with pytest.raises(KeyError, match="conv4_1"):
         style_loss(targets, generated, {"conv1_1": 1.0, "conv4_1": 1.0})
+
+
+def test_style_contributions_are_the_terms_of_style_loss():
+    targets, generated, weights = _layered()
+    parts = losses.style_contributions(targets, generated, weights)
+    assert list(parts) == list(weights)  # the order of layer_weights
+    for layer, w in weights.items():
+        assert float(parts[layer]) == pytest.approx(w * np_style_layer(targets[layer], generated[layer]), rel=1e-5)
+    assert float(style_loss(targets, generated, weights)) == pytest.approx(sum(float(v) for v in parts.values()),
+                                                                          rel=1e-6)
+    grams = {l: np_gram(a).astype(np.float32) for l, a in targets.items()}
+    from_grams = losses.style_contributions(grams, generated, weights, targets_are_grams=True)
+    for layer in weights:
+        assert float(from_grams[layer]) == pytest.approx(float(parts[layer]), rel=1e-6)
+    with pytest.raises(KeyError, match="conv4_1"):
+        losses.style_contributions(targets, generated, {"conv4_1": 1.0})

@@ -82,3 +82,18 @@ def test_three_networks_and_ops_plot():
     assert [p.get_height() for p in fig.axes[0].patches] == [5, 11]
     with pytest.raises(ValueError):
         viz.ops_per_layer_plot(["conv1_1"], [1, 2])
+
+
+def test_three_networks_greys_out_the_layers_an_evaluation_did_not_run():
+    shapes = {"conv1_1": (8, 8, 64), "avgpool1": (4, 4, 64), "conv2_1": (4, 4, 128)}
+    executed = {"content": ["conv1_1"], "style": ["conv1_1", "avgpool1", "conv2_1"]}
+    fig = viz.three_networks(shapes, {"conv1_1": (8, 8, 64)}, {"conv2_1": (4, 4, 128)}, executed=executed)
+    states = dict(g.rsplit(":", 1) for g in (p.get_gid() for p in fig.axes[0].patches) if g)
+    assert states == {"content:conv1_1": "snapshot", "content:avgpool1": "not-run", "content:conv2_1": "not-run",
+                      "live:conv1_1": "live", "live:avgpool1": "live", "live:conv2_1": "live",
+                      "style:conv1_1": "run", "style:avgpool1": "run", "style:conv2_1": "snapshot"}
+    assert any("ran 1 of 3 layers" in t for t in _texts(fig)) and any("did not execute" in t for t in _texts(fig))
+    with pytest.raises(ValueError, match="conv9_9"):
+        viz.three_networks(shapes, {}, {}, executed={"live": ["conv9_9"]})
+    with pytest.raises(ValueError, match="'middle'"):
+        viz.three_networks(shapes, {}, {}, executed={"middle": ["conv1_1"]})

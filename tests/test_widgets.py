@@ -229,11 +229,13 @@ def test_decode_upload_shrinks_big_images():
 
 CHANGES = dict(content="coffee", style="grass", size=48, iterations=4, content_weight=10.0, style_weight=200.0,
                smooth=True, init="noise", optimizer="adam", style_weighting="equal", seed=3,
-               style_layers=("conv1_1",), content_layers=("conv3_2",))
+               style_layers=("conv1_1",), content_layers=("conv3_2",), colour="luminance", style_scale=0.5,
+               style2="coffee", mask="left half")
 
 
 def test_every_setting_counts_for_staleness():
-    assert set(CHANGES) | {"tv_weight"} == set(SETTINGS)
+    # the TV weight counts only when smoothing is on, the blend only with a second style (test_controls.py)
+    assert set(CHANGES) | {"tv_weight", "blend"} == set(SETTINGS)
 
 
 def test_changing_a_setting_after_a_run_marks_the_result_stale(random_weights, tmp_path):
@@ -404,15 +406,21 @@ def test_the_widgets_forward_to_the_controller(W, random_weights):
     values = [(ex.content_select, "coffee"), (ex.style_select, "grass"), (ex.size, 48), (ex.steps, 2),
               (ex.content_weight, 0.5), (ex.style_weight, 1000.0), (ex.tv_on, True), (ex.tv_weight, 0.01),
               (ex.init, "noise"), (ex.optimizer, "adam"), (ex.style_weighting, "equal"), (ex.seed, 7),
-              (ex.style_layers, ("conv1_1", "conv3_1")), (ex.content_layers, ("conv3_2",))]
+              (ex.style_layers, ("conv1_1", "conv3_1")), (ex.content_layers, ("conv3_2",)),
+              (ex.colour, "luminance"), (ex.style_scale, 0.5), (ex.style2, "chelsea"), (ex.blend, 0.3)]
+    assert ex.blend.disabled  # no second style yet
     for widget, value in values:
         widget.value = value
-    assert not ex.tv_weight.disabled
+    assert not ex.tv_weight.disabled and not ex.blend.disabled
     assert c.settings == dict(content="coffee", style="grass", size=48, iterations=2, content_weight=0.5,
                               style_weight=1000.0, smooth=True, tv_weight=0.01, init="noise", optimizer="adam",
                               style_weighting="equal", seed=7, style_layers=("conv1_1", "conv3_1"),
-                              content_layers=("conv3_2",))
+                              content_layers=("conv3_2",), colour="luminance", style_scale=0.5, style2="chelsea",
+                              blend=0.3, mask="none")
     assert ex.config() == c.config() and ex.config().tv_weight == 0.01
+    assert (ex.config().colour, ex.config().style_scale, ex.config().style_blend) == ("luminance", 0.5, (0.7, 0.3))
+    ex.style2.value, ex.mask.value = "none", "centre"
+    assert (c.settings["style2"], c.settings["mask"], ex.blend.disabled) == ("none", "centre", True)
     assert "(2)" in ex.style_layers_label.value and "(1)" in ex.content_layers_label.value
     ex.save_path.value = "x/y.png"
     ex.overwrite.value = True
