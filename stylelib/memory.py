@@ -622,8 +622,6 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
     MemoryEstimateError
         The estimate exceeds the available memory. One line: the estimate, the memory available, and the
         largest ``size`` that fits (``--size N`` for the command line, ``size=N`` for the API).
-    ValueError
-        With ``engine='tf1'``: a control the TF1 engine cannot run (:func:`stylelib.run.tf1_refusals`).
 
     Warns
     -----
@@ -631,10 +629,6 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
         The estimate is above :data:`WARN_FRACTION` of the available memory (half of it for configurations
         the constants were not measured on): the run may or may not fit. One line.
     """
-    if engine == "tf1":  # the TF1 engine's last check before its graph: the controls it has not (issue 12)
-        from .run import tf1_refusals
-
-        tf1_refusals(config)
     est = estimate_peak_bytes(config, content_hw, style_hw, engine=engine)
     if available is None and not device_memory:  # a GPU's memory is what the caller knows, or nobody
         available = available_bytes()

@@ -230,7 +230,7 @@ issue 12); :meth:`RunConfig.make` names them when another engine receives them."
 def tf1_refusals(config: RunConfig) -> None:
     """Refuse, in one line, the controls the TF1 engine (:func:`stylelib.session.run_art`) cannot run.
 
-    Called before the TF1 graph is built (by :func:`stylelib.memory.check_memory` with ``engine='tf1'``).
+    :func:`stylelib.session.run_art` calls it first, before anything is loaded or built.
 
     Raises
     ------

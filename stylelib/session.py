@@ -25,7 +25,8 @@ import tensorflow as tf
 from . import images as _images
 from . import losses, memory, recipe
 from .graph import build_graph
-from .run import RunConfig, RunRecorder, StepInfo, StyleResult, make_init, pick_device, pixel_bounds, shows_settings
+from .run import (RunConfig, RunRecorder, StepInfo, StyleResult, make_init, pick_device, pixel_bounds, shows_settings,
+                  tf1_refusals)
 from .samples import load_input
 from .vgg19 import VGG19Weights, layer_key, load_weights
 
@@ -256,6 +257,7 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
     (2, True)
     """
     config = RunConfig.make(config if config is not None else RunConfig.art(), **settings)
+    tf1_refusals(config)  # the controls of issue 12 are the TF2 engine's: one line, before anything is built
     if config.optimizer != "adam":
         raise ValueError(f"run_art runs art.py's Adam in a TF1 Session, not optimizer={config.optimizer!r}; "
                          "use stylelib.transfer.stylize for L-BFGS")
