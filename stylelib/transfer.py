@@ -17,6 +17,7 @@ shared with the TF1 engine :mod:`stylelib.session`.
 
 from __future__ import annotations
 
+import gc
 import math
 import warnings
 from typing import Callable, Mapping
@@ -282,6 +283,8 @@ def _coarse_to_fine_start(content_img, style_img, weights, config: RunConfig, lo
         if stage.failure is not None or not stage.history:
             return x0  # a coarse stage that went wrong: the full-size run starts as it would without one
         x = runner.best()
+        del runner, stage  # the stage's objective and traced step hold its activations' buffers: free them
+        gc.collect()  # (a tf.function on a bound method is a reference cycle) before the next, larger stage
     return _upsample(x, h, w, lo, hi)
 
 
