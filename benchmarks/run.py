@@ -350,8 +350,9 @@ def run(*, quick: bool = False, sizes=None, device: str = "cpu", parts=PARTS, we
         plot_path: Path | None = None, log=print) -> dict:
     """Run the chosen parts; the JSON-able result (see the module docstring). ``plan`` overrides the
     quick/full settings (``step_sizes``, ``ttq``, ``memory_sizes``, ``repeats``, ``warmup``,
-    ``memory_iterations``, ``memory_optimizers``, ``ttq_iterations``, ``ttq_twice``); ``sizes`` replaces the step,
-    memory and efficiency sizes."""
+    ``memory_iterations``, ``memory_optimizers``, ``memory_background`` — run the memory children meanwhile, for
+    the smoke test only —, ``ttq_iterations``, ``ttq_twice``); ``sizes`` replaces the step, memory and efficiency
+    sizes."""
     from stylelib.vgg19 import load_weights
 
     plan = {**(QUICK if quick else FULL), **(plan or {})}
@@ -362,6 +363,15 @@ def run(*, quick: bool = False, sizes=None, device: str = "cpu", parts=PARTS, we
         weights = weights if weights is not None else load_weights(os.environ.get("STYLELIB_WEIGHTS", "random"))
         result = {"mode": "quick" if quick else "full", "machine": machine(device), "weights": weights.source,
                   "command": " ".join(["python -m benchmarks.run", *sys.argv[1:]]) if log else ""}
+        background = None
+        if "memory" in parts and plan.get("memory_background"):  # the smoke test: the child runs meanwhile
+            import threading
+
+            box: dict = {}
+            background = threading.Thread(target=lambda: box.update(mem=peak_memory(
+                plan["memory_sizes"], plan.get("memory_optimizers", ("adam", "lbfgs")),
+                iterations=plan["memory_iterations"])))
+            background.start()
         if "step" in parts:
             result["step_seconds"], result["step_ratio"], result["session_ratio"] = {}, {}, {}
             for size in plan["step_sizes"]:
@@ -385,8 +395,12 @@ def run(*, quick: bool = False, sizes=None, device: str = "cpu", parts=PARTS, we
             path = plot_path or RESULTS / f"loss_vs_seconds{'-quick' if quick else ''}.png"
             result["plot"] = str(plot_ttq(list(result["time_to_quality"].values()), path))
         if "memory" in parts:
-            mem = peak_memory(plan["memory_sizes"], plan.get("memory_optimizers", ("adam", "lbfgs")),
-                              iterations=plan["memory_iterations"])
+            if background is not None:
+                background.join()
+                mem = box["mem"]
+            else:
+                mem = peak_memory(plan["memory_sizes"], plan.get("memory_optimizers", ("adam", "lbfgs")),
+                                  iterations=plan["memory_iterations"])
             result["peak_memory_mb"] = {s: {o: v["mb"] for o, v in d.items()} for s, d in mem.items()}
             result["peak_memory_seconds"] = {s: {o: v["seconds"] for o, v in d.items()} for s, d in mem.items()}
             log and log(f"peak memory MB: {result['peak_memory_mb']}")

@@ -17,7 +17,7 @@ from benchmarks import run as bench  # noqa: E402
 
 TINY = {"step_sizes": (40,), "ttq": ((40, 6),), "memory_sizes": (32,), "memory_optimizers": ("adam",),
         "repeats": 1, "warmup": 1, "memory_iterations": 1,
-        "ttq_iterations": 6, "ttq_twice": False}
+        "ttq_iterations": 6, "ttq_twice": False, "memory_background": True}
 
 
 def _positive_finite(value) -> bool:
