@@ -317,6 +317,7 @@ def efficiency(size: int, weights, *, repeats: int = 5, warmup: int = 2, device:
     from stylelib.extractor import FeatureExtractor
     from stylelib.run import RunConfig, RunRecorder, pixel_bounds
     from stylelib.transfer import StyleObjective, _AdamLoop
+    from stylelib.vgg19 import LAYER_NAMES, canonical_layer
 
     content, style = load_pair(size, weights)
     cfg = RunConfig(size=size, optimizer="adam")
@@ -328,10 +329,10 @@ def efficiency(size: int, weights, *, repeats: int = 5, warmup: int = 2, device:
         adam = _AdamLoop(objective, c_pre, lo, hi, cfg.learning_rate)
         recorder = RunRecorder(10 ** 9, weights, None, False, desc="")
         counter = iter(range(10 ** 9))
-        deepest = FeatureExtractor(weights, layers, pooling=cfg.pooling)
-        last = deepest.built_layers[-1]
-        forward = tf.function(lambda x: tf.reduce_sum(deepest(x)[deepest.layers[-1]]))
-        del last
+        # the same convolutions, forward only: the net up to the deepest layer the objective uses
+        last = max((canonical_layer(n) for n in layers), key=LAYER_NAMES.index)
+        net = FeatureExtractor(weights, [last], pooling=cfg.pooling)
+        forward = tf.function(lambda x: tf.reduce_sum(net(x)[last]))
         x = tf.constant(c_pre)
         med = _median_interleaved({"step": lambda: adam.step(next(counter), recorder.record),
                                    "forward": lambda: forward(x).numpy()}, repeats, warmup)
