@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.stylelib-installed
 TEST_ENV := STYLELIB_WEIGHTS=random STYLELIB_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: lab test unit test-notebooks notebooks demo clean-venv help
+.PHONY: lab test unit test-notebooks notebooks demo bench clean-venv help
 
 help:
 	@echo "make lab            - set up .venv (first time) and open JupyterLab on notebooks/"
@@ -22,6 +22,7 @@ help:
 	@echo "make notebooks      - run every notebook in full mode (random weights unless STYLELIB_WEIGHTS is set)"
 	@echo "                      and save its outputs: the committed, classroom-size notebooks"
 	@echo "make demo           - stylize a bundled sample pair into outputs/"
+	@echo "make bench          - stylelib against the tutorial-pattern TensorFlow loop (long; BENCH_ARGS=--quick: minutes)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "stylelib needs Python >= 3.10; found " + sys.version.split()[0] + ". Run: make test PYTHON=/path/to/python3.10+")'
@@ -56,6 +57,11 @@ demo: $(STAMP)
 	  echo "!!! The ImageNet VGG-19 weights are not available (see: $(BIN)/stylelib weights)."; \
 	  echo "!!! The demo runs with RANDOM weights: the picture shows texture noise, not style transfer."; fi; \
 	$(BIN)/stylelib stylize sample:chelsea sample:brick -o $$OUT --size 256 --iterations 60 --weights $$W --overwrite
+
+# The performance benchmark (issue 11): table printed, JSON and plot under benchmarks/results/. The full run takes
+# hours on a 2-core CPU (1000 + 300 baseline steps at 256 and 1024 px); BENCH_ARGS=--quick for a few minutes.
+bench: $(STAMP)
+	STYLELIB_WEIGHTS=$${STYLELIB_WEIGHTS:-random} TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

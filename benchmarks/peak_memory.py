@@ -44,6 +44,7 @@ size, optimizer, iterations, engine = int(sys.argv[1]), sys.argv[2], int(sys.arg
 style_size = int(sys.argv[5]) or None
 layers = {k: v.split(",") for k, v in zip(("content_layers", "style_layers"), sys.argv[6:8]) if v}
 pooling = sys.argv[8]
+extra = json.loads(sys.argv[9]) if len(sys.argv) > 9 else {}
 import numpy as np
 import tensorflow as tf
 from stylelib.transfer import stylize
@@ -57,7 +58,7 @@ if engine == "tf1":
     r = run_art("sample:chelsea", "sample:brick", size=size, iterations=iterations, weights=weights)
 else:
     r = stylize("sample:chelsea", "sample:brick", size=size, optimizer=optimizer, iterations=iterations,
-                weights=weights, style_size=style_size, pooling=pooling, **layers)
+                weights=weights, style_size=style_size, pooling=pooling, **layers, **extra)
 seconds = time.perf_counter() - t0
 print(json.dumps({"after_import": after_import, "after_weights": after_weights, "hwm": status("VmHWM"),
                   "rss_end": status("VmRSS"), "seconds": seconds, "steps": len(r.history),
@@ -66,15 +67,16 @@ print(json.dumps({"after_import": after_import, "after_weights": after_weights, 
 
 
 def measure(size: int, optimizer: str, iterations: int, engine: str = "tf2", style_size: int | None = None,
-            content_layers: str = "", style_layers: str = "", pooling: str = "avg") -> dict:
-    """Run one stylize in a child process; its memory figures (bytes) and wall time."""
+            content_layers: str = "", style_layers: str = "", pooling: str = "avg", extra: dict | None = None) -> dict:
+    """Run one stylize in a child process; its memory figures (bytes) and wall time. ``extra``: more stylize
+    settings (JSON-able), e.g. ``{"coarse_to_fine": None}``."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "STYLELIB_WEIGHTS": "random"}
     root = Path(__file__).resolve().parents[1]
     env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     t0 = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(size), optimizer, str(iterations), engine,
-                                 str(style_size or 0), content_layers, style_layers, pooling],
+                                 str(style_size or 0), content_layers, style_layers, pooling, json.dumps(extra or {})],
                                 stdout=subprocess.PIPE, stderr=err, env=env, text=True)
         out = proc.stdout.read()
         proc.stdout.close()

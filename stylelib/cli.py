@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 from . import recipe
 from ._env import env_flag
 from ._quiet import tf_startup_quiet
-from .run import NonFiniteLossError, RunConfig, checkpoint_text
+from .run import COARSE_AUTO_MIN_SIDE, NonFiniteLossError, RunConfig, check_coarse_to_fine, checkpoint_text
 from .vgg19 import default_source
 from .vgg19 import LAYER_NAME_HELP, random_banner
 
@@ -96,6 +96,14 @@ def _positive_float(text: str) -> float:
     if value == 0:
         raise argparse.ArgumentTypeError(f"{text!r}: give a number > 0")
     return value
+
+
+def _coarse_to_fine(text: str):
+    try:
+        return check_coarse_to_fine(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give auto, off, or a fraction of the size in (0, 1) such as 0.5") from None
 
 
 def _ratio(text: str) -> float:
@@ -340,6 +348,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="auto (a GPU if TensorFlow sees one), cpu, gpu or gpu:N (default: %(default)s)")
     g.add_argument("--mixed-precision", action="store_true",
                    help="compute the network in float16 (worth it on recent GPUs only)")
+    # performance (issue 11)
+    g = p.add_argument_group("performance")
+    g.add_argument("--coarse-to-fine", type=_coarse_to_fine, default=DEFAULTS.coarse_to_fine, metavar="F",
+                   help="optimize at a fraction F of the size first, then finish at full size: auto (F = 0.5 from "
+                        f"{COARSE_AUTO_MIN_SIDE} px on), off, or a fraction such as 0.5 (default: %(default)s)")
+    g.add_argument("--coarse-iterations", type=_int_at_least(1, "give a positive number of steps"), default=None,
+                   metavar="N", help="steps of each coarse stage (default: half of --iterations)")
+    g.add_argument("--bfloat16", action="store_true",
+                   help="compute the network in bfloat16 (Adam only; fast on CPUs with AVX-512 BF16/AMX)")
 
     g = p.add_argument_group("output while running")
     g.add_argument("--save-every", type=_int_at_least(1, "give a positive number of steps"), default=None,

@@ -38,7 +38,8 @@ from . import images as _images
 from . import recipe
 from .vgg19 import VGG19Weights, canonical_layer, check_pooling
 
-__all__ = ["RunConfig", "STYLIZE_KEYWORDS", "tf1_refusals", "shows_settings", "pick_device", "Checkpoint",
+__all__ = ["RunConfig", "STYLIZE_KEYWORDS", "tf1_refusals", "check_coarse_to_fine", "coarse_sides",
+           "COARSE_AUTO_MIN_SIDE", "COARSE_MIN_SIDE", "shows_settings", "pick_device", "Checkpoint",
            "checkpoint_text", "load_checkpoint", "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun",
            "NonFiniteLossError", "make_init", "pixel_bounds", "layer_weights"]
 
@@ -136,6 +137,17 @@ class RunConfig:
         style target of each layer is Σ_k w_k G_k / Σ_k w_k, the weighted mean of each style's Gram matrix.
         ``None`` (default): equal weights. One weight per style image, each >= 0, with a sum above 0.
         TF2 engine only.
+    coarse_to_fine : float, 'auto' or None
+        Optimize first at a fraction of the size, upsample, then finish at full size (TF2 engine; ignored when the
+        run starts from a given image). A fraction ``f`` in (0, 1): coarse stages with longest sides ``L·f``,
+        ``L·f²``, … as long as they are at least 256 px (always at least one), run coarsest first. ``'auto'``
+        (default): ``f = 0.5`` when the longest side ``L`` is at least :data:`COARSE_AUTO_MIN_SIDE` (512) px,
+        otherwise off. ``None`` or ``0``: off. Only the full-size stage is recorded and reported to the callback.
+    coarse_iterations : int or None
+        Optimizer steps of each coarse stage (default ``None``: half of ``iterations``, at least 1).
+    bfloat16 : bool
+        Compute the network in bfloat16, losses in float32 (TF2 engine, Adam only; fast on CPUs with AVX-512 BF16
+        or AMX, slow elsewhere). Default False.
     """
 
     size: int | None = recipe.DEFAULT_SIZE
@@ -159,6 +171,10 @@ class RunConfig:
     colour: str = recipe.DEFAULT_COLOUR
     style_scale: float = recipe.DEFAULT_STYLE_SCALE
     style_blend: tuple[float, ...] | None = None
+    # performance (issue 11)
+    coarse_to_fine: float | str | None = "auto"
+    coarse_iterations: int | None = None
+    bfloat16: bool = False
 
     def __post_init__(self) -> None:
         def put(name, value):
@@ -187,6 +203,13 @@ class RunConfig:
         if self.mixed_precision and self.optimizer == "lbfgs":  # refused now rather than explained after the run
             raise ValueError("mixed_precision does not work with optimizer='lbfgs': its line search fails on float16 "
                              "gradients after a step or two; use optimizer='adam' (CLI: --optimizer adam)")
+        put("coarse_to_fine", check_coarse_to_fine(self.coarse_to_fine))
+        if self.coarse_iterations is not None:
+            put("coarse_iterations", recipe.check_positive_int("coarse_iterations", self.coarse_iterations))
+        put("bfloat16", bool(self.bfloat16))
+        if self.bfloat16 and (self.optimizer == "lbfgs" or self.mixed_precision):
+            raise ValueError("bfloat16 works with optimizer='adam' and without mixed_precision only (L-BFGS's line "
+                             "search needs float32 gradients); use optimizer='adam' (CLI: --optimizer adam)")
 
     @classmethod
     def art(cls, **settings) -> "RunConfig":
@@ -243,6 +266,51 @@ def tf1_refusals(config: RunConfig) -> None:
     if given:
         raise ValueError(f"run_art (the TF1 engine) has no colour, scale or several-style controls "
                          f"({', '.join(given)}); use stylelib.transfer.stylize, or leave them at their defaults")
+
+
+COARSE_AUTO_MIN_SIDE = 512
+"""``coarse_to_fine='auto'`` is on for results whose longest side is at least this many pixels."""
+
+COARSE_MIN_SIDE = 256
+"""Coarse stages beyond the first are added while their longest side is at least this many pixels."""
+
+
+def check_coarse_to_fine(value):
+    """``'auto'``, ``None`` (also for ``0``/``'off'``) or a float in (0, 1); a one-line ``ValueError`` otherwise."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("off", "none", "0")):
+        return None
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        f = math.nan
+    if isinstance(value, bool) or not (0.0 <= f < 1.0):
+        raise ValueError(f"coarse_to_fine must be 'auto', None (off) or a fraction of the size in (0, 1), "
+                         f"e.g. 0.5; got {value!r}")
+    return f or None
+
+
+def coarse_sides(config: "RunConfig", longest: int) -> list[int]:
+    """The longest sides (px) of the coarse stages of a run whose result has longest side ``longest``, coarsest
+    first; ``[]`` when coarse-to-fine is off (see :attr:`RunConfig.coarse_to_fine`).
+
+    Examples
+    --------
+    >>> [coarse_sides(RunConfig(), n) for n in (256, 512, 1024, 1600)]
+    [[], [256], [256, 512], [400, 800]]
+    >>> coarse_sides(RunConfig(coarse_to_fine=0.5), 64)
+    [32]
+    """
+    f = config.coarse_to_fine
+    if f == "auto":
+        f = 0.5 if longest >= COARSE_AUTO_MIN_SIDE else None
+    if not f:
+        return []
+    sides = [max(16, round(longest * f))]
+    while round(sides[-1] * f) >= COARSE_MIN_SIDE and sides[-1] > 16:
+        sides.append(round(sides[-1] * f))
+    return sorted(set(s for s in sides if s < longest))
 
 
 def shows_settings(defaults: RunConfig):

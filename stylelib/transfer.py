@@ -17,6 +17,7 @@ shared with the TF1 engine :mod:`stylelib.session`.
 
 from __future__ import annotations
 
+import gc
 import math
 import warnings
 from typing import Callable, Mapping
@@ -27,8 +28,8 @@ import tensorflow as tf
 from . import images as _images
 from . import controls, losses, memory, recipe
 from .extractor import FeatureExtractor
-from .run import (NonFiniteLossError, RunConfig, RunRecorder, StepInfo, StyleResult, make_init, pick_device,
-                  pixel_bounds, shows_settings)
+from .run import (NonFiniteLossError, RunConfig, RunRecorder, StepInfo, StyleResult, coarse_sides, make_init,
+                  pick_device, pixel_bounds, shows_settings)
 from .samples import load_input
 from .vgg19 import VGG19Weights, load_weights
 
@@ -148,7 +149,8 @@ class StyleObjective(tf.Module):
                    style_layers=config.style_layers, content_weight=config.content_weight,
                    style_weight=config.style_weight, tv_weight=config.tv_weight,
                    content_normalization=config.content_normalization, pooling=config.pooling,
-                   dtype="float16" if config.mixed_precision else "float32", **controls_args)
+                   dtype="float16" if config.mixed_precision else "bfloat16" if config.bfloat16 else "float32",
+                   **controls_args)
 
     def __call__(self, x) -> dict[str, tf.Tensor]:
         feats = self.extractor(x)
@@ -219,7 +221,9 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
         ``'blend'``), ``noise_ratio``, ``seed``, ``device`` (``'auto'``, ``'cpu'``, ``'gpu:N'``),
         ``mixed_precision`` (float16 network, for GPUs); controls: ``colour`` (``'style'``, ``'luminance'``,
         ``'histogram'``), ``style_scale`` (the style image's size relative to its usual one), ``style_blend``
-        (one weight per style image).
+        (one weight per style image); performance: ``coarse_to_fine`` (``'auto'``: a coarse stage at half the
+        size first, for results of 512 px and more; skipped when a control is in use), ``coarse_iterations``,
+        ``bfloat16`` (bfloat16 network, Adam only).
 
     Returns
     -------
@@ -278,11 +282,15 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
     shapes = (config, content_img.shape[:2], plan.largest_style_hw)
     memory.check_memory(*shapes, device_memory=on_gpu)  # refuse a run that cannot fit, before allocating it
     with tf.device(device_name), memory.oom_guard(*shapes, device_memory=on_gpu):
+        loop = _AdamLoop if config.optimizer == "adam" else _LbfgsLoop
+        if start is None and plan.plain and coarse_sides(config, max(content_img.shape[:2])):
+            # (the coarse stages know no controls yet: a run with colour, scale, blend or mask starts at full size)
+            x0 = _coarse_to_fine_start(content_img, style_img, weights, config, loop, x0, lo, hi)
         objective = StyleObjective.from_config(content_pre, style_pre, weights, config,
                                                **plan.objective_args(lambda x: _images.preprocess(x, weights)))
-        loop = _AdamLoop if config.optimizer == "adam" else _LbfgsLoop
-        runner = loop(objective, x0, lo, hi, config.learning_rate)
-        run = RunRecorder(config.iterations, weights, plan.callback(callback), progress,
+        step_callback = plan.callback(callback)
+        runner = loop(objective, x0, lo, hi, config.learning_rate, keep_last=step_callback is not None)
+        run = RunRecorder(config.iterations, weights, step_callback, progress,
                           desc=f"stylize ({config.optimizer}, {device_name.split('device:')[-1]})")
         run.drive(lambda record: runner.run(config.iterations, record))
         try:
@@ -294,8 +302,49 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
         return plan.finish(result)
 
 
+def _coarse_to_fine_start(content_img, style_img, weights, config: RunConfig, loop, x0, lo, hi) -> np.ndarray:
+    """The full-size start image (preprocessed ``(1, H, W, 3)``) made by the coarse stages of
+    :func:`stylelib.run.coarse_sides`: each stage starts from the previous one's best image, upsampled
+    (bilinear), and runs ``coarse_iterations`` steps; the first starts from ``config.init`` at its size."""
+    h, w = content_img.shape[:2]
+    longest = max(h, w)
+    iterations = config.coarse_iterations or max(1, config.iterations // 2)
+    x = None
+    for side in coarse_sides(config, longest):
+        ch, cw = _images.longest_side_shape(h, w, side)
+        c_pre = _images.preprocess(_images.resize_to(content_img, ch, cw), weights)
+        sh, sw = style_img.shape[:2]
+        sh, sw = _images.longest_side_shape(sh, sw, max(16, round(max(sh, sw) * side / longest)))
+        s_pre = _images.preprocess(_images.resize_to(style_img, sh, sw), weights)
+        if x is None:
+            start = make_init(config.init, c_pre, seed=config.seed, noise_ratio=config.noise_ratio, weights=weights)
+        else:
+            start = _upsample(x, ch, cw, lo, hi)
+        runner = loop(StyleObjective.from_config(c_pre, s_pre, weights, config), start, lo, hi,
+                      config.learning_rate, keep_last=False)
+        stage = RunRecorder(iterations, weights, None, False, desc="")
+        stage.drive(lambda record, runner=runner: runner.run(iterations, record))
+        if stage.failure is not None or not stage.history:
+            return x0  # a coarse stage that went wrong: the full-size run starts as it would without one
+        x = runner.best()
+        del runner, stage  # the stage's objective and traced step hold its activations' buffers: free them
+        gc.collect()  # (a tf.function on a bound method is a reference cycle) before the next, larger stage
+    return _upsample(x, h, w, lo, hi)
+
+
+def _upsample(x: np.ndarray, h: int, w: int, lo, hi) -> np.ndarray:
+    """A preprocessed image resized (bilinear) to ``h × w`` and clipped to the pixel bounds."""
+    up = tf.image.resize(tf.constant(x, tf.float32), (h, w), method="bilinear").numpy()
+    return np.clip(up, lo, hi).astype(np.float32)
+
+
 class _AdamLoop:
-    def __init__(self, objective: StyleObjective, x0, lo, hi, learning_rate):
+    """Adam on the image variable, one compiled step per update.
+
+    ``keep_last`` keeps a copy of each measured image (the image before the update), which only a callback's
+    ``StepInfo.image()`` needs; without it a step makes no copy of the image besides the best one."""
+
+    def __init__(self, objective: StyleObjective, x0, lo, hi, learning_rate, keep_last: bool = True):
         import keras
 
         self.objective = objective
@@ -308,11 +357,13 @@ class _AdamLoop:
         self.best_x = tf.Variable(x0, dtype=tf.float32, name="best_image")
         self.last_x = tf.Variable(x0, dtype=tf.float32, name="last_measured_image")
         self.best_loss = tf.Variable(np.inf, dtype=tf.float32, name="best_loss")
+        self.keep_last = keep_last
         self._step = tf.function(self._step_fn)
         self._measure = tf.function(self._measure_fn)
 
     def _keep_if_best(self, values) -> None:
-        self.last_x.assign(self.x)
+        if self.keep_last:
+            self.last_x.assign(self.x)
         if values["total"] < self.best_loss:  # autograph turns this into a tf.cond
             self.best_loss.assign(values["total"])
             self.best_x.assign(self.x)
@@ -336,8 +387,17 @@ class _AdamLoop:
         # after the previous update. Step 0 is the start image; the image after the last update is measured
         # on its own.
         for i in range(iterations):
-            record(i, self._step(), self.last_x.numpy)
-        record(iterations, self._measure(), self.last_x.numpy)
+            self.step(i, record)
+        record(iterations, self._measure(), self._last_image)
+
+    def step(self, i: int, record) -> None:
+        """One update (step ``i``: its losses are those of the image before it), recorded."""
+        record(i, self._step(), self._last_image)
+
+    def _last_image(self) -> np.ndarray:
+        if not self.keep_last:
+            raise RuntimeError("this Adam loop keeps no copy of the measured image (keep_last=False)")
+        return self.last_x.numpy()
 
     def current(self) -> np.ndarray:
         return self.x.numpy()
@@ -364,7 +424,7 @@ class _LbfgsLoop:
 
     FIRST_STEP = 255.0  # pixel values: the whole range, as a raw loss of art.py's scale gives (and the box clips)
 
-    def __init__(self, objective: StyleObjective, x0, lo, hi, learning_rate):
+    def __init__(self, objective: StyleObjective, x0, lo, hi, learning_rate, keep_last: bool = True):
         self.objective = objective
         self.shape = x0.shape
         self.x = x0.astype(np.float64).ravel()  # pixels (preprocessed), not scaled

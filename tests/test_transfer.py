@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from stylelib import images, vgg19
 from stylelib.recipe import ART_CONTENT_LAYERS, ART_STYLE_LAYERS
-from stylelib.run import StyleResult, make_init, pick_device
+from stylelib.run import RunConfig, StyleResult, coarse_sides, make_init, pick_device
 from stylelib.samples import load_input
 from stylelib.transfer import StyleObjective, stylize
 
@@ -279,3 +279,74 @@ def test_seed_drives_the_start_not_the_random_network(content_img, style_img):
                     weights="random", seed=2)
     assert a.history[0].total == b.history[0].total
     assert a.weights_source == b.weights_source == "random(seed=0)"
+
+
+# --------------------------------------------------------------------------- performance options (issue 11)
+
+
+def test_coarse_to_fine_starts_the_full_size_run_from_the_upsampled_coarse_result(content_img, style_img,
+                                                                                  random_weights):
+    """With a coarse stage, the full-size run's step 0 is the coarse stage's best image upsampled, not the content
+    image; off (None/0), it is the content image. A start image switches the coarse stage off."""
+    from stylelib import transfer
+    from stylelib.run import pixel_bounds
+
+    kw = dict(size=64, iterations=2, optimizer="lbfgs", coarse_iterations=4)
+    off = _run(content_img, style_img, random_weights, coarse_to_fine=None, **kw)
+    on = _run(content_img, style_img, random_weights, coarse_to_fine=0.5, **kw)
+    assert off.history[0].content == pytest.approx(0.0, abs=1e-6)  # the content image itself
+    assert on.history[0].content > 0
+    assert on.image.shape == off.image.shape and [r.step for r in on.history] == [0, 1, 2]
+    # step 0 is the loss of the coarse-to-fine start, which the coarse stage made from a 32 px run
+    cfg = RunConfig(coarse_to_fine=0.5, **kw)
+    c, s = load_input(content_img, 64), load_input(style_img, 64)
+    c_pre, s_pre = images.preprocess(c, random_weights), images.preprocess(s, random_weights)
+    lo, hi = pixel_bounds(random_weights)
+    x0 = transfer._coarse_to_fine_start(c, s, random_weights, cfg, transfer._LbfgsLoop, None, lo, hi)
+    assert x0.shape == c_pre.shape
+    want = float(StyleObjective.from_config(c_pre, s_pre, random_weights, cfg)(tf.constant(x0))["total"])
+    assert on.history[0].total == pytest.approx(want, rel=1e-4)
+    assert on.config.coarse_to_fine == 0.5 and RunConfig(coarse_to_fine=0).coarse_to_fine is None
+    again = _run(content_img, style_img, random_weights, coarse_to_fine=0.5, start=c, **kw)
+    assert again.history[0].content == pytest.approx(0.0, abs=1e-3)
+
+
+def test_coarse_to_fine_auto_is_for_large_results_only():
+    assert coarse_sides(RunConfig(), 256) == [] and coarse_sides(RunConfig(), 512) == [256]
+    assert coarse_sides(RunConfig(), 1600) == [400, 800]
+    assert coarse_sides(RunConfig(coarse_to_fine=None), 2048) == []
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"coarse_to_fine": 1.5}, "coarse_to_fine must be"),
+    ({"coarse_to_fine": "fast"}, "coarse_to_fine must be"),
+    ({"coarse_iterations": 0}, "coarse_iterations"),
+    ({"bfloat16": True}, "bfloat16 works with optimizer='adam'"),  # the default optimizer is L-BFGS
+])
+def test_performance_settings_are_checked(settings, message):
+    with pytest.raises(ValueError, match=message) as e:
+        RunConfig(**settings)
+    assert "\n" not in str(e.value)
+
+
+def test_bfloat16_computes_the_network_in_bfloat16(content_img, style_img, random_weights):
+    """bfloat16 changes the losses a little (8 bits of mantissa), not their scale; the run still lowers the loss."""
+    f32 = _run(content_img, style_img, random_weights, iterations=4, init="blend")
+    bf16 = _run(content_img, style_img, random_weights, iterations=4, init="blend", bfloat16=True)
+    a, b = f32.history[0].total, bf16.history[0].total
+    assert a != b and b == pytest.approx(a, rel=0.05)
+    assert bf16.history[-1].total < bf16.history[0].total
+    cfg = RunConfig(optimizer="adam", bfloat16=True)
+    pre = images.preprocess(load_input(content_img, SIZE), random_weights)
+    objective = StyleObjective.from_config(pre, pre, random_weights, cfg)
+    assert objective.extractor.dtype == tf.bfloat16
+    assert objective(tf.constant(pre))["total"].dtype == tf.float32
+
+
+def test_adam_without_a_callback_keeps_no_copy_of_the_measured_image(content_img, style_img, random_weights):
+    """The per-step copy of the image is made only when a callback may ask for it; the results are the same."""
+    seen = []
+    with_cb = _run(content_img, style_img, random_weights, iterations=4, callback=lambda info: seen.append(1))
+    without = _run(content_img, style_img, random_weights, iterations=4)
+    assert [r.total for r in with_cb.history] == pytest.approx([r.total for r in without.history], rel=1e-6)
+    np.testing.assert_array_equal(with_cb.best_image, without.best_image)

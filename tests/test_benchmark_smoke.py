@@ -1,0 +1,63 @@
+"""The benchmark (``python -m benchmarks.run``) runs end to end: a smoke test at a tiny size, no timing thresholds.
+
+The quick benchmark's own functions run on a 40 px pair for a few steps; the JSON must have every key the issue
+asks for, with positive, finite ratios. Whether stylelib is faster is the benchmark's business, not the tests'.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from benchmarks import run as bench  # noqa: E402
+
+TINY = {"step_sizes": (40,), "ttq": ((40, 6),), "memory_sizes": (32,), "memory_optimizers": ("adam",),
+        "repeats": 1, "warmup": 1, "memory_iterations": 1,
+        "ttq_iterations": 6, "ttq_twice": False, "memory_background": True}
+
+
+def _positive_finite(value) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+
+
+def test_the_quick_benchmark_runs_and_its_json_is_sane(tmp_path, random_weights):
+    result = bench.run(quick=True, weights=random_weights, plan=TINY, plot_path=tmp_path / "plot.png", log=None)
+    text = json.dumps(result)  # JSON-able as it is
+    data = json.loads(text)
+    for key in ("time_to_quality_ratio", "step_ratio", "session_ratio", "peak_memory_mb", "efficiency", "machine"):
+        assert key in data, key
+    assert set(data["step_ratio"]) == set(data["session_ratio"]) == set(data["efficiency"]) == {"40"}
+    assert set(data["time_to_quality_ratio"]) == {"40"}
+    for key in ("time_to_quality_ratio", "step_ratio", "session_ratio", "efficiency"):
+        assert all(_positive_finite(v) for v in data[key].values()), (key, data[key])
+    assert _positive_finite(data["peak_memory_mb"]["32"]["adam"])
+    assert 100 < data["peak_memory_mb"]["32"]["adam"] < 20_000  # a TensorFlow process: MB, not bytes or GB
+    ttq = data["time_to_quality"]["40"]
+    assert ttq["baseline_steps"] == 6 and math.isfinite(ttq["target"])
+    assert all(_positive_finite(s) for s in data["step_seconds"]["40"]["seconds"].values())
+    assert data["machine"]["cores"] >= 1 and data["machine"]["tensorflow"]
+    assert (tmp_path / "plot.png").stat().st_size > 0
+    table = bench.table(data)
+    assert "step: stylelib Adam / baseline" in table and "efficiency" in table
+
+
+def test_the_baseline_scores_the_image_with_stylelibs_objective(random_weights):
+    """The tutorial-pattern loop's loss is StyleObjective's for the same image ([0, 1] x 255, preprocessed)."""
+    import tensorflow as tf
+
+    from benchmarks.baseline import Baseline
+    from stylelib import images
+    from stylelib.transfer import StyleObjective
+
+    content, style = bench.load_pair(40, random_weights)
+    base = Baseline(content, style, random_weights)
+    base.step()
+    base.step()
+    objective = StyleObjective(images.preprocess(content, random_weights), images.preprocess(style, random_weights),
+                               random_weights)
+    x = images.preprocess(base.image_0255(), random_weights)
+    assert base.loss() == pytest.approx(float(objective(tf.constant(x))["total"]), rel=1e-4)
