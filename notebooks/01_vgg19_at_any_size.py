@@ -19,8 +19,8 @@
 # their input, so the weights learned on 224×224 crops work unchanged on a 600×800 photo — only the classifier
 # head on top needed exactly 224×224, and style transfer throws it away.
 #
-# The blog post behind this course asks: "if the network takes a 224×224×3 input, how can we feed it an image
-# that is 600×800?" This notebook answers with a demonstration first — the features of a *piece* of a photo are
+# The blog post behind this course asks: "If the Neural Network takes a 224x224x3 input, then how can we use it to
+# input an image that is 600x800." This notebook answers with a demonstration first — the features of a *piece* of a photo are
 # the features of the whole photo, cut out — then the shapes of every layer at 224×224 and at 600×800, what
 # happens at odd sizes, why the classifier head cannot follow, and the TF2 form of "any size".
 #
@@ -106,11 +106,11 @@ assert rel_edge > 1e-3        # the piece's edge sees zero padding, the photo se
 #
 # * **Alignment.** Each 2×2 pool groups positions in pairs. The piece must start at a multiple of the layer's
 #   stride (4 pixels for `conv3_1`, after two pools; 8 for `conv4_2`, after three) so that its pools group the
-#   same pixels as the photo's. Exercise 3 moves the piece by half a stride.
+#   same pixels as the photo's. Exercise 3 moves the piece by 1 to 8 pixels.
 # * **A margin.** A unit of `LAYER` sees a window of the input — its *receptive field*: 24×24 pixels for
 #   `conv3_1`, 84×84 for `conv4_2` (`under_the_hood.ipynb` §1 computes them). Units closer to the piece's edge
 #   than half of that reach into the piece's zero padding, where the photo has real pixels: 12 px = 3 positions
-#   of 4 px, and 42 px ≈ 6 positions of 8 px.
+#   of 4 px, and 42 px = 5.25 positions of 8 px, so 6 whole positions.
 #
 # The equality holds for *any* weights — trained, random, yours — because it is a property of convolution and
 # pooling, not of what the filters learned. It is the whole answer to the blog's question: a bigger image is
@@ -171,6 +171,7 @@ for name in vgg19.LAYER_NAMES:
 assert at_224 == vgg19.layer_shapes(224, 224) and at_600x800 == vgg19.layer_shapes(600, 800)
 assert at_224["pool1"] == (112, 112, 64) and at_600x800["pool1"] == (300, 400, 64)
 assert at_224["pool5"] == (7, 7, 512) and at_600x800["pool5"] == (19, 25, 512)
+assert vgg19.layer_shapes(800, 600)["pool1"] == (400, 300, 64)   # art.py's first commit: width first (below)
 
 # %% [markdown]
 # Every 3×3 convolution (with `'SAME'` padding) keeps height and width and sets the number of channels; every
@@ -180,7 +181,10 @@ assert at_224["pool5"] == (7, 7, 512) and at_600x800["pool5"] == (19, 25, 512)
 # is 112×112×64 in the classic network "but in our example it will be 400x300x64". Its input is 600×800 in the
 # order of `art.py`'s `IMAGE_HEIGHT = 600`, `IMAGE_WIDTH = 800`: 600 pixels tall, 800 wide. TensorFlow stores
 # images as `(batch, height, width, channels)` — an array is indexed `[row, column]` — so `pool1` is the tensor
-# `(1, 300, 400, 64)`: **300×400×64**. The blog's 400×300 is the width-first habit of screen resolutions.
+# `(1, 300, 400, 64)`: **300×400×64**. The blog's 400×300 is what `art.py` computed at first: its first commit
+# ([29db781](https://github.com/log0/neural-style-painting/commit/29db78161d1658ec4f3fc19e4d1d0c98acd79734)) built the input variable as `np.zeros((1, IMAGE_WIDTH, IMAGE_HEIGHT, COLOR_CHANNELS))` — 800
+# rows of 600 columns, whose `pool1` is 400×300×64 (the last assert above) — and the next commit
+# ([b8fcabe](https://github.com/log0/neural-style-painting/commit/b8fcabe6b1c2ebdca71c9ecd49e1de093b0a95dc)) swapped it to `(1, IMAGE_HEIGHT, IMAGE_WIDTH, COLOR_CHANNELS)`.
 #
 # ## 3. Odd sizes: who rounds up, who rounds down
 #
@@ -197,8 +201,15 @@ assert at_224["pool5"] == (7, 7, 512) and at_600x800["pool5"] == (19, 25, 512)
 #
 # So **Caffe rounds up**, like TensorFlow's `'SAME'`; MatConvNet's `vl_nnpool` and Keras' `'valid'` pools round
 # down (MatConvNet's Caffe importer pads one extra row and column so that imported models keep Caffe's sizes).
-# An earlier version of this notebook said Caffe rounds down: that was wrong. For 224×224 nobody rounds
-# (224 = 7·2⁵), which is why the difference rarely shows. The formulas, checked against TensorFlow and Keras:
+# For 224×224 nobody rounds (224 = 7·2⁵), which is why the difference rarely shows. For a 2×2 pool with stride 2
+# over $n$ rows (no padding for Caffe and MatConvNet), the rules of the table are
+#
+# $$n_{\text{out}} = \left\lceil \frac{n - 2}{2} \right\rceil + 1 = \left\lceil \frac{n}{2} \right\rceil
+# \quad\text{(TF 'SAME', Caffe)}, \qquad
+# n_{\text{out}} = \left\lfloor \frac{n - 2}{2} \right\rfloor + 1 = \left\lfloor \frac{n}{2} \right\rfloor
+# \quad\text{(Keras 'valid', MatConvNet)}.$$
+#
+# The formulas, checked against TensorFlow and Keras:
 
 # %% tags=["nbval-check-output"]
 def caffe_pool(n, kernel=2, stride=2, pad=0):          # pooling_layer.cpp: ceil
@@ -263,13 +274,14 @@ print("input:", vgg.input.shape, "-> pool5:", vgg.output.shape)
 assert tuple(vgg.output.shape) == (None, None, None, 512)
 assert np.array_equal(vgg.get_layer("conv4_2").kernel.numpy(), weights.kernels["conv4_2"])
 
+agree = []
 for size in (notebook.pick((32, 32), (224, 224)), BIG):
     out = probe(images.preprocess(images.resize_to(photo, *size), weights))
     ran = {n: tuple(out[n].shape[1:]) for n in probe_layers}
-    assert all(ran[n] == vgg19.layer_shapes(*size)[n] for n in probe_layers)
-    if size in ((224, 224), (600, 800)):
-        assert all(ran[n] == static_shapes(*size)[n] for n in probe_layers)
-print("shapes when run = the TF1 graphs' static shapes = vgg19.layer_shapes, at both sizes:", True)
+    static = {(224, 224): at_224, (600, 800): at_600x800}.get(size) or static_shapes(*size)   # quick mode: build
+    agree.append(all(ran[n] == static[n] == vgg19.layer_shapes(*size)[n] for n in probe_layers))
+print("shapes when run = the TF1 graphs' static shapes = vgg19.layer_shapes, at both sizes:", all(agree))
+assert agree == [True, True]
 del out
 
 # %% [markdown]
@@ -302,14 +314,19 @@ assert refused
 # ## Exercises
 #
 # 1. **By hand.** A photo 500 pixels wide and 375 pixels tall goes into the network. What is `pool5`'s shape with
-#    `stylelib`'s `'SAME'` pools, and with Keras' `'valid'` pools? Write it down, then check with
-#    `vgg19.layer_shapes` and with the Keras model `vgg`.
-# 2. **Implement the idea.** Write `pool5_size(height, width, padding="same")` that returns `pool5`'s
+#    `stylelib`'s `'SAME'` pools, and with Keras' `'valid'` pools? Write it down, then check the `'SAME'` answer
+#    with `vgg19.layer_shapes` and the model `vgg`, and the `'valid'` one by building five `MaxPooling2D(2)` layers.
+# 2. **Shapes as a function.** Write `pool5_size(height, width, padding="same")` that returns `pool5`'s
 #    (height, width) for any input, for `'same'` and for `'valid'` pools, *without* TensorFlow. Check it against
 #    the network (`vgg`, whose pools are `'same'`, and a Keras `MaxPooling2D` for `'valid'`) for at least five
 #    sizes, odd ones included. What is the smallest square input that still gives a `pool5` with `'valid'` pools?
-# 3. **Alignment.** Repeat section 1 with the piece moved by half a stride (`LEFT + STRIDE // 2`). Do the piece's
-#    features still equal a window of the photo's inside the margin? Why not? Which shifts work?
+# 3. **Implement the idea: the crop test, for any conv network.** Build your own small conv stack with Keras —
+#    `keras.Input((None, None, 3))`, then `Conv2D(8, 3, padding="same", activation="relu")`, `AveragePooling2D(2)`,
+#    `Conv2D`, `AveragePooling2D(2)`, `Conv2D` — and run it on the photo at two sizes. Then write
+#    `crop_matches(model, x, top, left, size, stride, margin)`: run `model` on the batch `x` and on the piece cut
+#    at `(top, left)`, and return whether the piece's features equal the matching window inside the margin. Use it
+#    on your stack and on `extractor.keras_vgg19(weights, up_to="conv3_1")` with the piece moved by 0, 1, …, 8
+#    pixels. Which shifts match, and why?
 
 # %%
 # Exercise 1 — your code here

@@ -98,10 +98,13 @@ for name in ("conv3_1", "conv4_2", "pool5"):
 
 # %% [markdown]
 # A `conv4_2` unit — the paper's content layer — sees 84×84 pixels; at 600×800 there are 75×100 of them, each with
-# the same filters. That is why notebook 01 leaves 42 px ≈ 6 positions at the edges of its piece. `pool5` units see
+# the same filters. That is why notebook 01 leaves 6 positions at the edges of its piece (42 px = 5.25 positions of
+# 8 px, rounded up). `pool5` units see
 # 268×268 pixels: more than a whole 224×224 image, so at 224×224 every one of them reaches into the padding.
-# Receptive fields are measured in pixels, so in a bigger photo each unit covers a smaller part of the scene — one
-# reason why brush strokes come out smaller, relative to the picture, when style transfer runs at a larger size.
+# Receptive fields are measured in pixels, so in a bigger photo each unit covers a smaller part of the scene — which
+# suggests that brush strokes come out smaller, relative to the picture, when style transfer runs at a larger size.
+# Gatys et al. 2017 ([arXiv 1611.07865](https://arxiv.org/abs/1611.07865)) control style across spatial scales
+# and discuss stylising large, high-resolution images.
 #
 # ## 2. The fully-convolutional head
 #
@@ -109,7 +112,14 @@ for name in ("conv3_1", "conv4_2", "pool5"):
 # 7×7×512×4096, is a convolution with a 7×7 kernel: on a 7×7 map with `'valid'` padding it gives exactly `fc6`'s
 # output at one position; on a bigger map it slides, one classification per 7×7 window of `pool5` (a window every
 # 32 pixels of the image). `fc7` and `fc8` become 1×1 convolutions. Checked here with 8 channels and 5 outputs
-# instead of 512 and 4096 (the same algebra, less memory):
+# instead of 512 and 4096 (the same algebra, less memory).
+#
+# The reshape is valid only if the map was flattened in the same order the kernel is read — here height, width,
+# channels (HWC), as `reshape` flattens a TensorFlow map. Caffe, where VGG-19 was trained, flattens `pool5` in
+# CHW order (channels first), so its `fc6` matrix must be permuted before it can be read as 7×7×512 filters.
+# MatConvNet's `.mat` file, which `art.py` loads, already stores `fc6` as a convolution: `art.py`'s docstring
+# lists layer 37 as `fullyconnected (7, 7, 512, 4096)`
+# ([art.py](https://github.com/log0/neural-style-painting/blob/master/art.py)).
 
 # %% tags=["nbval-check-output"]
 rng = np.random.default_rng(0)
@@ -167,8 +177,9 @@ assert (grad_max != 0).sum() == 4 and np.all(grad_avg == 0.25)
 
 # %% [markdown]
 # Through a max pool only the winner of each window gets a gradient (12 of the 16 pixels get zero); through an
-# average pool every pixel gets a quarter. When the network is used to *change the image*, average pooling lets
-# every pixel move at every step.
+# average pool every pixel gets a quarter. When the network is used to *change the image*, every pixel of an
+# average pool's window gets gradient, not only the winner (a ReLU before the pool can still block it, where its
+# input is negative).
 #
 # On the network: up to `conv1_2` both versions are the same network, so `pool1` compares the two poolings on the
 # same numbers, and there an average never exceeds the maximum of its window — for any weights. Beyond `pool1` the
@@ -281,9 +292,10 @@ for out, add_name in ((relu_bias_add, "bias_add"), (relu_plus, "plus")):
     print(f"{add_name:9s} -> {case}")
 
 # %% [markdown]
-# In this TensorFlow build with oneDNN both are fused (`_MklNativeFusedConv2D`); with `TF_ENABLE_ONEDNN_OPTS=0`
-# only `bias_add` is (`_FusedConv2D`), and `conv + b` runs as three kernels. The committed output is this
-# machine's; the test suite runs the notebook in the other build too.
+# The committed output is this machine's TensorFlow build, with oneDNN: both are fused (`_MklNativeFusedConv2D`).
+# With `TF_ENABLE_ONEDNN_OPTS=0` — not shown here; it was tested elsewhere, and `tests/test_notebooks_rerun.py`
+# reruns this notebook in that build, where the asserts of both branches above hold — only `bias_add` was reported
+# fused (`_FusedConv2D`), with `conv + b` running as three kernels.
 #
 # **An all-zero bias is dropped.** `x + 0` is `x`, so Grappler removes the add — in both builds tried here (oneDNN
 # and `TF_ENABLE_ONEDNN_OPTS=0`; the assert below runs in both) — this is why, with

@@ -91,14 +91,17 @@ class FeatureExtractor(tf.Module):
             raise ValueError(f"FeatureExtractor expects a preprocessed batch (N, H, W, 3), got shape {x.shape}")
         out = {}
         for layer in self._plan:
-            if layer.kind == "conv":
-                x = tf.nn.relu(
-                    tf.nn.conv2d(x, self._kernels[layer.name], strides=1, padding="SAME") + self._biases[layer.name]
-                )
-            elif self.pooling == "avg":
-                x = tf.nn.avg_pool2d(x, ksize=2, strides=2, padding="SAME")
-            else:
-                x = tf.nn.max_pool2d(x, ksize=2, strides=2, padding="SAME")
+            # a name scope per layer: in a traced graph the ops read "conv1_1/Conv2D", "avgpool1/AvgPool", …
+            with tf.name_scope(layer_key(layer.name, self.pooling)):
+                if layer.kind == "conv":
+                    x = tf.nn.relu(
+                        tf.nn.conv2d(x, self._kernels[layer.name], strides=1, padding="SAME")
+                        + self._biases[layer.name]
+                    )
+                elif self.pooling == "avg":
+                    x = tf.nn.avg_pool2d(x, ksize=2, strides=2, padding="SAME")
+                else:
+                    x = tf.nn.max_pool2d(x, ksize=2, strides=2, padding="SAME")
             for asked in self._wanted.get(layer.name, ()):
                 out[asked] = x
         return out

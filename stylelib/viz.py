@@ -411,9 +411,11 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
 
 
 def ops_per_layer_plot(layers: Sequence[str], op_counts: Sequence[int], rel_times: Sequence[float] | None = None,
-                       *, title: str = "Running the network up to each layer"):
+                       *, title: str = "Running the network up to each layer",
+                       line_label: str = "time relative to the full network"):
     """Bars: how many ops ``sess.run(model[layer])`` executed, per layer; line (right axis, optional):
-    the run's time relative to running the whole network (1.0 = full network)."""
+    a quantity relative to the whole network (1.0 = full network) — by default the run's time; pass
+    ``line_label`` for another one (e.g. the share of the network's multiply-adds)."""
     plt = _plt()
     layers = list(layers)
     if len(op_counts) != len(layers) or (rel_times is not None and len(rel_times) != len(layers)):
@@ -427,8 +429,8 @@ def ops_per_layer_plot(layers: Sequence[str], op_counts: Sequence[int], rel_time
     ax.set_xlabel("fetched layer")
     if rel_times is not None:
         ax2 = ax.twinx()
-        ax2.plot(xs, rel_times, "o-", color="#d62728", label="time / full-network time")
-        ax2.set_ylabel("time relative to the full network", color="#d62728")
+        ax2.plot(xs, rel_times, "o-", color="#d62728", label=line_label)
+        ax2.set_ylabel(line_label, color="#d62728")
         ax2.set_ylim(0, max(1.1, float(np.nanmax(rel_times)) * 1.1))
         ax2.axhline(1.0, color="#d62728", lw=0.6, ls=":")
     ax.set_title(title, fontsize=10)

@@ -171,3 +171,11 @@ def test_pool_name_of_the_other_pooling_is_refused(random_weights):
         FeatureExtractor(random_weights, ["maxpool1"], pooling="avg")
     with pytest.raises(ValueError, match="avgpool2"):
         FeatureExtractor(random_weights, ["conv1_1", "avgpool2"], pooling="max")
+
+
+def test_traced_ops_are_named_after_their_layer(random_weights):
+    fe = FeatureExtractor(random_weights, ["conv2_1"])
+    graph = tf.function(fe).get_concrete_function(tf.TensorSpec((1, 8, 8, 3), tf.float32)).graph
+    convs = [op.name.split("/")[0] for op in graph.get_operations() if op.type == "Conv2D"]
+    pools = [op.name.split("/")[0] for op in graph.get_operations() if op.type == "AvgPool"]
+    assert convs == ["conv1_1", "conv1_2", "conv2_1"] and pools == ["avgpool1"]

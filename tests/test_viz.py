@@ -80,6 +80,8 @@ def test_three_networks_and_ops_plot():
         viz.three_networks(shapes, {"conv9_9": (1, 1, 1)}, {})
     fig = viz.ops_per_layer_plot(["conv1_1", "conv2_1"], [5, 11], [0.1, 0.3])
     assert [p.get_height() for p in fig.axes[0].patches] == [5, 11]
+    fig = viz.ops_per_layer_plot(["conv1_1", "conv2_1"], [5, 11], [0.1, 0.3], line_label="share of multiply-adds")
+    assert fig.axes[1].get_ylabel() == "share of multiply-adds"
     with pytest.raises(ValueError):
         viz.ops_per_layer_plot(["conv1_1"], [1, 2])
 

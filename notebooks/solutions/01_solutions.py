@@ -67,7 +67,7 @@ print("'valid': five MaxPooling2D(2) layers (Keras' default padding) ->", valid)
 assert valid == (11, 15)
 
 # %% [markdown]
-# ## Exercise 2 — `pool5_size` for any input (the notebook's idea, as a function)
+# ## Exercise 2 — `pool5_size` for any input
 #
 # The convolutions never change height and width (`'SAME'` padding, stride 1); only the five pools do, each halving
 # with the rounding of its padding. So the function is a loop of five halvings — no TensorFlow needed. It is
@@ -112,29 +112,54 @@ except ValueError as e:
 assert refused
 
 # %% [markdown]
-# ## Exercise 3 — alignment
+# ## Exercise 3 — the crop test, for any conv network (the notebook's idea, implemented)
 #
-# Cut the piece at column offsets 0, 1, …, 8 and compare its `conv3_1` features (stride 4) with the matching window
-# of the whole photo's, inside the margin. Only the shifts that are multiples of the stride (0, 4, 8) match: with
-# any other shift, the piece's 2×2 pools group different pixels than the photo's do, and the piece's grid of units
-# sits between the photo's — every unit of the piece computes something no unit of the photo computes. (When the
-# shift is not a multiple of 4, the "matching window" is rounded to the nearest unit, and it does not match.)
+# First a conv stack of our own, with input `(None, None, 3)`: it runs at any size, and each pool halves height and
+# width. Its stride is 4 (two pools) and a unit sees 18×18 pixels (3, then +1 for the pool, +2·2, +1·2, +2·4), so
+# the units within 9 px = 2.25 positions of the piece's edge can see its padding: a margin of 3 positions is enough.
 
 # %% tags=["nbval-check-output"]
-to_conv3_1 = extractor.keras_vgg19(weights, up_to="conv3_1")
+keras.utils.set_random_seed(0)
+own = keras.Sequential([
+    keras.Input((None, None, 3)),
+    keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+    keras.layers.AveragePooling2D(2),
+    keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+    keras.layers.AveragePooling2D(2),
+    keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+], name="own_stack")
 x_full = images.preprocess(images.resize_to(samples.load_sample("chelsea"), 96, 128), weights)
-full = to_conv3_1(x_full).numpy()[0]
-TOP, SIZE, STRIDE, MARGIN = 16, 64, 4, 3
+for h, w in ((96, 128), (64, 64)):
+    out_shape = tuple(own(x_full[:, :h, :w]).shape[1:])
+    print(f"own stack on {h}×{w}: {out_shape}")
+    assert out_shape == (h // 4, w // 4, 8)
 
-matching = []
-for left in range(32, 41):
-    piece = to_conv3_1(x_full[:, TOP:TOP + SIZE, left:left + SIZE]).numpy()[0]
-    window = full[TOP // STRIDE:(TOP + SIZE) // STRIDE, left // STRIDE:left // STRIDE + SIZE // STRIDE]
-    inside = np.abs(piece - window)[MARGIN:-MARGIN, MARGIN:-MARGIN].max() / np.abs(full).max()
-    if inside < 1e-4:
-        matching.append(left - 32)
-print("shifts (pixels) whose piece matches the photo inside the margin:", matching)
-assert matching == [0, 4, 8]
+# %% [markdown]
+# The crop test as a function: run the model on the whole batch and on the piece, cut the window of the whole
+# batch's features that covers the piece — it starts at `left // stride`, rounded down — and compare them inside
+# the margin. Then the piece is moved by 0, 1, …, 8 pixels, for our stack and for VGG-19 up to `conv3_1` (stride 4
+# too). Only the shifts that are multiples of the stride (0, 4, 8) match: with any other shift the piece's 2×2
+# pools group different pixels than the photo's do, and the piece's grid of units sits between the photo's —
+# every unit of the piece computes something no unit of the photo computes. (For those shifts the window starting
+# at `left // stride` is the nearest grid of units, and it does not match.)
+
+# %% tags=["nbval-check-output"]
+def crop_matches(model, x, top, left, size, stride, margin):
+    """Whether `model`'s features of the size×size piece of `x` at (top, left) equal the whole image's, inside."""
+    full = model(x).numpy()[0]
+    piece = model(x[:, top:top + size, left:left + size]).numpy()[0]
+    window = full[top // stride:top // stride + size // stride, left // stride:left // stride + size // stride]
+    h, w = piece.shape[:2]
+    inside = np.abs(piece - window)[margin:h - margin, margin:w - margin].max()
+    return bool(inside <= 1e-4 * np.abs(full).max())
+
+
+to_conv3_1 = extractor.keras_vgg19(weights, up_to="conv3_1")
+for model in (own, to_conv3_1):
+    matching = [shift for shift in range(9) if crop_matches(model, x_full, 16, 32 + shift, 64, stride=4, margin=3)]
+    print(f"{model.name}: shifts (pixels) whose piece matches the photo inside the margin: {matching}")
+    assert matching == [0, 4, 8]
+assert not crop_matches(own, x_full, 16, 32, 64, stride=4, margin=0)   # at the piece's very edge they differ
 
 # %% [markdown]
 # **Back to the notebook:** `01_vgg19_at_any_size.ipynb`. **Next:** `02_building_the_graph.ipynb`.

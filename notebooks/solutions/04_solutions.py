@@ -17,8 +17,8 @@
 #
 # Worked solutions of the three exercises of `04_running_part_of_a_network.ipynb`, each checked by an `assert`. Try
 # the exercises first. This notebook stands alone: run it top to bottom (`make lab`, then **Run ▸ Run All Cells**;
-# with `STYLELIB_WEIGHTS=random make lab` on a machine without the trained weights — which ops run does not depend
-# on them).
+# with `STYLELIB_WEIGHTS=random make lab` on a machine without the trained weights — which layers run does not
+# depend on them; op names and op counts do: random weights have zero biases, which Grappler drops).
 #
 # *This notebook is paired with `04_solutions.py` (jupytext): edit either one — `notebooks/README.md` says how.*
 
