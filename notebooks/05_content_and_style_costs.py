@@ -470,7 +470,8 @@ notebook.show(viz.show_images([cat_small] + [r.best_image for r in content_runs.
 # its start: the noise has become the photo, to within rounding. `stylelib`'s L-BFGS hands scipy the loss divided
 # by its starting value, and scipy's L-BFGS-B stops when a step lowers that by less than `ftol` ≈ 2.2·10⁻⁹
 # (below 1 the decrease test of §4 is absolute; "CONVERGENCE: RELATIVE REDUCTION OF F <= FACTR*EPSMCH") — which
-# must happen once the whole remaining loss is that small. It is done, not stuck; the cell asserts that an early stop comes with a vanished cost.
+# must happen once the whole remaining loss is that small. It is done, not stuck; the cell asserts that an early
+# stop comes with a vanished cost.
 #
 # ## Exercises
 #
