@@ -113,12 +113,13 @@ print(f"G/M, 128 px vs crop:    relative difference {crop_diff:.3f}")
 print(f"G/M, 128 px vs resized: relative difference {resized_diff:.3f}  ({resized_diff / crop_diff:.1f}× the crop's)")
 
 # %% [markdown]
-# **Why the resized brick fails.** Resizing to half the size halves the scale of the texture: every brick, every
-# mortar line and every grain of the stone is half as wide, while the `conv1_1` filters still look at 3×3 pixels.
-# Per position they now see another mix of edges and flat stone, so the average co-occurrences $G/M$ change: in
-# the committed run by 36 %, against 10 % for the crop. A crop keeps the scale and only drops positions, so its
-# averages stay close. This is why `StyleObjective` may rescale a style image's Gram matrices by
-# $M_x/M_a$ when the sizes differ — that fixes the count of positions — but cannot fix a change of scale: the
+# **Why the resized brick differs.** Resizing to half the size halves the scale of the texture: every brick,
+# every mortar line and every grain of the stone is half as wide, while the `conv1_1` filters still look at 3×3
+# pixels. The average co-occurrences $G/M$ change: in the committed run by 36 %, against 10 % for the crop. That
+# is consistent with the change of scale (per position the filters see another mix of edges and flat stone),
+# but this experiment does not isolate it: resizing also smooths the image (interpolation). A crop keeps the scale and only drops positions, and its averages stay close.
+# This is why `StyleObjective` may rescale a style image's Gram matrices by $M_x/M_a$ when the sizes differ —
+# that fixes the count of positions — but cannot fix a change of scale: the
 # style image's size itself changes which "style" is matched.
 #
 # ## Exercise 3 · Weights that make every layer contribute the same
