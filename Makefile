@@ -10,6 +10,9 @@ STAMP  := $(VENV)/.stylelib-installed
 # cells tagged nbval-check-output (the same text in both modes) are compared.
 # The real-weights tests (tests/test_real_weights.py) find the files by themselves and run where they exist.
 TEST_ENV := STYLELIB_WEIGHTS=random STYLELIB_QUICK=1 TF_CPP_MIN_LOG_LEVEL=2
+# Two pytest-xdist workers, one test file (or notebook) at a time each, so a notebook's cells run in order in one
+# kernel. `make test XDIST=` runs everything in one process.
+XDIST ?= -n 2 --dist loadfile
 NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout=600
 
 .PHONY: lab test unit test-notebooks notebooks demo bench clean-venv help
@@ -37,7 +40,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check stylelib tests benchmarks notebooks
-	$(TEST_ENV) $(BIN)/python -m pytest -q -rs tests notebooks $(NBVAL)
+	$(TEST_ENV) $(BIN)/python -m pytest -q -rs $(XDIST) tests notebooks $(NBVAL)
 
 unit: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -q -rs tests

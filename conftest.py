@@ -17,3 +17,4 @@ def pytest_collectstart(collector):
         skip = getattr(collector, "skip_compare", None)
         if skip is not None and "stderr" not in skip:
             collector.skip_compare += ("stderr",)
+
