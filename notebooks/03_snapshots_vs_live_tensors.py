@@ -25,12 +25,11 @@
 # return _content_loss(sess.run(model['conv4_2']), model['conv4_2'])
 # ```
 #
-# **You will learn:** the types of the two (`numpy.ndarray`, `SymbolicTensor`) and how each reacts when the image
-# changes; that a snapshot put into a loss becomes a `Const` node, copied into the graph (about 250 MB of them for
-# `art.py` at 600×800); that gradients reach only the input variable, and why `art.py`'s second initializer resets
-# the image but not the targets; that the blog's "three networks" are **one** network evaluated three times, and
-# which layers each evaluation really executes, read from a run trace; where `stylelib`'s `ArtSession` differs
-# from `art.py`; the TF2 form: eager snapshots, and `tf.function` turning a captured NumPy array back into a `Const`.
+# **You will learn:** the types of the two and how each reacts when the image changes; that a snapshot put into a
+# loss becomes a `Const` node (about 250 MB of them for `art.py` at 600×800); that gradients reach only the input
+# variable, and why `art.py`'s second initializer resets the image but not the targets; that the blog's "three
+# networks" are **one** network in three roles, and which layers each role executes (from run traces); where
+# `stylelib`'s `ArtSession` differs from `art.py`; the TF2 form.
 #
 # **Prerequisites:** notebook 02 (the network as a dictionary with one variable). **Time:** about 45 minutes.
 #
@@ -317,14 +316,12 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # initializer (it runs the input's initializer and `variables_initializer` of the variables Adam created, not
 # `global_variables_initializer()`). Its snapshots equal ours up to float round-off.
 #
-# It differs from `art.py` in two ways. **`art.py` never clips the variable**: nothing in its loop
-# ([lines 307–320][art-loop]) assigns a clipped value back — the loop runs `train_step`, and every 100 steps reads,
-# prints and saves the image; the only `np.clip` is in `save_image` ([line 79][art-79]), on the copy written to
-# disk. **`ArtSession.step()` clips the variable to the valid pixel range after every Adam update** (and
-# `stylelib.session.run_art` also returns the best image seen; notebook 06 compares the two loops). The cell below
-# shows only that `art.train_op` has no clip: from an image pushed 300 above every pixel, one `train_op` step leaves
-# it out of range, one `ArtSession.step()` does not. How far a real `art.py` run drifts is another question
-# (notebook 06).
+# It differs from `art.py` in one way that matters. **`art.py` never clips the variable**: nothing in its loop
+# ([lines 307–320][art-loop]) assigns a clipped value back — the loop runs `train_step` and, every 100 steps,
+# reads, prints and saves the image; its only `np.clip` is in `save_image` ([line 79][art-79]), on the copy written
+# to disk. **`ArtSession.step()` clips the variable after every Adam update** (notebook 06 compares the loops).
+# The cell shows only that `art.train_op` has no clip: from an image 300 above every pixel, one `train_op` step
+# leaves it out of range, one `ArtSession.step()` does not.
 #
 # [art-loop]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L307-L320
 # [art-79]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L79
