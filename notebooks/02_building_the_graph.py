@@ -67,8 +67,8 @@ print("graph input (H, W):", (HEIGHT, WIDTH), "| preprocessed image:", x.shape, 
 # ## 1. The weights we build from
 #
 # `cfg.weights` holds, for each of the 16 conv layers, a kernel (3, 3, in channels, out channels) and a bias
-# (out channels,), plus the input convention (channel order, mean pixel). `art.py` reads the same numbers from
-# MatConvNet's `imagenet-vgg-verydeep-19.mat`, where a layer is found by its **position** in the file's layer
+# (out channels,), plus the input convention (channel order, mean pixel). `art.py` reads the trained numbers from
+# MatConvNet's `imagenet-vgg-verydeep-19.mat` (with random weights, here: random ones of the same shapes), where a layer is found by its **position** in the file's layer
 # list — ReLUs and pools count too — so `conv1_1` is 0, `conv1_2` is 2 (after `relu1_1`) and `conv2_1` is 5.
 
 # %% tags=["nbval-check-output"]
@@ -89,6 +89,10 @@ assert weights.kernels["conv1_1"].shape == (3, 3, 3, 64) and weights.biases["con
 #
 # $$\text{conv}_\ell = \max\bigl(0,\ W_\ell * \text{prev} + b_\ell\bigr), \qquad
 #   \text{pool}(i, j) = \tfrac14 \textstyle\sum_{a, b \in \{0, 1\}} \text{prev}(2i + a,\ 2j + b).$$
+#
+# The ¼ holds for full windows. At an odd edge `'SAME'` pads, and TensorFlow's average pooling divides by the
+# number of *real* values in the window, not by 4: `avgpool4` at 600×800 takes `conv4_4`'s 75 rows to 38, and
+# its last row averages 2 values, not 4. The cell checks it on an image of ones: every average stays 1.
 
 # %%
 def conv2d_relu(prev, index, name):
@@ -103,6 +107,11 @@ def conv2d_relu(prev, index, name):
 
 def avgpool(prev, name):
     return tf.nn.avg_pool2d(prev, ksize=2, strides=2, padding="SAME", name=name)
+
+
+ones_pooled = avgpool(tf.ones((1, 75, 100, 1)), "edge_check").numpy()   # eager: conv4_4's rows and columns at 600×800
+print("75×100 ones -> avg_pool 'SAME' ->", ones_pooled.shape[1:3], "| min, max:", ones_pooled.min(), ones_pooled.max())
+assert ones_pooled.shape == (1, 38, 50, 1) and np.all(ones_pooled == 1.0)   # padding is not counted as 0
 
 
 # %% [markdown]
@@ -220,7 +229,9 @@ assert all(len(structure[k]["consts"]) == 2 for k in vgg19.CONV_LAYERS)
 # `EagerTensor`, and both are subclasses of `tf.Tensor` ([2.14.0 release notes, "Breaking Changes"][tf214]). This
 # project needs TensorFlow ≥ 2.16, so every build it runs on gives `SymbolicTensor`; test with
 # `isinstance(t, tf.Tensor)` (any tensor) or `tf.is_symbolic_tensor(t)` (graph tensors only), never with
-# `type(t) ==`. The variable is a `ResourceVariable` (the TF1 of the blog's time made a `RefVariable`).
+# `type(t) ==`. The variable is a `ResourceVariable`: in the TF 1 of the blog's time `tf.Variable` made a
+# reference variable (its class was `tf.Variable` itself; the name `RefVariable` came with TF 1.11), while here
+# TF 2's behaviour, on even in a `tf.Graph`, enables resource variables.
 #
 # [tf214]: https://github.com/tensorflow/tensorflow/releases/tag/v2.14.0
 
@@ -236,6 +247,7 @@ try:
 except AttributeError as e:
     print("asking for its value without a session ->", type(e).__name__)
 assert tuple(int(p) for p in tf.__version__.split(".")[:2]) >= (2, 16)     # the project's requirement
+# the exact class name is checked on purpose, to show the 2.14 split; in your code use isinstance
 assert type(node).__name__ == "SymbolicTensor" and isinstance(node, tf.Tensor) and tf.is_symbolic_tensor(node)
 assert not tf.is_symbolic_tensor(tf.constant(1.0)) and type(tf.constant(1.0)).__name__ == "EagerTensor"
 assert type(model["input"]).__name__ == "ResourceVariable" and not hasattr(node, "numpy")
@@ -276,7 +288,11 @@ del by_hand, by_lib
 # In graph mode `model['input'].assign(x)` is not an action: it *builds* ops — a `Const` holding the whole
 # image, an `AssignVariableOp` and a read — and `sess.run` then executes them. Call it again and it builds them
 # again. In a loop (video frames, a re-run notebook cell) the graph grows by one image per call, and a graph only
-# ever grows.
+# ever grows. `art.py` itself does this: every 100 steps its [line 313][art-313],
+# `print('sum : ', sess.run(tf.reduce_sum(mixed_image)))`, adds a `Const` holding the whole image (and a `Sum`) —
+# 50 copies of the 600×800 image over its 5000 iterations, about 288 MB.
+#
+# [art-313]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L313
 
 # %%
 bytes_before = g.as_graph_def().ByteSize()
@@ -289,10 +305,13 @@ with tf1.Session(graph=g) as sess:
         print(f"assign #{i}: +{len(new_ops)} ops {sorted(op.type for op in new_ops)},"
               f" the new Const holds {const_bytes(new_ops) / 1e6:.2f} MB")
         assert len(new_ops) == 3 and const_bytes(new_ops) == x.nbytes
+        assert sorted(op.type for op in new_ops) == ["AssignVariableOp", "Const", "ReadVariableOp"]
 grown = g.as_graph_def().ByteSize() - bytes_before
-print(f"after three assigns the serialized graph is {grown / 1e6:.2f} MB bigger;"
-      f" 1000 calls would add {1000 * x.nbytes / 1e9:.2f} GB")
-assert grown >= 3 * x.nbytes
+image_600 = 600 * 800 * 3 * 4                        # one 600×800 float32 image, in bytes
+calls_to_2gb = (2**31 - weight_bytes) / image_600    # protobuf refuses to serialize a message over 2 GiB
+print(f"after three assigns the serialized graph is {grown / 1e6:.2f} MB bigger; at 600×800 (5.76 MB per call)"
+      f" the GraphDef passes protobuf's 2 GB limit after about {calls_to_2gb:.0f} calls")
+assert grown >= 3 * x.nbytes and 350 < calls_to_2gb < 370
 
 # %% [markdown]
 # **The fix:** build the loading op **once**, with a placeholder for the image, and feed the image each time.
@@ -327,7 +346,10 @@ assert len(g_fixed.get_operations()) == n_ops and np.array_equal(loaded, x)
 # TF2 runs eagerly. The dictionary of nodes becomes a **callable that returns a dictionary** —
 # `stylelib.extractor.FeatureExtractor` (a `tf.Module` holding the weights as constants) or a Keras model with one
 # output per layer. The one variable is still the image, now a `tf.Variable` you create with its value; there is
-# no session and no initializer, and `Variable.assign` changes the value at once, building nothing.
+# no session and no initializer, and `Variable.assign` changes the value at once, building nothing. (The checks
+# against the session's result use `atol=1e-3`, not the exact 0.0 of section 5: eager kernels and the fused
+# kernels Grappler picks for the session graph add the same numbers in a different order, so they round
+# differently.)
 
 # %%
 features = extractor.FeatureExtractor(weights, ["conv1_1", "conv4_2"])
@@ -335,7 +357,7 @@ image = tf.Variable(x, name="image")                 # has a value the moment it
 out = features(image)
 print("FeatureExtractor(image) ->", {k: (type(v).__name__, tuple(v.shape)) for k, v in out.items()})
 print("variables inside the extractor:", features.trainable_variables)
-print("conv4_2 equals the Session result:", bool(np.allclose(out["conv4_2"], conv4_2_graph, atol=1e-3, rtol=1e-4)))
+print("conv4_2 equals the Session result up to float round-off:", bool(np.allclose(out["conv4_2"], conv4_2_graph, atol=1e-3, rtol=1e-4)))
 assert type(out["conv4_2"]).__name__ == "EagerTensor" and features.trainable_variables == ()
 assert np.allclose(out["conv4_2"].numpy(), conv4_2_graph, atol=1e-3, rtol=1e-4)
 
@@ -360,12 +382,13 @@ first = float(conv1_1_mean(image))
 image.assign(x)
 second = float(conv1_1_mean(image))
 traced = conv1_1_mean.get_concrete_function(image).graph
-print("traces:", conv1_1_mean.experimental_get_tracing_count(),
-      "| the traced graph reads the variable:", any(op.type == "ReadVariableOp" for op in traced.get_operations()),
-      "| holds the image as a Const:", any(op.type == "Const" and op.outputs[0].shape == x.shape
-                                           for op in traced.get_operations()))
+reads_variable = any(op.type == "ReadVariableOp" for op in traced.get_operations())
+holds_image = any(op.type == "Const" and op.outputs[0].shape == x.shape for op in traced.get_operations())
+print("traces:", conv1_1_mean.experimental_get_tracing_count(), "| the traced graph reads the variable:",
+      reads_variable, "| holds the image as a Const:", holds_image)
 print("a new image gives a new value:", first != second)
 assert conv1_1_mean.experimental_get_tracing_count() == 1 and first != second
+assert reads_variable and not holds_image
 assert np.isclose(second, float(tf.reduce_mean(out["conv1_1"])), rtol=1e-4)
 
 # %% [markdown]
@@ -376,13 +399,14 @@ assert np.isclose(second, float(tf.reduce_mean(out["conv1_1"])), rtol=1e-4)
 # %%
 vgg = extractor.keras_vgg19(weights, up_to="pool5")
 as_dict = keras.Model(vgg.input, {layer.name: layer.output for layer in vgg.layers[1:]})
-print("outputs:", len(as_dict.outputs), "| trainable weights before:", len(as_dict.trainable_weights), end="")
+n_before = len(as_dict.trainable_weights)            # 16 kernels + 16 biases
+print("outputs:", len(as_dict.outputs), "| trainable weights before:", n_before, end="")
 as_dict.trainable = False
 print(", after trainable = False:", len(as_dict.trainable_weights))
 dict_out = as_dict(image)
 print("conv4_2 from the Keras dict model, fed the variable:", tuple(dict_out["conv4_2"].shape))
 assert sorted(dict_out) == sorted(sgraph.graph_layer_names("avg"))
-assert len(as_dict.trainable_weights) == 0
+assert n_before == 32 and len(as_dict.trainable_weights) == 0
 assert np.allclose(dict_out["conv4_2"].numpy(), conv4_2_graph, atol=1e-3, rtol=1e-4)
 
 # %% [markdown]
@@ -401,8 +425,11 @@ assert np.allclose(dict_out["conv4_2"].numpy(), conv4_2_graph, atol=1e-3, rtol=1
 #    'conv1_2', 'maxpool1'}` by hand — a **max**-pooling variant, with `tf.nn.max_pool2d` — and check its values
 #    against `sgraph.build_graph(weights, HEIGHT, WIDTH, pooling="max")` on the image `x`. Which entries equal
 #    those of the average-pooling graph, and why is `maxpool1` never smaller than `avgpool1`?
-# 2. **Count the parameters** of VGG-19's conv layers from the graph itself — from its `Const` ops — and check
-#    the total is 20,024,384. How many megabytes is that in float32?
+# 2. **A second variable.** Build the first block (`conv1_1`, `conv1_2`) again in a new graph, but make
+#    `conv1_1`'s kernel a `tf1.Variable` instead of a `tf.constant`. Which variables does
+#    `tf1.trainable_variables()` list now? For the cost `tf.reduce_mean(conv1_2)`, which variables would
+#    `AdamOptimizer(2.0).minimize(cost)` update (ask `compute_gradients`), and does one step change the kernel?
+#    How do you make `minimize` update the image only?
 # 3. **The dictionary in TF2.** Write `features_by_hand(v)`: from a `tf.Variable` `v`, compute `conv1_1`,
 #    `conv1_2`, `avgpool1`, `conv2_1` eagerly with `tf.nn` ops and `weights`, and return them as a dict. Check it
 #    against `FeatureExtractor`, then `assign` a new image and check that calling it again follows.

@@ -25,12 +25,11 @@
 # return _content_loss(sess.run(model['conv4_2']), model['conv4_2'])
 # ```
 #
-# **You will learn:** the types of the two (`numpy.ndarray`, `SymbolicTensor`) and how each reacts when the image
-# changes; that a snapshot put into a loss becomes a `Const` node, copied into the graph (about 250 MB of them for
-# `art.py` at 600×800); that gradients reach only the input variable, and why `art.py`'s second initializer resets
-# the image but not the targets; that the blog's "three networks" are **one** network evaluated three times, and
-# which layers each evaluation really executes, read from a run trace; where `stylelib`'s `ArtSession` differs
-# from `art.py`; the TF2 form: eager snapshots, and `tf.function` turning a captured NumPy array back into a `Const`.
+# **You will learn:** the types of the two and how each reacts when the image changes; that a snapshot put into a
+# loss becomes a `Const` node (about 250 MB of them for `art.py` at 600×800); that gradients reach only the input
+# variable, and why `art.py`'s second initializer resets the image but not the targets; that the blog's "three
+# networks" are **one** network in three roles, and which layers each role executes (from run traces); where
+# `stylelib`'s `ArtSession` differs from `art.py`; the TF2 form.
 #
 # **Prerequisites:** notebook 02 (the network as a dictionary with one variable). **Time:** about 45 minutes.
 #
@@ -110,15 +109,12 @@ print("live:", live.name, "- output of a", live.op.type, "op in graph g:", live.
       "| has .numpy():", hasattr(live, "numpy"))
 assert isinstance(snapshot, np.ndarray)
 assert type(live).__name__ == "SymbolicTensor" and isinstance(live, tf.Tensor) and tf.is_symbolic_tensor(live)
-assert not hasattr(live, "numpy") and live.graph is g
+assert not hasattr(live, "numpy") and live.graph is g and live.op.type == "Relu"
 
 # %% [markdown]
 # The snapshot is an ordinary NumPy array. The live tensor is a *description* of a value — "the output of the
-# ReLU in `conv4_2`" — with a shape and a dtype but no numbers. The blog, written for TF 1, prints its type as
-# `tensorflow.python.framework.ops.Tensor`; since **TensorFlow 2.14** a graph tensor is a `SymbolicTensor` and an
-# eager one an `EagerTensor`, both subclasses of `tf.Tensor`
-# ([2.14.0 release notes](https://github.com/tensorflow/tensorflow/releases/tag/v2.14.0)). This project needs
-# TF ≥ 2.16, so you always see `SymbolicTensor`; `isinstance(t, tf.Tensor)` is the test that works everywhere.
+# ReLU in `conv4_2`" — with a shape and a dtype but no numbers. (Why the blog's `ops.Tensor` is a
+# `SymbolicTensor` here: see notebook 02, section 5.)
 #
 # ## 3. Change the input: the live tensor follows, the snapshot does not
 
@@ -141,8 +137,9 @@ assert np.array_equal(sess.run(live), snapshot)
 #
 # ## 4. A snapshot in a loss becomes a `Const` node
 #
-# `losses.content_loss(p, x)` computes $\frac{1}{4NM}\sum_{i,j}(x_{ij} - p_{ij})^2$ (`art.py`'s normalization;
-# the paper's ½Σ and what the choice changes are in notebook 05). When `p` is a NumPy array and `x` a graph
+# `losses.content_loss(p, x)` computes $\frac{1}{4NM}\sum_{i,j}(x_{ij} - p_{ij})^2$, where $N$ is the layer's
+# number of filters (channels, 512 for `conv4_2`) and $M = H \times W$ its number of positions (`art.py`'s
+# normalization; the paper's ½Σ and what the choice changes are in notebook 05). When `p` is a NumPy array and `x` a graph
 # tensor, TensorFlow converts the array into a `Const` op: the numbers are **copied into the graph definition**.
 # We measure the serialized graph before and after, and find the new constant among the cost's ancestors.
 
@@ -198,7 +195,8 @@ print("d cost / d input:          ", tuple(grad_input.shape))
 print("d cost / d snapshot Const: ", tuple(grad_target.shape), "(a number, but a Const cannot be updated)")
 print("d cost / d the numpy array:", grad_numpy)
 print("variables Adam would update:", [v.name for _, v in pairs])
-assert trainable == [model["input"]] and grad_input is not None and grad_numpy == [None]
+assert trainable == [model["input"]] and grad_input is not None and grad_target is not None
+assert grad_numpy == [None]
 assert [v for _, v in pairs] == [model["input"]]
 
 # %% [markdown]
@@ -206,8 +204,11 @@ assert [v for _, v in pairs] == [model["input"]]
 #
 # After building the loss and Adam, `art.py` runs `sess.run(tf.initialize_all_variables())` a second time
 # ([lines 283 and 305][art-init]; the old name of `global_variables_initializer`) so that Adam's slot variables get
-# values. That also resets the **input** to its initial value, zeros. If the targets were linked to the input they
-# would now describe a black image. They are not:
+# values. That also resets the **input** to its initial value, zeros. The input is mean-subtracted, so zeros are not
+# black: they are the **mean colour** (about RGB 124, 117, 104), a flat grey-brown picture. The targets do not
+# follow — they are `Const`s, and the content cost is now the distance from `conv4_2` of that flat picture to the
+# content snapshot. (Live targets would be a different bug: they would follow the input at *every* step, and the
+# content cost would be 0 for every image — exercise 1.)
 #
 # [art-init]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L283-L306
 
@@ -217,24 +218,27 @@ print("input = content image -> content cost:", float(sess.run(content_cost)))
 assert sess.run(content_cost) == 0.0
 
 sess.run(init)                                    # the second initializer
-x_now, target_now = sess.run(model["input"]), sess.run(target)
-live_now, cost_now = sess.run(live), sess.run(content_cost)
+x_now, target_now, live_now, cost_now = sess.run([model["input"], target, live, content_cost])
 n_filters, m_positions = snapshot.shape[-1], snapshot.shape[1] * snapshot.shape[2]
 expected = ((live_now.astype(np.float64) - snapshot) ** 2).sum() / (4 * n_filters * m_positions)
 
-print("after the initializer, the input is all zeros:", not x_now.any())
+flat_rgb = images.deprocess(x_now, weights)        # back to 0–255 RGB: the mean colour everywhere
+print("after the initializer, the input is all zeros:", not x_now.any(),
+      "| as a picture: every pixel RGB", tuple(int(c) for c in flat_rgb[0, 0]))
 print("the target Const still equals the content snapshot:", np.array_equal(target_now, snapshot))
 print("cost = Σ(conv4_2(zeros) − snapshot)² / 4NM:", bool(np.isclose(cost_now, expected, rtol=1e-4)))
 assert not x_now.any() and np.array_equal(target_now, snapshot) and np.isclose(cost_now, expected, rtol=1e-4)
+assert (flat_rgb == flat_rgb[0, 0]).all() and flat_rgb.min() > 50     # one flat colour, far from black
 
 # %% [markdown]
 # ## 7. Three evaluations of one network — and what each one executes
 #
-# `art.py` takes its targets by running the same graph twice — the content image in the variable, `sess.run` of
-# `conv4_2`; the style image, `sess.run` of `conv1_1 … conv5_1` — and then optimizes the live tensors. Which ops
-# does each `sess.run` execute? A `Session` runs only what its fetches need, and it can tell us: pass
+# `art.py` uses the one graph in **three roles**: **1 content run** (the content image in the variable, `sess.run`
+# of `conv4_2`), **5 style runs** (the style image, one `sess.run` per layer `conv1_1 … conv5_1`), and **one live
+# run per Adam step** (the total cost on the variable, before its gradient). Which ops does each `sess.run`
+# execute? A `Session` runs only what its fetches need, and it can tell us: pass
 # `RunOptions(trace_level=FULL_TRACE)` and a `RunMetadata`, and the run records every node it executed in
-# `run_metadata.step_stats`. Four lines, on the content snapshot:
+# `run_metadata.step_stats`. Four lines, on the content run:
 
 # %%
 options = tf1.RunOptions(trace_level=tf1.RunOptions.FULL_TRACE)
@@ -250,80 +254,79 @@ assert layers_ran == sgraph.graph_layer_names()[:sgraph.graph_layer_names().inde
 
 # %% [markdown]
 # Only the layers up to `conv4_2` ran: `conv4_3` … `avgpool5` exist in the graph but were pruned from this run.
-# `sgraph.executed_ops` wraps these four lines (and maps back nodes that TensorFlow's optimizer Grappler fused or
-# folded; notebook 04 and the "under the hood" notebook look at that) and `sgraph.ops_of_layers` turns op names into
-# layers. Now the three evaluations, as `art.py` does them: the style snapshots are **five** `sess.run` calls
-# ([line 265][art-265]), each executing only up to its own layer; the live evaluation is the total cost
+# `sgraph.executed_ops` wraps these four lines (and maps back nodes that Grappler, TensorFlow's graph optimizer,
+# fused or folded; notebook 04 looks at that) and `sgraph.ops_of_layers` turns op names into layers. Now the
+# other two roles: the five style runs ([line 265][art-265]) and the live evaluation, the total cost
 # $5\,L_\text{content} + 100\,L_\text{style}$ (`art.py` names these weights `BETA` and `ALPHA`, the reverse of the
-# paper's α for content and β for style) — what every Adam step evaluates before its gradient.
+# paper's α for content and β for style).
 #
 # [art-265]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L265
 
-# %% tags=["nbval-check-output"]
-def layers_executed(fetches, feed_dict=None):
-    return sgraph.ops_of_layers(sgraph.executed_ops(sess, fetches, feed_dict))
+# %%
+def layers_executed(fetches):
+    return sgraph.ops_of_layers(sgraph.executed_ops(sess, fetches))
 
 
+keys = sgraph.graph_layer_names()
 style_layers = dict(recipe.ART_STYLE_LAYERS)      # conv1_1 … conv5_1, weights 0.5 … 4
-executed = {"content": layers_executed(model["conv4_2"])}   # the content image is loaded (above)
-
 sess.run(load_image, {image_in: style_pre})
+# art.py: one sess.run per style layer; quick mode (tests only) fetches all five in one run, cheaper to set up
+style_runs = notebook.pick([list(style_layers)], [[l] for l in style_layers])
 style_snapshots, per_run = {}, {}
-for layer in style_layers:                        # art.py: one sess.run per style layer
-    style_snapshots[layer] = sess.run(model[layer])
-    per_run[layer] = layers_executed(model[layer])
-executed["style"] = [k for k in sgraph.graph_layer_names() if any(k in r for r in per_run.values())]
-
+for run in style_runs:
+    fetch = {l: model[l] for l in run}
+    style_snapshots.update(sess.run(fetch))
+    per_run[run[-1]] = layers_executed(fetch)         # the same run again, traced
 with g.as_default():
     style_cost = losses.style_loss(style_snapshots, {l: model[l] for l in style_layers}, style_layers)
     total_cost = recipe.ART_CONTENT_WEIGHT * content_cost + recipe.ART_STYLE_WEIGHT * style_cost
-executed["live"] = layers_executed(total_cost)
+executed = {"content": layers_ran, "style": [k for k in keys if any(k in r for r in per_run.values())],
+            "live": layers_executed(total_cost)}
 
-for layer, run_layers in per_run.items():
-    print(f"sess.run(model['{layer}']) executed {len(run_layers):2d} layers, the last: {run_layers[-1]}")
+print("style runs (by last layer), layers each executed:", {l: len(r) for l, r in per_run.items()})
 for row, run_layers in executed.items():
-    print(f"{row:8s} evaluation: {len(run_layers)} layers, never ran: "
-          f"{[k for k in sgraph.graph_layer_names() if k not in run_layers]}")
-keys = sgraph.graph_layer_names()
-assert all(per_run[l] == keys[:keys.index(l) + 1] for l in style_layers)
-assert executed["content"] == keys[:keys.index("conv4_2") + 1]
+    print(f"{row:7s}: {len(run_layers)} of {len(keys)} layers ran, the last {run_layers[-1]}")
+assert all(run_layers == keys[:keys.index(l) + 1] for l, run_layers in per_run.items())
 assert executed["style"] == executed["live"] == keys[:keys.index("conv5_1") + 1]
 
 # %% [markdown]
-# The figure below is drawn from these structures: layer names and shapes from the graph's tensors, the coloured
-# boxes from the snapshots we hold, and the white, dotted boxes from the traces — layers that evaluation did not
-# execute. Sixteen conv layers exist once; the rows are three *runs* of them.
+# The figure below is drawn from these structures: layer names and shapes from the graph's tensors, the snapshots
+# we hold, and the traces. **Coloured** boxes: values kept (red, green: snapshots; blue: the live run, wired to the
+# variable). **Grey** boxes: layers that *did* run in that evaluation but whose values were only passed on, not
+# kept. **White, dotted** boxes: layers that evaluation did not execute. Sixteen conv layers exist once; the rows
+# are the three roles.
 
 # %% tags=["nbval-check-output"]
 layer_shapes = {k: tuple(t.shape[1:]) for k, t in model.items() if k != "input"}
 fig = viz.three_networks(layer_shapes, {"conv4_2": snapshot.shape[1:]},
                          {k: v.shape[1:] for k, v in style_snapshots.items()},
-                         input_shape=tuple(model["input"].shape), executed=executed)
+                         input_shape=tuple(model["input"].shape), executed=executed,
+                         runs={"content": 1, "style": len(style_layers), "live": 1})
 notebook.show(fig)
-forward_convs = [op.name for op in g.get_operations() if op.type == "Conv2D" and not op.name.startswith("gradients")]
-print("forward Conv2D ops in the graph:", len(forward_convs), "| conv4_2/Conv2D appears",
-      forward_convs.count("conv4_2/Conv2D"), "time(s)")
+forward_convs = [op.name for op in g.get_operations() if op.type == "Conv2D"]   # gradients: Conv2DBackprop*
+print("forward Conv2D ops in the graph:", len(forward_convs), "| ops named conv4_2/Conv2D:",
+      forward_convs.count("conv4_2/Conv2D"))
 assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 
 # %% [markdown]
 # ## 8. `ArtSession`: the same recipe in one object — and where it is not `art.py`
 #
 # `stylelib.session.ArtSession` does all of the above in its constructor: content snapshot, style snapshots,
-# losses against the live tensors, `AdamOptimizer(2.0).minimize(total)`, the second initializer. Its snapshots
-# equal ours, and its Adam step runs forward through the same layers as our live evaluation.
+# losses against the live tensors, `AdamOptimizer(2.0).minimize(total)`, and the equivalent of the second
+# initializer (it runs the input's initializer and `variables_initializer` of the variables Adam created, not
+# `global_variables_initializer()`). Its snapshots equal ours up to float round-off.
 #
-# It differs from `art.py` in two ways, said plainly. **`art.py` never clips the image in its loop**: the loop
-# is `sess.run(train_step)` alone ([lines 307–320][art-loop]); the only `np.clip` is in `save_image`
-# ([line 79][art-79]), on the copy written to disk, so the variable may drift outside 0–255. **`ArtSession.step()`
-# clips the variable to the valid pixel range after every Adam update**, and `stylelib.session.run_art` returns the
-# best image seen as well as the last one, where `art.py` keeps no best image: it writes the current image every 100
-# steps (notebook 06 compares the two loops). Below: from an image
-# pushed out of range, `art.py`'s step (`art.train_op` alone) leaves it out of range; `ArtSession.step()` does not.
+# It differs from `art.py` in one way that matters. **`art.py` never clips the variable**: nothing in its loop
+# ([lines 307–320][art-loop]) assigns a clipped value back — the loop runs `train_step` and, every 100 steps,
+# reads, prints and saves the image; its only `np.clip` is in `save_image` ([line 79][art-79]), on the copy written
+# to disk. **`ArtSession.step()` clips the variable after every Adam update** (notebook 06 compares the loops).
+# The cell shows only that `art.train_op` has no clip: from an image 300 above every pixel, one `train_op` step
+# leaves it out of range, one `ArtSession.step()` does not.
 #
 # [art-loop]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L307-L320
 # [art-79]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L79
 
-# %% tags=["nbval-check-output"]
+# %%
 try:
     art.close()    # re-running this cell
 except NameError:
@@ -331,9 +334,11 @@ except NameError:
 art = ArtSession(content_img, style_img, weights)
 same = np.allclose(art.content_snapshot, snapshot, rtol=1e-5, atol=1e-4) and all(
     np.allclose(art.style_snapshots[l], style_snapshots[l], rtol=1e-5, atol=1e-4) for l in style_layers)
-step_layers = sgraph.ops_of_layers(sgraph.executed_ops(art.sess, art.train_op))
-print("ArtSession's snapshots equal ours:", same)
-print("its Adam step executes the live evaluation's layers:", step_layers == executed["live"])
+print("ArtSession's snapshots equal ours up to float round-off:", same)
+if not cfg.quick:                                 # a traced Adam step: skipped in quick mode (it is slow)
+    step_layers = sgraph.ops_of_layers(sgraph.executed_ops(art.sess, art.train_op))
+    print("its Adam step executes the live evaluation's layers:", step_layers == executed["live"])
+    assert step_layers == executed["live"]
 
 lo, hi = pixel_bounds(weights)
 too_bright = content_pre + 300.0                  # every pixel far above 255
@@ -342,10 +347,9 @@ art.sess.run(art.train_op)                        # art.py's step: the update on
 out_of_range = float((art.image() > hi).mean())
 art.set_image(too_bright)
 art.step()                                        # ArtSession's step: the update, then the clip
-print(f"after art.py's step {out_of_range:.0%} of the values are above 255 - mean;"
-      f" after ArtSession.step(): {float((art.image() > hi).mean()):.0%}")
-assert same and step_layers == executed["live"]
-assert out_of_range > 0.9 and np.all(art.image() <= hi) and np.all(art.image() >= lo)
+print(f"above the upper bound (255 − mean): {out_of_range:.0%} of the values after art.py's step,"
+      f" {float((art.image() > hi).mean()):.0%} after ArtSession.step()")
+assert same and out_of_range > 0.9 and np.all(art.image() <= hi) and np.all(art.image() >= lo)
 
 # %% [markdown]
 # ### How big are the constants?
@@ -376,9 +380,9 @@ assert measured == sum(predicted_bytes(HEIGHT, WIDTH).values())
 assert 240e6 < sum(big.values()) < 260e6
 
 # %% [markdown]
-# About **250 MB** of activations baked into the `GraphDef` next to the 80 MB of weights: every export or
-# optimization pass copies them, a serialized `GraphDef` may not exceed 2 GB (protobuf's limit), and a new content
-# or style image means a **new graph**. Modern code computes the targets once and keeps them *outside* the graph's
+# About **250 MB** of activations baked into the `GraphDef` next to the 80 MB of weights: a serialized `GraphDef`
+# carries them (section 4 measured the growth), it may not exceed 2 GB (protobuf's limit), and a new content or
+# style image means a **new graph**. Modern code computes the targets once and keeps them *outside* the graph's
 # definition — as tensors captured by reference, or variables or placeholders that can be reassigned.
 #
 # ## 9. The TF2 way: values are values
@@ -395,7 +399,7 @@ x_var.assign(style_pre)
 other = fe(x_var)["conv4_2"]                     # the variable changed; the kept tensor did not
 
 print(notebook.type_name(eager_snapshot), "| .numpy() ->", type(eager_snapshot.numpy()).__name__)
-print("same values as the TF1 sess.run snapshot:", bool(np.allclose(eager_snapshot, snapshot, rtol=1e-4, atol=1e-3)))
+print("equal to the TF1 sess.run snapshot up to float round-off:", bool(np.allclose(eager_snapshot, snapshot, rtol=1e-4, atol=1e-3)))
 print("after x_var.assign(style): new tensor differs, the snapshot is unchanged:",
       not np.array_equal(other.numpy(), kept_eager) and np.array_equal(eager_snapshot.numpy(), kept_eager))
 assert type(eager_snapshot).__name__ == "EagerTensor" and np.array_equal(eager_snapshot.numpy(), kept_eager)

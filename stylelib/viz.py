@@ -276,7 +276,7 @@ __all__ += ["graph_structure", "draw_graph"]
 def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots: Mapping[str, Sequence[int]],
                    style_snapshots: Mapping[str, Sequence[int]], *, input_shape: Sequence[int] | None = None,
                    n_ops: int | None = None, title: str | None = None,
-                   executed: Mapping[str, Iterable[str]] | None = None):
+                   executed: Mapping[str, Iterable[str]] | None = None, runs: Mapping[str, int] | None = None):
     """art.py's "three networks", drawn as what they are: one graph evaluated three times.
 
     Parameters
@@ -297,6 +297,9 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
         trace (:func:`stylelib.graph.executed_ops` and :func:`stylelib.graph.ops_of_layers`). The layers of a
         given row that are not listed are drawn greyed out (white, dotted edge: "not run"), and the row says
         how many layers ran. Rows left out of the mapping are drawn as without it.
+    runs : mapping of str to int, optional
+        Per row, how many ``sess.run`` calls it stands for (art.py: 1 content run, 5 style runs). A row with more
+        than one says "N runs, K of L layers in all" instead of "ran K of L layers".
 
     Returns
     -------
@@ -309,7 +312,7 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
     Raises
     ------
     ValueError
-        A snapshot or executed layer that is not among ``layer_shapes``, or an unknown row name.
+        A snapshot or executed layer that is not among ``layer_shapes``, an unknown row name, or a run count < 1.
     """
     plt = _plt()
     from matplotlib.patches import FancyArrowPatch, Rectangle
@@ -326,6 +329,9 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
         bad = sorted(ran[row] - set(names))
         if bad:
             raise ValueError(f"executed[{row!r}] names layers {bad} that are not among the network's layers {names}")
+    for row, count in (runs or {}).items():
+        if row not in ("content", "live", "style") or int(count) < 1:
+            raise ValueError(f"runs[{row!r}] = {count!r}: the rows are 'content', 'live' and 'style', counts >= 1")
     n = len(names)
     # sized for a notebook column (~10 in at 100 dpi) so the labels stay readable without zooming
     fig, ax = plt.subplots(figsize=(min(10.5, max(7.0, 0.4 * n + 2.5)), 5.6))
@@ -384,17 +390,23 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
     right = x0 + n * 0.62
     notes = {
         "content": "sess.run with the content image:\nvalues copied out (snapshot),\nbecome Const nodes in the loss",
-        "live": "the same nodes, run live on the\ninput variable: the only values\nthe optimizer can move",
+        "live": ("the same nodes, run live on the\ninput variable at every Adam step:\n"
+                 "the only values the optimizer moves"),
         "style": "sess.run with the style image:\nsnapshots; their Gram matrices\nare the style targets",
     }
     for row, y in ys.items():
-        extra = f"\nran {len(ran[row])} of {n} layers" if row in ran else ""
+        count = int((runs or {}).get(row, 1))
+        extra = ""
+        if row in ran:
+            extra = (f"\n{count} runs, {len(ran[row])} of {n} layers in all" if count > 1
+                     else f"\nran {len(ran[row])} of {n} layers")
         ax.text(right + 0.1, y, notes[row] + extra, fontsize=8, va="center", color=colours[row])
     footer = ("Each row is one evaluation of the same graph nodes (conv4_2 exists once in the graph). "
               "Dashed arrows: values copied out by sess.run and fed back as constants; only the middle row is "
               "wired to the input variable, so gradients reach only it.")
     if ran:
-        footer += " White boxes with a dotted edge: layers that evaluation did not execute (read from its run trace)."
+        footer += (" Grey boxes: layers that ran but whose values were only passed on, not kept. White boxes with a"
+                   " dotted edge: layers that evaluation did not execute (read from its run trace).")
     ax.text(0.0, -0.7, footer, fontsize=8, color="0.3", va="top", wrap=True)
     ops = f", {n_ops} ops" if n_ops is not None else ""
     inp = f" for a {'×'.join(str(int(d)) for d in input_shape)} input" if input_shape is not None else ""

@@ -99,3 +99,15 @@ def test_three_networks_greys_out_the_layers_an_evaluation_did_not_run():
         viz.three_networks(shapes, {}, {}, executed={"live": ["conv9_9"]})
     with pytest.raises(ValueError, match="'middle'"):
         viz.three_networks(shapes, {}, {}, executed={"middle": ["conv1_1"]})
+
+
+def test_three_networks_counts_runs_per_row_and_explains_grey_boxes():
+    shapes = {"conv1_1": (8, 8, 64), "avgpool1": (4, 4, 64), "conv2_1": (4, 4, 128)}
+    executed = {"content": ["conv1_1"], "style": ["conv1_1", "avgpool1", "conv2_1"]}
+    fig = viz.three_networks(shapes, {"conv1_1": (8, 8, 64)}, {"conv2_1": (4, 4, 128)}, executed=executed,
+                             runs={"content": 1, "style": 5})
+    texts = _texts(fig)
+    assert any("5 runs, 3 of 3 layers in all" in t for t in texts) and any("ran 1 of 3 layers" in t for t in texts)
+    assert any("Grey boxes" in t for t in texts)
+    with pytest.raises(ValueError, match="runs"):
+        viz.three_networks(shapes, {}, {}, runs={"style": 0})

@@ -74,7 +74,8 @@ def run(net, keys, image):
 g = tf.Graph()
 with g.as_default():
     mine = first_block(HEIGHT, WIDTH)
-lib_max = sgraph.build_graph(weights, HEIGHT, WIDTH, pooling="max")   # built eagerly: in a fresh graph
+lib_max = sgraph.build_graph(weights, HEIGHT, WIDTH, pooling="max")   # called outside any graph, build_graph
+#                                                                     makes its own fresh tf.Graph
 lib_avg = sgraph.build_graph(weights, HEIGHT, WIDTH, pooling="avg")
 
 keys = ["conv1_1", "conv1_2", "maxpool1"]
@@ -100,20 +101,43 @@ assert never_smaller and not np.array_equal(by_hand["maxpool1"], avg["avgpool1"]
 # numbers is never smaller than their mean (equal only when all four are equal), so `maxpool1 ≥ avgpool1`, and from
 # there on the two networks see different inputs.
 #
-# ## Exercise 2 — the parameters, counted from the graph
+# ## Exercise 2 — a second variable
 #
-# Every kernel and bias is one `Const` op named `…/kernel` or `…/bias`; the product of its shape is its number of
-# parameters. The formula from the layer table, $\sum_\ell (3 \cdot 3 \cdot C_\text{in} \cdot C_\text{out} +
-# C_\text{out})$, must give the same.
+# The block again, with `conv1_1`'s kernel a `tf1.Variable` (its initial value: the kernel's numbers). Now the graph
+# has two trainable variables, and `minimize` — which by default updates **every** trainable variable the cost
+# depends on — would change the network's weights as well as the image: that is training the network, not style
+# transfer. `var_list=[image]` restricts the update to the image; `art.py` needs no `var_list` only because its
+# weights are constants.
 
 # %% tags=["nbval-check-output"]
-graph_of_lib = lib_avg["input"].graph
-weight_consts = [op for op in graph_of_lib.get_operations()
-                 if op.type == "Const" and op.name.endswith(("/kernel", "/bias"))]
-n_params = sum(int(np.prod(op.outputs[0].shape)) for op in weight_consts)
-by_formula = sum(3 * 3 * l.in_channels * l.out_channels + l.out_channels for l in vgg19.LAYERS if l.kind == "conv")
-print(f"{len(weight_consts)} weight constants, {n_params:,} parameters, {4 * n_params / 1e6:.1f} MB in float32")
-assert len(weight_consts) == 32 and n_params == by_formula == 20_024_384
+g2 = tf.Graph()
+with g2.as_default():
+    image_var = tf1.Variable(x, name="input")
+    kernel_var = tf1.Variable(weights.kernels["conv1_1"], name="conv1_1_kernel")     # the one change
+    conv1_1 = tf.nn.relu(tf.nn.conv2d(image_var, kernel_var, 1, "SAME") + weights.biases["conv1_1"])
+    conv1_2 = conv2d_relu(conv1_1, 2, "conv1_2")
+    cost = tf.reduce_mean(conv1_2)
+    trainable = tf1.trainable_variables()
+    pairs = tf1.train.AdamOptimizer(2.0).compute_gradients(cost)
+    step_all = tf1.train.AdamOptimizer(2.0).minimize(cost)
+    step_image = tf1.train.AdamOptimizer(2.0).minimize(cost, var_list=[image_var])
+    init2 = tf1.global_variables_initializer()
+
+with tf1.Session(graph=g2) as sess:
+    sess.run(init2)
+    sess.run(step_image)
+    kernel_after_image_step = sess.run(kernel_var)
+    sess.run(step_all)
+    kernel_after_full_step = sess.run(kernel_var)
+print("trainable variables:", [v.name for v in trainable])
+print("minimize() would update:", [v.name for g_, v in pairs if g_ is not None])
+print("kernel unchanged by minimize(var_list=[image]):",
+      np.array_equal(kernel_after_image_step, weights.kernels["conv1_1"]),
+      "| changed by minimize():", not np.array_equal(kernel_after_full_step, weights.kernels["conv1_1"]))
+assert [v.name for v in trainable] == ["input:0", "conv1_1_kernel:0"]
+assert [v for g_, v in pairs if g_ is not None] == [image_var, kernel_var]
+assert np.array_equal(kernel_after_image_step, weights.kernels["conv1_1"])
+assert not np.array_equal(kernel_after_full_step, weights.kernels["conv1_1"])
 
 # %% [markdown]
 # ## Exercise 3 — the dictionary in TF2

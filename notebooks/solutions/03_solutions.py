@@ -58,8 +58,8 @@ print("graph input:", (HEIGHT, WIDTH), "| content snapshot:", snapshot.shape)
 # ## Exercise 1 — forget the `sess.run`: a live target
 #
 # With `model['conv4_2']` on both sides the cost compares the live tensor with *itself*: it is zero for every
-# image, and so is its gradient — TensorFlow differentiates through both arguments, and the two contributions
-# cancel ($\partial/\partial x$ of $(x - x)^2$ is $2(x - x) - 2(x - x) = 0$). Adam then has nothing to follow: its
+# image, and so is its gradient — TensorFlow differentiates through both arguments, and both chain-rule terms
+# contain the factor $(x - x) = 0$. Adam then has nothing to follow: its
 # step $\text{lr}\cdot \hat m / (\sqrt{\hat v} + \epsilon)$ is exactly zero and the image never moves.
 
 # %% tags=["nbval-check-output"]
