@@ -19,7 +19,8 @@
 # a loop — and here you write that loop yourself, first as art.py does it in TF1, then in TF2, before using
 # `stylelib`'s engines.
 #
-# **Prerequisites:** notebooks 02 (the graph with one variable), 03 (snapshots) and 05 (the costs).
+# **Prerequisites:** notebooks 02 (the graph with one variable), 03 (snapshots), 04 (`FeatureExtractor`, the TF2
+# network) and 05 (the costs).
 # **Time:** about 45 minutes.
 #
 # **What you will learn**
@@ -69,7 +70,8 @@ STYLE = recipe.ART_STYLE_LAYERS   # art.py's {layer: w_l}
 content_img = samples.load_input("chelsea", SIZE)
 style_img = images.resize_to(samples.load_input("stained_glass"), *content_img.shape[:2])  # one graph, one shape
 content_pre, style_pre = images.preprocess(content_img, W), images.preprocess(style_img, W)
-x0 = make_init("blend", content_pre, seed=0, weights=W)   # art.py's start: 0.6 × noise(±20) + 0.4 × photo
+x0 = make_init("blend", content_pre, seed=0, weights=W)   # art.py's start: 0.6 × noise(±20) + 0.4 × photo, both
+#                                                           mean-subtracted: a low-contrast image near the mean grey
 lo, hi = pixel_bounds(W)                                  # the 0–255 range, after preprocessing
 print("content", content_img.shape, "| style", style_img.shape, "| start x0", x0.shape, x0.dtype)
 assert content_img.shape == style_img.shape and x0.shape == (1, *content_img.shape)
@@ -81,7 +83,8 @@ notebook.show(viz.show_images([content_img, style_img], ["content: chelsea", "st
 # ## 1 · art.py's loop in TF1, written out
 #
 # We follow [art.py](https://github.com/log0/neural-style-painting/blob/master/art.py) (log0/neural-style-painting, commit `71ce484`; line numbers below
-# are that file's). Its main block does five things; the first is the graph and the costs. The network is
+# are that file's). Its main block builds the graph and the costs, adds the optimizer, initializes, loads the start
+# image and runs the loop; first, the graph and the costs. The network is
 # `build_graph` from notebook 02 (art.py's `load_vgg_model`, lines 82–205). The content image goes into the
 # variable and `sess.run` takes a **snapshot** of `conv4_2` (lines 285–286, 224); the style image goes in and the
 # five style layers are snapshotted (lines 289–290, 265). Wired to the live tensors, the snapshots become constants
@@ -113,12 +116,13 @@ assert isinstance(P, np.ndarray) and total.shape == () and total.graph is g
 # Next, lines 302–303: `optimizer = tf.train.AdamOptimizer(2.0)` and `train_step = optimizer.minimize(total_loss)`.
 # `minimize` does two things: it adds the gradient of the total with respect to **every trainable variable** — here
 # only the image — and the update op; and it creates Adam's own variables — two *slots* per trained variable
-# (the running means m and v of the gradient and of its square) and the counters β₁ᵗ, β₂ᵗ. New variables start
+# (the running means m and v of the gradient and of its square) and the counters `beta1_power`, `beta2_power` (powers of β₁, β₂). New variables start
 # uninitialized, which is why art.py runs the initializer a **second** time (line 305). That also resets the image
 # to zeros — which is why the start image is assigned *after* it (line 306). (art.py writes
 # `tf.initialize_all_variables()`, the deprecated name of `global_variables_initializer()`. It also runs it once
-# before loading the content image, line 283; with TF2's resource variables an `assign` alone gives the variable its
-# value, so we skip that one.)
+# before loading the content image, line 283. That first one is redundant in TF1 as in TF2: the image is the only
+# variable then, and an `assign` gives a variable its value — a TF1 ref variable as much as a TF2 resource
+# variable — so we skip it.)
 
 # %%
 with g.as_default():
@@ -168,8 +172,10 @@ assert tf1_totals[-1] < tf1_totals[0]
 # same image.
 #
 # One more line of art.py is worth a look: every 100 steps it calls `sess.run(tf.reduce_sum(mixed_image))`
-# (line 313). `tf.reduce_sum` does not compute anything — it adds a **new node** to the graph each time, so a 5,000-step
-# run grows the graph 50 times. (`ArtSession` finalizes its graph, so a stray op there is an error.)
+# (line 313). `tf.reduce_sum` itself computes nothing: each call adds **new nodes** to the graph — among them a
+# `Const` holding the whole image, since `mixed_image` there is a numpy array — and only then does `sess.run` compute
+# the sum. A 5,000-step run adds them 50 times, 50 copies of the image. (`ArtSession` finalizes its graph, so a stray
+# op there is an error.)
 
 # %% tags=["nbval-check-output"]
 exact = session.run_art(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0, exact_art_py=True)
@@ -182,8 +188,9 @@ assert same_losses and max_px <= 1
 n_ops = len(g.get_operations())
 with g.as_default():
     tf.reduce_sum(tf1_x)                             # what art.py's line 313 does at every report
-print("one tf.reduce_sum added nodes to the graph:", len(g.get_operations()) > n_ops)
-assert len(g.get_operations()) > n_ops
+new_ops = g.get_operations()[n_ops:]
+print("one tf.reduce_sum added nodes to the graph:", [op.type for op in new_ops])
+assert any(op.type == "Const" and tuple(op.outputs[0].shape) == tf1_x.shape for op in new_ops)
 
 # %% [markdown]
 # ## 2 · The same loop in TF2: `GradientTape`, `apply_gradients`, clipping
@@ -192,7 +199,9 @@ assert len(g.get_operations()) > n_ops
 # (TF2's form of the snapshots); the loss is a Python function of the image; `tf.GradientTape` records the forward
 # pass and gives the gradient; the Keras optimizer applies it; `tf.function` compiles the step into a graph. The
 # optimizer's slots are made by `build` (TF1: `minimize` plus the second initializer). This loop also clips the
-# image back into the pixel range after every update, as `stylize` does.
+# image back into the pixel range after every update, as `stylize` does — a safeguard: the blend start is far inside
+# the range, and the cell prints how many values the clip held at a bound here (section 6 shows the clip at work,
+# from noise). It also checks that Adam's first update moves no pixel by more than η (section 4).
 
 # %%
 extractor = FeatureExtractor(W, ["conv4_2", *STYLE])           # notebook 04: VGG-19 up to conv5_1
@@ -221,9 +230,15 @@ def train_step_tf2():
     return loss
 
 
-tf2_totals = np.array([float(train_step_tf2()) for _ in range(STEPS)] + [float(total_loss(x))])
+tf2_totals = [float(train_step_tf2())]
+first_move = float(np.abs(x.numpy() - x0).max())               # the largest change of a pixel in the first update
+tf2_totals = np.array(tf2_totals + [float(train_step_tf2()) for _ in range(STEPS - 1)] + [float(total_loss(x))])
+at_bound = int(((x.numpy() <= lo) | (x.numpy() >= hi)).sum())
 print(f"TF2 loop: {tf2_totals[0]:.3g} -> {tf2_totals[-1]:.3g}; same start loss as TF1:",
       bool(np.isclose(tf2_totals[0], tf1_totals[0], rtol=1e-5)))
+print(f"largest pixel change in the first update: {first_move:.2f} (η = {LR}); "
+      f"values at a bound after {STEPS} updates: {at_bound}")
+assert first_move <= LR * (1 + 1e-4)
 assert np.isclose(tf2_totals[0], tf1_totals[0], rtol=1e-5) and tf2_totals[-1] < tf2_totals[0]
 assert keras.optimizers.Adam().epsilon == 1e-7
 
@@ -263,8 +278,14 @@ assert exact.engine == "run_art (TF1 Session)" and type(exact) is type(r)
 #
 # $$x \leftarrow x - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon},$$
 #
-# roughly η = 2 grey levels per step, whatever the scale of the loss: its curve flattens, and a larger η goes
-# faster at first and then overshoots (section 6). L-BFGS estimates the curvature from its last few steps and
+# with $\hat m, \hat v$ the bias-corrected means — the paper's Algorithm 1. TensorFlow (TF1's
+# [`adam.py`](https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/training/adam.py), like Keras'
+# `Adam`) implements the equivalent form the paper gives just before its section 2.1: $\eta_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)$
+# and $x \leftarrow x - \eta_t\, m/(\sqrt{v} + \hat\epsilon)$, with ε added to the *uncorrected* √v (the
+# "epsilon hat" of both docstrings); the two differ only in where the tiny ε goes. Either way a pixel moves by
+# roughly η = 2 grey levels per step, whatever the scale of the loss (on the first update at most η: section 2
+# checks it), so the curve flattens; and a step that is too large makes the loss rise, so that the best image is
+# no longer the last one (section 6). L-BFGS estimates the curvature from its last few steps and
 # searches along the direction it gives, so one step can go much further; the line search sometimes needs more than
 # one loss evaluation per step. Gatys et al. ([CVPR 2016](https://openaccess.thecvf.com/content_cvpr_2016/html/Gatys_Image_Style_Transfer_CVPR_2016_paper.html))
 # use L-BFGS; art.py uses Adam. Below: the same objective and start, `LONG` steps each, against steps and against
@@ -301,12 +322,16 @@ notebook.show(fig)
 # The loss has many images of low cost; the optimizer finds one near where it starts. `init='content'` starts at
 # the photo (its content cost is exactly 0 there), `'noise'` at uniform noise over the whole range (each seed its
 # own result), `'blend'` at art.py's mix. With art.py's Adam and a limited number of steps, the result stays near
-# its start: we measure it by the mean distance to the photo in grey levels, and by the content cost at the end.
-# These numbers hold for any weights. The pictures, made here with **random** weights, show it too: the runs from the
-# photo and the blend still show the cat, recoloured; the run from noise still looks like the noise it started from. With trained weights, the
-# photo start keeps the cat's layout and edges and paints the stained glass's colours and cells over it; a noise
-# start gives a picture whose objects are rebuilt from the content cost alone — less faithful after the same
-# number of steps, and different for every seed.
+# its start. The cell measures each result's mean distance to the **photo** (not to its own start), in grey levels,
+# and prints the content cost at the start and at the end: from the photo it can only rise (it starts at 0; the
+# style cost pulls the image away), from the blend it may go either way (in the saved run it rises), and here, with
+# random weights, the noise and blend starts have almost the same content cost. What the asserts check, for any weights: the photo start has content cost 0; the results from the photo and
+# from the blend are closer to the photo than the one from noise; and the photo start ends at a lower content cost
+# than the noise start. The pictures, made here with **random** weights, show the same: the runs from the photo and
+# the blend still show the cat, recoloured; the run from noise still looks like the noise it started from. What we
+# expect with trained weights (not shown here): the photo start keeps the cat's layout and edges and paints the
+# stained glass's colours and cells over it; a noise start gives a picture whose objects are rebuilt from the
+# content cost alone — less faithful after the same number of steps, and different for every seed.
 
 # %% tags=["weights-picture"]
 init_runs = {init: transfer.stylize(content_img, style_img, size=None, iterations=STEPS, weights=W, seed=0,
@@ -428,7 +453,7 @@ explorer
 # 2. **The second initializer.** Build a small art.py graph (any size, one style layer is enough) and call
 #    `minimize()`; then (a) run `train_step` *without* the second initializer and catch the error TensorFlow raises;
 #    (b) run it properly for a few steps, run the initializer again, and show what it resets (the image, and Adam's
-#    counter β₁ᵗ).
+#    counter `beta1_power`).
 # 3. **A filmstrip callback.** Write a callback for `stylize` that keeps `info.image()` every 2 steps and stops the
 #    run after step 8. Check how many pictures you kept, their shape, and that the result is `interrupted`.
 

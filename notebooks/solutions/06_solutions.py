@@ -49,7 +49,11 @@ print("content", content_img.shape, "| start", x0.shape)
 # ## Exercise 1 · art.py's loop in TF2, exactly
 #
 # What makes the TF2 loop of the notebook differ from art.py: the clip (drop it), and Keras' Adam ε = 1e-7 where TF1's
-# `AdamOptimizer` uses 1e-8 (pass `epsilon=1e-8`; both add ε to √v̂ in the same formula). The best image is kept in
+# `AdamOptimizer` uses 1e-8 (pass `epsilon=1e-8`). Both use the same formula — TF1's
+# [`training/adam.py`](https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/training/adam.py) and
+# Keras 3's `optimizers/adam.py` compute $\eta_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)$ and
+# $x \leftarrow x - \eta_t\, m/(\sqrt{v} + \epsilon)$, with ε added to the *uncorrected* √v ("epsilon hat" in both
+# docstrings, after Kingma & Ba's remark before their section 2.1) — so the same ε gives the same step. The best image is kept in
 # two variables next to the image, updated inside the compiled step — no copy to the host per step. The loss a step
 # returns is that of the image *before* its update, as in `run_art`'s history.
 
@@ -125,12 +129,10 @@ print("without the second initializer:", type(error).__name__)
 assert isinstance(error, tf.errors.FailedPreconditionError)
 
 # %% [markdown]
-# (b) With it, the loop runs. Adam's counter β₁ᵗ starts at β₁ = 0.9 and is multiplied by 0.9 at every update (it
-# corrects the bias of the running means). Running the initializer again in the middle sets the image back to
+# (b) With it, the loop runs. Adam's counter `beta1_power` starts at β₁ = 0.9 and is multiplied by 0.9 after every
+# update (it corrects the bias of the running means): update t uses β₁ᵗ, so after t updates the variable holds
+# β₁^(t+1), the value the next update will use. Running the initializer again in the middle sets the image back to
 # zeros and the counter back to 0.9: Adam starts over — which is why art.py loads the start image *after* it.
-# (This `global_variables_initializer()` regroups initializers the session already ran; TensorFlow 2.21 logs a C++
-# warning about that, hidden here by `TF_CPP_MIN_LOG_LEVEL=2`. `ArtSession` avoids it by initializing only the
-# new variables.)
 
 # %% tags=["nbval-check-output"]
 with g.as_default():
@@ -141,12 +143,12 @@ sess.run(init)
 sess.run(start)
 for _ in range(3):
     sess.run(train_step)
-after_three = float(sess.run(beta1_power))
+beta1_power_3 = float(sess.run(beta1_power))              # after t = 3 updates: β₁^(t+1)
 sess.run(init)
 image_after_init, counter_after_init = sess.run([model["input"], beta1_power])
-print(f"β₁ᵗ after 3 updates = 0.9⁴: {np.isclose(after_three, 0.9 ** 4)}; after the initializer again: "
-      f"image all zeros: {not image_after_init.any()}, β₁ᵗ = 0.9: {np.isclose(counter_after_init, 0.9)}")
-assert np.isclose(after_three, 0.9 ** 4) and not image_after_init.any() and np.isclose(counter_after_init, 0.9)
+print(f"beta1_power after 3 updates = β₁^(3+1) = 0.9⁴: {np.isclose(beta1_power_3, 0.9 ** 4)}; after the initializer "
+      f"again: image all zeros: {not image_after_init.any()}, beta1_power = 0.9: {np.isclose(counter_after_init, 0.9)}")
+assert np.isclose(beta1_power_3, 0.9 ** 4) and not image_after_init.any() and np.isclose(counter_after_init, 0.9)
 sess.close()
 
 # %% [markdown]
@@ -162,7 +164,7 @@ film = []
 def filmstrip(info):
     if info.step > 0 and info.step % 2 == 0:
         film.append(info.image())
-    return info.step < 8                    # False after step 8: stop
+    return info.step < 8                    # False at step 8: stop
 
 
 strip = transfer.stylize(content_img, style_img, size=None, iterations=50, weights=W, seed=0, optimizer="adam",
