@@ -291,10 +291,10 @@ assert executed["style"] == executed["live"] == keys[:keys.index("conv5_1") + 1]
 
 # %% [markdown]
 # The figure below is drawn from these structures: layer names and shapes from the graph's tensors, the snapshots
-# we hold, and the traces. **Coloured** boxes: values kept (red, green: snapshots; blue: the live run, wired to the
-# variable). **Grey** boxes: layers that *did* run in that evaluation but whose values were only passed on, not
-# kept. **White, dotted** boxes: layers that evaluation did not execute. Sixteen conv layers exist once; the rows
-# are the three roles.
+# we hold, and the traces. **Coloured** boxes: in the snapshot rows, values copied out (red, green); in the live
+# row (blue, wired to the variable), every layer that ran. **Grey** boxes (snapshot rows): layers that *did* run in
+# that evaluation but whose values were only passed on, not copied out. **White, dotted** boxes: layers that
+# evaluation did not execute. Sixteen conv layers exist once; the rows are the three roles.
 
 # %% tags=["nbval-check-output"]
 layer_shapes = {k: tuple(t.shape[1:]) for k, t in model.items() if k != "input"}

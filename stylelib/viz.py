@@ -391,7 +391,7 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
     notes = {
         "content": "sess.run with the content image:\nvalues copied out (snapshot),\nbecome Const nodes in the loss",
         "live": ("the same nodes, run live on the\ninput variable at every Adam step:\n"
-                 "the only values the optimizer moves"),
+                 "recomputed from the variable the optimizer moves"),
         "style": "sess.run with the style image:\nsnapshots; their Gram matrices\nare the style targets",
     }
     for row, y in ys.items():
@@ -405,8 +405,9 @@ def three_networks(layer_shapes: Mapping[str, Sequence[int]], content_snapshots:
               "Dashed arrows: values copied out by sess.run and fed back as constants; only the middle row is "
               "wired to the input variable, so gradients reach only it.")
     if ran:
-        footer += (" Grey boxes: layers that ran but whose values were only passed on, not kept. White boxes with a"
-                   " dotted edge: layers that evaluation did not execute (read from its run trace).")
+        footer += (" Grey boxes (snapshot rows): layers that ran but whose values were only passed on, not copied out;"
+                   " the live row is coloured wherever it ran. White boxes with a dotted edge: layers that"
+                   " evaluation did not execute (read from its run trace).")
     ax.text(0.0, -0.7, footer, fontsize=8, color="0.3", va="top", wrap=True)
     ops = f", {n_ops} ops" if n_ops is not None else ""
     inp = f" for a {'×'.join(str(int(d)) for d in input_shape)} input" if input_shape is not None else ""
