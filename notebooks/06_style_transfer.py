@@ -343,7 +343,8 @@ for k, r in init_runs.items():
 assert init_runs["content"].history[0].content == 0.0
 assert dist["content"] < dist["noise"] and dist["blend"] < dist["noise"]
 assert init_runs["content"].history[-1].content < init_runs["noise"].history[-1].content
-print("closer to the photo from the photo and from the blend than from noise: True")
+print("closer to the photo from the photo and from the blend than from noise:",
+      dist["content"] < dist["noise"] and dist["blend"] < dist["noise"])
 notebook.show(viz.show_images([r.image for r in init_runs.values()],
                               [f"from {k}: {dist[k]:.0f} from photo" for k in init_runs], size=2.6,
                               random_weights=RANDOM))
