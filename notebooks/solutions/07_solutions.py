@@ -63,7 +63,8 @@ def keep_chroma(stylized, content):
 
 mine = keep_chroma(glass[None], content_img[None])[0].numpy()
 library = controls.with_chroma_of(glass, content_img)
-print(f"shape {mine.shape}; the same as controls.with_chroma_of (within 1e-3): {np.allclose(mine, library, atol=1e-3)}")
+print(f"the content's shape: {mine.shape == content_img.shape}; the same as controls.with_chroma_of (within 1e-3): "
+      f"{np.allclose(mine, library, atol=1e-3)}")
 assert mine.shape == content_img.shape and np.allclose(mine, library, atol=1e-3)
 
 # %% [markdown]
