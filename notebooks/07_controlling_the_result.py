@@ -232,8 +232,8 @@ assert coarse_sides(RunConfig(coarse_to_fine=None), 1600) == []
 # `2K` steps at full size; coarse-to-fine, `K` steps at half size (a quarter of the pixels), then `K` at full size.
 # A callback notes the time since the call at each full-size step (the coarse stage reports none), so the curves
 # share a clock. The cell asserts the work; it prints the times and losses, which depend on the machine and the
-# weights. (`'auto'` waits for 512 px: on small pictures the coarse stage's own set-up — targets, tracing — costs
-# about what it saves; `docs/PERFORMANCE.md` has the measurements.)
+# weights. (`'auto'` waits for 512 px: at 128 px it was measured slower than a plain L-BFGS run, the coarse stage's
+# own set-up — targets, tracing — being paid again; `docs/PERFORMANCE.md` has the measurements.)
 
 # %%
 K = ITERS
