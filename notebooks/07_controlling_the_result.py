@@ -246,7 +246,7 @@ for name, c2f in {"plain": None, "coarse-to-fine": 0.5}.items():
     curves[name] = (run, np.array(times))
 full_size = {name: len(run.history) for name, (run, _) in curves.items()}
 stage = coarse_sides(RunConfig(coarse_to_fine=0.5), SIZE)
-print(f"full-size loss evaluations: {full_size}; the coarse stage: {K + 1} at {stage} px")
+print(f"loss evaluations at full size: {full_size}; in the coarse stage: {K + 1}, at {stage[0]} px")
 for name, (run, times) in curves.items():
     print(f"{name:15}: final loss {run.history[-1].total:.3g} after {times[-1]:.1f} s")
 assert full_size == {"plain": 2 * K + 1, "coarse-to-fine": K + 1} and stage == [round(SIZE / 2)]
