@@ -251,20 +251,26 @@ issue 12); :meth:`RunConfig.make` names them when another engine receives them."
 
 
 def tf1_refusals(config: RunConfig) -> None:
-    """Refuse, in one line, the controls the TF1 engine (:func:`stylelib.session.run_art`) cannot run.
+    """Refuse, in one line, the controls and performance settings the TF1 engine (:func:`stylelib.session.run_art`)
+    cannot run.
 
-    :func:`stylelib.session.run_art` calls it first, before anything is loaded or built.
+    :func:`stylelib.session.run_art` calls it first, before anything is loaded or built. ``coarse_to_fine='auto'``
+    (the default) is not refused: it is the TF2 engine's default and means nothing to the TF1 engine; a fraction is.
 
     Raises
     ------
     ValueError
-        ``colour``, ``style_scale`` or ``style_blend`` differs from its default.
+        ``colour``, ``style_scale``, ``style_blend``, ``coarse_to_fine`` (a fraction), ``coarse_iterations`` or
+        ``bfloat16`` differs from its default.
     """
     given = [f"{name}={getattr(config, name)!r}" for name, default in
-             (("colour", recipe.DEFAULT_COLOUR), ("style_scale", recipe.DEFAULT_STYLE_SCALE), ("style_blend", None))
+             (("colour", recipe.DEFAULT_COLOUR), ("style_scale", recipe.DEFAULT_STYLE_SCALE), ("style_blend", None),
+              ("coarse_iterations", None), ("bfloat16", False))
              if getattr(config, name, default) != default]
+    if config.coarse_to_fine not in ("auto", None):
+        given.append(f"coarse_to_fine={config.coarse_to_fine!r}")
     if given:
-        raise ValueError(f"run_art (the TF1 engine) has no colour, scale or several-style controls "
+        raise ValueError(f"run_art (the TF1 engine) has no colour, scale, several-style or coarse-to-fine controls "
                          f"({', '.join(given)}); use stylelib.transfer.stylize, or leave them at their defaults")
 
 
