@@ -259,6 +259,18 @@ if TIMED:
           f"(its share of the multiply-adds: {cumulative['conv2_1']:.2f})")
 
 # %% [markdown]
+# That was the last TF1 run of this notebook. Notebook 03 showed what an open session keeps: one prepared executor
+# (a pruned, optimized copy of the graph with its constants) for every different combination of fetches it has
+# run — and section 5 fetched every layer in turn. Close it; the exercises get a fresh session on the same graph,
+# which prepares only what they run.
+
+# %%
+sess.close()                   # frees every executor this session prepared
+sess = tf1.Session(graph=g)    # for the exercises: the same graph and image, nothing prepared yet
+sess.run([init, head_w.initializer])
+sess.run(load_image, {image_in: content_pre})
+
+# %% [markdown]
 # ## 6. TF2: a Keras model cut at a layer
 #
 # TF2 has no session to prune for us: an eager call runs what you call. So you *build* the network only up to the

@@ -78,9 +78,9 @@ def setup(seed: int = 0, weights=None, *, verbose: bool = True, release: bool = 
     """Seed Python, NumPy and TensorFlow; load the weights (``STYLELIB_WEIGHTS`` by default); print the
     mode and the weights' source, and the banner if they are random. Safe to call again.
 
-    With ``release`` (the default), in a Jupyter/IPython kernel: after every cell that left the kernel at least
-    :data:`RELEASE_AFTER_GROWTH` bytes larger than the last release, :func:`release_memory` runs (see
-    :func:`watch_memory`), so that a kernel that has run a notebook holds what the notebook's variables hold,
+    With ``release`` (the default), in a Jupyter/IPython kernel: after every cell that grew the kernel, or freed
+    memory, by :data:`RELEASE_AFTER_GROWTH` bytes or more since the last release, :func:`release_memory` runs
+    (see :func:`watch_memory`), so that a kernel that has run a notebook holds what the notebook's variables hold,
     not the peak of its largest cell."""
     import tensorflow as tf
 
@@ -207,9 +207,10 @@ def show(fig) -> None:
 # ----------------------------------------------------------------------------------- memory a long-lived kernel keeps
 
 RELEASE_AFTER_GROWTH = 64 * 2**20
-"""Bytes of growth of the kernel's resident memory, since the last :func:`release_memory`, after which the cell hook
-of :func:`watch_memory` releases again (a full garbage collection takes 0.1–0.5 s with TensorFlow loaded: it runs
-after the cells that computed something big, not after every cell)."""
+"""Bytes by which the kernel's resident memory, or the free memory in glibc's heaps, may grow after a cell before
+the cell hook of :func:`watch_memory` calls :func:`release_memory` (a full garbage collection takes 0.1–0.5 s with
+TensorFlow loaded: it runs after the cells that computed something big or freed something big — a closed
+``Session`` — not after every cell)."""
 
 
 def resident_bytes() -> int | None:
@@ -226,12 +227,32 @@ def resident_bytes() -> int | None:
         return None
 
 
-def _malloc_trim():
-    # glibc's malloc_trim, or None where the C library has none (macOS, musl)
+def _libc(name: str):
+    # a function of the C library, or None where it has none (malloc_trim and mallinfo2 are glibc's)
     try:
-        return ctypes.CDLL(None).malloc_trim
+        return getattr(ctypes.CDLL(None), name)
     except (AttributeError, OSError):
         return None
+
+
+def _malloc_trim():
+    return _libc("malloc_trim")
+
+
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                    "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+def heap_free_bytes() -> int | None:
+    """Bytes that glibc's ``malloc`` holds as free blocks in its heaps (``mallinfo2().fordblks``, glibc ≥ 2.33;
+    ``None`` elsewhere). Freed memory stays resident until :func:`release_memory` returns its pages; the number
+    counts those blocks before and after (returning the pages does not unlink the blocks)."""
+    fn = _libc("mallinfo2")
+    if fn is None:
+        return None
+    fn.restype = _Mallinfo2
+    return int(fn().fordblks)
 
 
 def release_memory() -> dict:
@@ -268,20 +289,26 @@ def release_memory() -> dict:
     return {"before": before, "after": resident_bytes(), "trimmed": trim is not None}
 
 
-_last_release = {"rss": 0}
+_last_release = {"rss": 0, "free": 0}
 
 
 def _release_after_cell(*_):
-    # IPython's post_run_cell event; cheap unless the cell left the kernel larger than after the last release
-    rss = resident_bytes()
-    if rss is not None and rss - _last_release["rss"] >= RELEASE_AFTER_GROWTH:
-        _last_release["rss"] = release_memory()["after"] or rss
-    elif rss is not None and rss < _last_release["rss"]:
-        _last_release["rss"] = rss
+    # IPython's post_run_cell event: two cheap reads, and a release only when the kernel grew or freed a lot
+    # since the last one; the baselines follow the numbers down so that a later growth is measured from there
+    rss, free = resident_bytes(), heap_free_bytes()
+    grew = rss is not None and rss - _last_release["rss"] >= RELEASE_AFTER_GROWTH
+    freed = free is not None and free - _last_release["free"] >= RELEASE_AFTER_GROWTH
+    if grew or freed:
+        release_memory()
+        rss, free = resident_bytes(), heap_free_bytes()
+    for key, now in (("rss", rss), ("free", free)):
+        if now is not None and (grew or freed or now < _last_release[key]):
+            _last_release[key] = now
 
 
 def watch_memory(shell=None) -> bool:
-    """Run :func:`release_memory` after each cell that grew the kernel by :data:`RELEASE_AFTER_GROWTH` or more.
+    """Run :func:`release_memory` after each cell that grew the kernel, or freed memory (a closed ``Session``),
+    by :data:`RELEASE_AFTER_GROWTH` or more.
 
     Registers a ``post_run_cell`` callback with the IPython shell (the running one by default) once, however
     often it is called. Returns whether a shell was found (``False`` in a plain Python process: nothing to do).

@@ -96,17 +96,34 @@ def test_watch_memory_registers_one_hook_that_releases_after_growth(monkeypatch)
     assert notebook.watch_memory(shell) and notebook.watch_memory(shell)  # setup() run twice: still one hook
     (hook,) = shell.events.callbacks["post_run_cell"]
     released = []
-    monkeypatch.setattr(notebook, "release_memory", lambda: released.append(1) or {"after": 500 * 2**20})
-    rss = {"now": 500 * 2**20}
+    monkeypatch.setattr(notebook, "release_memory", lambda: released.append(1))
+    rss, free = {"now": 500 * 2**20}, {"now": 10 * 2**20}
     monkeypatch.setattr(notebook, "resident_bytes", lambda: rss["now"])
-    monkeypatch.setitem(notebook._last_release, "rss", 500 * 2**20)
+    monkeypatch.setattr(notebook, "heap_free_bytes", lambda: free["now"])
+    monkeypatch.setattr(notebook, "_last_release", {"rss": 500 * 2**20, "free": 10 * 2**20})
     hook(None)  # the cell changed nothing: no collection
     rss["now"] += notebook.RELEASE_AFTER_GROWTH - 1
     hook(None)
     assert released == []
     rss["now"] += 1  # grown by RELEASE_AFTER_GROWTH since the last release
     hook(None)
-    assert released == [1] and notebook._last_release["rss"] == 500 * 2**20
+    assert released == [1] and notebook._last_release["rss"] == 500 * 2**20 + notebook.RELEASE_AFTER_GROWTH
+    free["now"] += notebook.RELEASE_AFTER_GROWTH  # a cell freed that much (sess.close()) without growing
+    hook(None)
+    assert released == [1, 1]
+    rss["now"] = 400 * 2**20  # smaller: the baseline follows it down, so growth counts from there
+    hook(None)
+    assert released == [1, 1] and notebook._last_release["rss"] == 400 * 2**20
+
+
+def test_heap_free_bytes_counts_freed_blocks():
+    if notebook.heap_free_bytes() is None:
+        pytest.skip("needs glibc >= 2.33")
+    blocks = [bytearray(64 * 1024) for _ in range(1000)]
+    kept = blocks[::50]
+    before = notebook.heap_free_bytes()
+    del blocks
+    assert notebook.heap_free_bytes() - before > 40 * 2**20 and len(kept) == 20
 
 
 def test_notebook_import_chooses_the_releasing_allocator():
