@@ -18,7 +18,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # default on x86 Linux) allocates tensors of 4 KB and more from its own best-fit pool ("mklcpu", a BFC allocator)
 # that keeps every byte it ever held: after a 600×800 forward pass the kernel stays 0.3–0.7 GB larger for good.
 # With this switch (read once, when TensorFlow first allocates) the same oneDNN kernels get their memory from
-# malloc, which can give it back (release_memory). Measured: no change in step time beyond this machine's noise.
+# malloc, which can give it back (release_memory). The cost, measured as CPU time: none for a 256 px Adam step;
+# about 0.5 s of page faults per 600×800 forward pass (tensors over 32 MB are fresh mmaps), some 10 %.
 os.environ.setdefault("TF_ONEDNN_USE_SYSTEM_ALLOCATOR", "1")
 
 from ._env import env_flag
@@ -74,14 +75,15 @@ class Setup:
         return bool(self.weights.is_random)
 
 
-def setup(seed: int = 0, weights=None, *, verbose: bool = True, release: bool = True) -> Setup:
+def setup(seed: int = 0, weights=None, *, verbose: bool = True, release: bool | None = None) -> Setup:
     """Seed Python, NumPy and TensorFlow; load the weights (``STYLELIB_WEIGHTS`` by default); print the
     mode and the weights' source, and the banner if they are random. Safe to call again.
 
-    With ``release`` (the default), in a Jupyter/IPython kernel: after every cell that grew the kernel, or freed
-    memory, by :data:`RELEASE_AFTER_GROWTH` bytes or more since the last release, :func:`release_memory` runs
-    (see :func:`watch_memory`), so that a kernel that has run a notebook holds what the notebook's variables hold,
-    not the peak of its largest cell."""
+    With ``release`` (by default in full mode; quick mode's images are small and its time budget is tight), in a
+    Jupyter/IPython kernel: after every cell that grew the kernel, or freed memory, by
+    :data:`RELEASE_AFTER_GROWTH` bytes or more since the last release, :func:`release_memory` runs (see
+    :func:`watch_memory`), so that a kernel that has run a notebook holds what the notebook's variables hold, not
+    the peak of its largest cell."""
     import tensorflow as tf
 
     from .vgg19 import RandomWeightsWarning, WeightsError, default_source, load_weights, weights_status
@@ -100,7 +102,7 @@ def setup(seed: int = 0, weights=None, *, verbose: bool = True, release: bool = 
                 f"  In this notebook: change the setup line to `cfg = notebook.setup(seed={seed}, "
                 "weights='random')`, or quit JupyterLab and start it with `STYLELIB_WEIGHTS=random make lab`."
             ) from None
-    if release:
+    if release if release is not None else not quick():
         watch_memory()
     if verbose:
         print(f"mode: {'QUICK (STYLELIB_QUICK=1: small images, few steps)' if quick() else 'full'}")
@@ -208,9 +210,12 @@ def show(fig) -> None:
 
 RELEASE_AFTER_GROWTH = 64 * 2**20
 """Bytes by which the kernel's resident memory, or the free memory in glibc's heaps, may grow after a cell before
-the cell hook of :func:`watch_memory` calls :func:`release_memory` (a full garbage collection takes 0.1–0.5 s with
-TensorFlow loaded: it runs after the cells that computed something big or freed something big — a closed
-``Session`` — not after every cell)."""
+the cell hook of :func:`watch_memory` returns the free memory to the system (``malloc_trim``: milliseconds)."""
+
+COLLECT_AFTER_GROWTH = 256 * 2**20
+"""Bytes of growth of the kernel's resident memory after which the cell hook also runs the garbage collector first
+(``gc.collect()`` takes 0.1–0.5 s with TensorFlow loaded: it runs after the cells that computed something big, not
+after every cell, and not in quick mode's small runs)."""
 
 
 def resident_bytes() -> int | None:
@@ -255,7 +260,7 @@ def heap_free_bytes() -> int | None:
     return int(fn().fordblks)
 
 
-def release_memory() -> dict:
+def release_memory(collect: bool = True) -> dict:
     """Give the memory that nothing uses any more back to the operating system; returns what it did.
 
     Two things keep a notebook kernel large after the arrays and graphs of a cell are gone:
@@ -268,6 +273,11 @@ def release_memory() -> dict:
       larger than its mmap threshold (up to 32 MB) and the free top of the main heap. A forward pass at 600×800
       frees hundreds of MB of activations that stay resident that way. glibc's ``malloc_trim(0)``, called through
       ``ctypes`` (there is no Python API for it), returns the free pages of every heap.
+
+    Parameters
+    ----------
+    collect : bool
+        Run the cycle collector first (``False``: only return the free pages, which takes milliseconds).
 
     Returns
     -------
@@ -282,24 +292,29 @@ def release_memory() -> dict:
     ['after', 'before', 'trimmed']
     """
     before = resident_bytes()
-    gc.collect()
+    if collect:
+        gc.collect()
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
     return {"before": before, "after": resident_bytes(), "trimmed": trim is not None}
 
 
-_last_release = {"rss": 0, "free": 0}
+_last_release = {"rss": 0, "free": 0, "count": 0, "seconds": 0.0}  # baselines; how often and how long it released
 
 
 def _release_after_cell(*_):
     # IPython's post_run_cell event: two cheap reads, and a release only when the kernel grew or freed a lot
     # since the last one; the baselines follow the numbers down so that a later growth is measured from there
     rss, free = resident_bytes(), heap_free_bytes()
-    grew = rss is not None and rss - _last_release["rss"] >= RELEASE_AFTER_GROWTH
+    growth = 0 if rss is None else rss - _last_release["rss"]
+    grew = growth >= RELEASE_AFTER_GROWTH
     freed = free is not None and free - _last_release["free"] >= RELEASE_AFTER_GROWTH
     if grew or freed:
-        release_memory()
+        t0 = time.perf_counter()
+        release_memory(collect=growth >= COLLECT_AFTER_GROWTH)
+        _last_release["count"] += 1
+        _last_release["seconds"] += time.perf_counter() - t0
         rss, free = resident_bytes(), heap_free_bytes()
     for key, now in (("rss", rss), ("free", free)):
         if now is not None and (grew or freed or now < _last_release[key]):
@@ -308,7 +323,8 @@ def _release_after_cell(*_):
 
 def watch_memory(shell=None) -> bool:
     """Run :func:`release_memory` after each cell that grew the kernel, or freed memory (a closed ``Session``),
-    by :data:`RELEASE_AFTER_GROWTH` or more.
+    by :data:`RELEASE_AFTER_GROWTH` or more — with the garbage collector when it grew by
+    :data:`COLLECT_AFTER_GROWTH` or more.
 
     Registers a ``post_run_cell`` callback with the IPython shell (the running one by default) once, however
     often it is called. Returns whether a shell was found (``False`` in a plain Python process: nothing to do).
@@ -331,4 +347,6 @@ def watch_memory(shell=None) -> bool:
         if getattr(cb, "__qualname__", "") == _release_after_cell.__qualname__ and cb.__module__ == __name__:
             shell.events.unregister("post_run_cell", cb)
     shell.events.register("post_run_cell", _release_after_cell)
+    for key, now in (("rss", resident_bytes()), ("free", heap_free_bytes())):  # growth counts from here
+        _last_release[key] = now or 0
     return True

@@ -95,25 +95,29 @@ def test_watch_memory_registers_one_hook_that_releases_after_growth(monkeypatch)
     shell = Shell()
     assert notebook.watch_memory(shell) and notebook.watch_memory(shell)  # setup() run twice: still one hook
     (hook,) = shell.events.callbacks["post_run_cell"]
-    released = []
-    monkeypatch.setattr(notebook, "release_memory", lambda: released.append(1))
+    released = []  # the `collect` argument of each release
+    monkeypatch.setattr(notebook, "release_memory", lambda collect=True: released.append(collect))
     rss, free = {"now": 500 * 2**20}, {"now": 10 * 2**20}
     monkeypatch.setattr(notebook, "resident_bytes", lambda: rss["now"])
     monkeypatch.setattr(notebook, "heap_free_bytes", lambda: free["now"])
-    monkeypatch.setattr(notebook, "_last_release", {"rss": 500 * 2**20, "free": 10 * 2**20})
-    hook(None)  # the cell changed nothing: no collection
+    baselines = {"rss": 500 * 2**20, "free": 10 * 2**20, "count": 0, "seconds": 0.0}
+    monkeypatch.setattr(notebook, "_last_release", baselines)
+    hook(None)  # the cell changed nothing: no release
     rss["now"] += notebook.RELEASE_AFTER_GROWTH - 1
     hook(None)
     assert released == []
-    rss["now"] += 1  # grown by RELEASE_AFTER_GROWTH since the last release
+    rss["now"] += 1  # grown by RELEASE_AFTER_GROWTH since the last release: free pages back, no collection
     hook(None)
-    assert released == [1] and notebook._last_release["rss"] == 500 * 2**20 + notebook.RELEASE_AFTER_GROWTH
+    assert released == [False] and baselines["rss"] == 500 * 2**20 + notebook.RELEASE_AFTER_GROWTH
     free["now"] += notebook.RELEASE_AFTER_GROWTH  # a cell freed that much (sess.close()) without growing
     hook(None)
-    assert released == [1, 1]
+    assert released == [False, False]
+    rss["now"] += notebook.COLLECT_AFTER_GROWTH  # a big cell: the collector runs too
+    hook(None)
+    assert released == [False, False, True] and baselines["count"] == 3
     rss["now"] = 400 * 2**20  # smaller: the baseline follows it down, so growth counts from there
     hook(None)
-    assert released == [1, 1] and notebook._last_release["rss"] == 400 * 2**20
+    assert released == [False, False, True] and baselines["rss"] == 400 * 2**20
 
 
 def test_heap_free_bytes_counts_freed_blocks():
