@@ -393,7 +393,7 @@ assert 240e6 < sum(big.values()) < 260e6
 # two sessions then held about 0.9 GB (measured with `notebooks/tools/kernel_memory.py`) — memory that a kernel left
 # open for a class keeps for nothing.
 # `close()` frees it (the end of a `with tf1.Session(graph=g) as sess:` block does the same, the form to use when a
-# session is not needed across cells). A closed session refuses to run; the exercises get a fresh one on the same
+# session is not needed across cells). A closed session refuses to run; the exercises open a fresh one on the same
 # graph, which prepares only what they run.
 
 # %%
@@ -406,9 +406,6 @@ except RuntimeError as e:
     refused = True
     print("RuntimeError:", e)
 assert refused
-sess = tf1.Session(graph=g)                      # for the exercises: the same graph, nothing prepared yet
-sess.run(init)
-sess.run(load_image, {image_in: content_pre})
 
 # %% [markdown]
 # ## 9. The TF2 way: values are values
@@ -472,7 +469,8 @@ assert np.isclose(float(cost_numpy_target(content_pre)), float(cost_tensor_targe
 #
 # ## Exercises
 #
-# Each has an empty cell below it; worked solutions are in `solutions/03_solutions.ipynb`.
+# Each has an empty cell below it; worked solutions are in `solutions/03_solutions.ipynb`. They run in graph `g`:
+# start with a fresh session on it (the one above is closed), `sess = tf1.Session(graph=g)`, then `sess.run(init)`.
 #
 # 1. **Forget the `sess.run`.** Suppose `art.py` had written `_content_loss(model['conv4_2'], model['conv4_2'])`:
 #    a *live* target. In graph `g`, build that cost next to the snapshot-based `content_cost`, load the style image

@@ -261,14 +261,11 @@ if TIMED:
 # %% [markdown]
 # That was the last TF1 run of this notebook. Notebook 03 showed what an open session keeps: one prepared executor
 # (a pruned, optimized copy of the graph with its constants) for every different combination of fetches it has
-# run — and section 5 fetched every layer in turn. Close it; the exercises get a fresh session on the same graph,
+# run — and section 5 fetched every layer in turn. Close it; the exercises open a fresh session on the same graph,
 # which prepares only what they run.
 
 # %%
-sess.close()                   # frees every executor this session prepared
-sess = tf1.Session(graph=g)    # for the exercises: the same graph and image, nothing prepared yet
-sess.run([init, head_w.initializer])
-sess.run(load_image, {image_in: content_pre})
+sess.close()   # frees every executor this session prepared
 
 # %% [markdown]
 # ## 6. TF2: a Keras model cut at a layer
@@ -409,6 +406,9 @@ assert (tracing.count_ops(pre, "Conv2D"), tracing.count_ops(post, "Conv2D")) == 
 # **`tf.function`** traces everything you wrote and prunes again before running.
 #
 # ## Exercises
+#
+# The TF1 exercises run in graph `g`: start them with a fresh session on it (the one of sections 1–5 is closed),
+# `sess = tf1.Session(graph=g)`, then `sess.run(init)`.
 #
 # 1. **Predict, then check.** Which layers does `sess.run(model['avgpool3'])` execute? Write your list down, then
 #    check it with `sgraph.executed_ops` and `sgraph.ops_of_layers`.

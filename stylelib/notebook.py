@@ -210,12 +210,8 @@ def show(fig) -> None:
 
 RELEASE_AFTER_GROWTH = 64 * 2**20
 """Bytes by which the kernel's resident memory, or the free memory in glibc's heaps, may grow after a cell before
-the cell hook of :func:`watch_memory` returns the free memory to the system (``malloc_trim``: milliseconds)."""
-
-COLLECT_AFTER_GROWTH = 256 * 2**20
-"""Bytes of growth of the kernel's resident memory after which the cell hook also runs the garbage collector first
-(``gc.collect()`` takes 0.1–0.5 s with TensorFlow loaded: it runs after the cells that computed something big, not
-after every cell, and not in quick mode's small runs)."""
+the cell hook of :func:`watch_memory` calls :func:`release_memory` (whose garbage collection takes 0.1–0.5 s with
+TensorFlow loaded: it runs after the cells that computed or freed something big, not after every cell)."""
 
 
 def resident_bytes() -> int | None:
@@ -307,12 +303,11 @@ def _release_after_cell(*_):
     # IPython's post_run_cell event: two cheap reads, and a release only when the kernel grew or freed a lot
     # since the last one; the baselines follow the numbers down so that a later growth is measured from there
     rss, free = resident_bytes(), heap_free_bytes()
-    growth = 0 if rss is None else rss - _last_release["rss"]
-    grew = growth >= RELEASE_AFTER_GROWTH
+    grew = rss is not None and rss - _last_release["rss"] >= RELEASE_AFTER_GROWTH
     freed = free is not None and free - _last_release["free"] >= RELEASE_AFTER_GROWTH
     if grew or freed:
         t0 = time.perf_counter()
-        release_memory(collect=growth >= COLLECT_AFTER_GROWTH)
+        release_memory()
         _last_release["count"] += 1
         _last_release["seconds"] += time.perf_counter() - t0
         rss, free = resident_bytes(), heap_free_bytes()
@@ -323,8 +318,7 @@ def _release_after_cell(*_):
 
 def watch_memory(shell=None) -> bool:
     """Run :func:`release_memory` after each cell that grew the kernel, or freed memory (a closed ``Session``),
-    by :data:`RELEASE_AFTER_GROWTH` or more — with the garbage collector when it grew by
-    :data:`COLLECT_AFTER_GROWTH` or more.
+    by :data:`RELEASE_AFTER_GROWTH` or more.
 
     Registers a ``post_run_cell`` callback with the IPython shell (the running one by default) once, however
     often it is called. Returns whether a shell was found (``False`` in a plain Python process: nothing to do).

@@ -106,18 +106,15 @@ def test_watch_memory_registers_one_hook_that_releases_after_growth(monkeypatch)
     rss["now"] += notebook.RELEASE_AFTER_GROWTH - 1
     hook(None)
     assert released == []
-    rss["now"] += 1  # grown by RELEASE_AFTER_GROWTH since the last release: free pages back, no collection
+    rss["now"] += 1  # grown by RELEASE_AFTER_GROWTH since the last release
     hook(None)
-    assert released == [False] and baselines["rss"] == 500 * 2**20 + notebook.RELEASE_AFTER_GROWTH
+    assert released == [True] and baselines["rss"] == 500 * 2**20 + notebook.RELEASE_AFTER_GROWTH
     free["now"] += notebook.RELEASE_AFTER_GROWTH  # a cell freed that much (sess.close()) without growing
     hook(None)
-    assert released == [False, False]
-    rss["now"] += notebook.COLLECT_AFTER_GROWTH  # a big cell: the collector runs too
-    hook(None)
-    assert released == [False, False, True] and baselines["count"] == 3
+    assert released == [True, True] and baselines["count"] == 2
     rss["now"] = 400 * 2**20  # smaller: the baseline follows it down, so growth counts from there
     hook(None)
-    assert released == [False, False, True] and baselines["rss"] == 400 * 2**20
+    assert released == [True, True] and baselines["rss"] == 400 * 2**20
 
 
 def test_heap_free_bytes_counts_freed_blocks():
