@@ -490,5 +490,5 @@ explorer
 # automatic differentiation (https://www.tensorflow.org/guide/autodiff), `tf.function` (https://www.tensorflow.org/guide/function) and
 # migrating from TF1 (https://www.tensorflow.org/guide/migrate).
 #
-# **Next:** the optional `under_the_hood.ipynb` (receptive fields, pooling gradients, `tf.function` signatures,
-# Grappler), or back to notebook 01 with the trained weights.
+# **Next:** `07_controlling_the_result.ipynb` — colour, scale, masks and several styles (Gatys et al. 2017); or the
+# optional `under_the_hood.ipynb` (receptive fields, pooling gradients, `tf.function` signatures, Grappler).
