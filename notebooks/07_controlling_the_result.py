@@ -317,7 +317,7 @@ notebook.show(fig)
 #
 # **stylelib's design** (the `controls.GuidedStyle` docstring): the target $A^l_r$. In the paper the style image
 # has guidance channels of its own and the target is its guided Gram matrix (the painting's sky for the photo's
-# sky). stylelib has no masks on style images: a region's target is its style image's whole Gram matrix, scaled
+# sky, as in the paper's Figure 1(b)). stylelib has no masks on style images: a region's target is its style image's whole Gram matrix, scaled
 # to the region's share of positions, so the region is compared with the style per position, as a whole image
 # is. The layer's cost sums $E_l$'s formula over the regions; a region with no style has no style cost. Also
 # stylelib's: how $T_r$ reaches a layer — the mean over the pixels each position covers
@@ -408,8 +408,9 @@ notebook.show(fig)
 # notebook 01), so the style cost pulls them too; at 128 px the receptive fields of art.py's deepest style layers
 # are about as wide as the whole picture, so no pixel is out of their reach. What the run shows is a matter of
 # degree: the change per column falls across the kept half, and its outer half moved far less than the styled half
-# (the printed means). The paper proposes *eroded* guidance channels against this leak (a position counts for a
-# region only if its receptive field lies well inside it); stylelib does not implement them
+# (the printed means). The paper proposes *eroded* guidance channels against this leak (roughly: shrink each
+# region's channel so that positions whose receptive fields straddle the edge count less); stylelib does not
+# implement them
 # (`docs/reliability.md`). With trained weights the styled half should show the style's strokes; how far the
 # change spreads depends on the weights, so the curve would differ.
 #
