@@ -121,7 +121,8 @@ assert same_blend and exact
 #
 # Labels 1 (left half) and 2 (right half); `mask_styles` gives label 1 style 0 (the stained glass) and label 2
 # style 1 (the first of `extra_styles`, Hubble). Each region has its guidance channel, resized to the layer; each
-# guided Gram matrix is compared with its own style's Gram matrix scaled by the region's $\sum_p T_r(p)^2 / M$;
+# guided Gram matrix is compared with its own style's Gram matrix scaled by the region's $\sum_p T_r(p)^2 / M$
+# (stylelib's target: the paper's would be a guided Gram matrix of the style image, which has no mask here);
 # the layer's cost sums the two terms.
 
 # %% tags=["nbval-check-output"]
