@@ -141,7 +141,7 @@ class RunConfig:
         Optimize first at a fraction of the size, upsample, then finish at full size (TF2 engine; ignored when the
         run starts from a given image). A fraction ``f`` in (0, 1): coarse stages with longest sides ``L·f``,
         ``L·f²``, … as long as they are at least 256 px (always at least one), run coarsest first. ``'auto'``
-        (default): ``f = 0.5`` when the longest side ``L`` is at least :data:`COARSE_AUTO_MIN_SIDE` (512) px,
+        (default): ``f = 0.5`` when the longest side ``L`` is at least :data:`COARSE_AUTO_MIN_SIDE` (256) px,
         otherwise off. ``None`` or ``0``: off. Only the full-size stage is recorded and reported to the callback.
     coarse_iterations : int or None
         Optimizer steps of each coarse stage (default ``None``: half of ``iterations``, at least 1).
@@ -274,8 +274,11 @@ def tf1_refusals(config: RunConfig) -> None:
                          f"({', '.join(given)}); use stylelib.transfer.stylize, or leave them at their defaults")
 
 
-COARSE_AUTO_MIN_SIDE = 512
-"""``coarse_to_fine='auto'`` is on for results whose longest side is at least this many pixels."""
+COARSE_AUTO_MIN_SIDE = 256
+"""``coarse_to_fine='auto'`` is on for results whose longest side is at least this many pixels. Measured
+(``python -m benchmarks.ttq_levers 256 1000``, random weights, 2-core CPU): at 256 px a 128 px stage first cut the
+CPU time to the baseline's 1000-step loss from 0.077 to 0.049 of the baseline's; at 128 px a 64 px stage made it
+slower (docs/PERFORMANCE.md)."""
 
 COARSE_MIN_SIDE = 256
 """Coarse stages beyond the first are added while their longest side is at least this many pixels."""
@@ -304,7 +307,9 @@ def coarse_sides(config: "RunConfig", longest: int) -> list[int]:
     Examples
     --------
     >>> [coarse_sides(RunConfig(), n) for n in (256, 512, 1024, 1600)]
-    [[], [256], [256, 512], [400, 800]]
+    [[128], [256], [256, 512], [400, 800]]
+    >>> coarse_sides(RunConfig(), 255)
+    []
     >>> coarse_sides(RunConfig(coarse_to_fine=0.5), 64)
     [32]
     """

@@ -222,7 +222,7 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
         ``mixed_precision`` (float16 network, for GPUs); controls: ``colour`` (``'style'``, ``'luminance'``,
         ``'histogram'``), ``style_scale`` (the style image's size relative to its usual one), ``style_blend``
         (one weight per style image); performance: ``coarse_to_fine`` (``'auto'``: a coarse stage at half the
-        size first, for results of 512 px and more; the coarse stages run the same controls), ``coarse_iterations``,
+        size first, for results of 256 px and more; the coarse stages run the same controls), ``coarse_iterations``,
         ``bfloat16`` (bfloat16 network, Adam only).
 
     Returns

@@ -115,9 +115,9 @@ COLOUR_LABELS: Mapping[str, str] = {"style": "the style's colours", "luminance":
                                     "histogram": "style matched to content"}
 """The colour dropdown's short labels, one per :data:`stylelib.recipe.COLOUR_CONTROLS` key."""
 assert set(COLOUR_LABELS) == set(recipe.COLOUR_CONTROLS)
-COARSE_TO_FINE: Mapping[str, object] = {"auto (from 512 px)": "auto", "half size first": 0.5, "off": None}
+COARSE_TO_FINE: Mapping[str, object] = {"auto (from 256 px)": "auto", "half size first": 0.5, "off": None}
 """The coarse-to-fine dropdown: label -> :attr:`stylelib.run.RunConfig.coarse_to_fine` (``'auto'``: a half-size stage
-first for results of 512 px and more; the panel's sizes reach 512)."""
+first for results of 256 px and more)."""
 
 # the recipe's defaults must be values the sliders can show exactly
 assert recipe.ART_CONTENT_WEIGHT in CONTENT_WEIGHTS, recipe.ART_CONTENT_WEIGHT

@@ -344,7 +344,8 @@ def test_coarse_to_fine_reaches_a_lower_loss_than_plain_with_no_more_work(conten
 
 
 def test_coarse_to_fine_auto_is_for_large_results_only():
-    assert coarse_sides(RunConfig(), 256) == [] and coarse_sides(RunConfig(), 512) == [256]
+    assert coarse_sides(RunConfig(), 255) == [] and coarse_sides(RunConfig(), 256) == [128]
+    assert coarse_sides(RunConfig(), 512) == [256]
     assert coarse_sides(RunConfig(), 1600) == [400, 800]
     assert coarse_sides(RunConfig(coarse_to_fine=None), 2048) == []
 
