@@ -207,11 +207,14 @@ def _stylize_until(content, style, weights, target: float, *, device: str, max_i
             return False
         return None
 
+    # size= the pair's own size: stylize's default size (256 px) would resize a pair of another size, and its loss
+    # would then not be comparable with the baseline's target
     r = stylize(content, style, weights=weights, iterations=max_iterations, callback=callback, device=device,
+                size=max(content.shape[:2]),
                 **settings)
     wall = time.perf_counter() - t0
     return {"seconds": hit.get("seconds", wall), "cpu": hit.get("cpu", time.process_time() - c0),
-            "reached": bool(hit), "step": hit.get("step", r.history[-1].step),
+            "reached": bool(hit), "shape": list(r.shape[:2]), "step": hit.get("step", r.history[-1].step),
             "final_loss": r.history[-1].total, "stop_reason": r.stop_reason, "curve": curve}
 
 
@@ -249,7 +252,8 @@ def time_to_quality(size: int, steps: int, weights, *, device: str = "cpu", max_
     pre_hit = pre and next(((s, i) for i, (s, loss) in enumerate(pre["curve"]) if loss <= target), None)
     runs = [post["seconds"]] + ([pre_hit[0]] if pre_hit else [])
     seconds = statistics.mean(runs)
-    return {"size": size, "shape": list(content.shape[:2]), "baseline_steps": steps, "target": target,
+    return {"size": size, "shape": list(content.shape[:2]), "stylelib_shape": post["shape"],
+            "baseline_steps": steps, "target": target,
             "baseline_seconds": base_seconds, "stylelib_seconds": seconds, "stylelib_runs": runs,
             "reached": post["reached"], "stylelib_steps": post["step"], "ratio": seconds / base_seconds,
             "baseline_cpu_seconds": base_cpu, "stylelib_cpu_seconds": post["cpu"], "cpu_ratio": post["cpu"] / base_cpu,

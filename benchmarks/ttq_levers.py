@@ -65,7 +65,8 @@ def main(size: int, steps: int) -> dict:
                 return False
             return None
 
-        r = stylize(content, style, weights=w, iterations=400, callback=callback, **settings)
+        r = stylize(content, style, weights=w, iterations=400, callback=callback, size=max(content.shape[:2]),
+                    **settings)  # the pair's own size (stylize's default is 256 px)
         v = {**hit, "reached": bool(hit), "wall_ratio": hit.get("wall", math.nan) / base_wall,
              "cpu_ratio": hit.get("cpu", math.nan) / base_cpu, "load": os.getloadavg()[0],
              "final_loss": r.history[-1].total}
