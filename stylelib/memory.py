@@ -129,7 +129,7 @@ ADAM_FLOAT32_IMAGES = 8
 """Float32 images Adam's loop holds: the variable, Adam's two slots, the best and the last measured image,
 the gradient, the clipped update and the start image (``stylelib.transfer._AdamLoop``)."""
 
-LBFGS_FLOAT64_VECTORS = 52
+LBFGS_FLOAT64_VECTORS = 14
 """Float64 vectors of ``3·H·W`` numbers the L-BFGS loop holds on the host: scipy's L-BFGS-B work array
 (``2·m + 5`` vectors for ``m = 10`` correction pairs), its ``x``, gradient and bounds, the optimizer wrapper's
 copies, and the engine's current, best and last images and bounds (``stylelib.transfer._LbfgsLoop``). Counting
@@ -311,21 +311,37 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
         h, w, c = shapes[name]
         return h * w * c
 
-    # gradient pass: every built layer's output kept, the largest few in flight; the loss terms' float32 copies
-    kept = sum(elems(c_shapes, l.name) for l in built)
-    largest = max(elems(c_shapes, l.name) for l in built)
+    # gradient pass: every built layer's output kept, the largest few in flight; the loss terms' float32 copies.
+    # With gradient recomputation (TF2, `recompute` blocks) the pass is made segment by segment: the recomputed
+    # blocks' inputs are kept, and only one segment's layers at a time (the rest of the network first, then each
+    # recomputed block backwards).
     loss_side = sum(elems(c_shapes, n) for n in content_layers)  # x − p of the content cost
     if mixed:  # the losses cast the chosen layers' float16 activations to float32 (kept for the Gram's gradient)
         loss_side += sum(elems(c_shapes, n) for n in used)
-    gradient_pass = item * (KEEP_PER_LAYER * kept + TRANSIENT_LARGEST * largest) + 4 * loss_side
+    blocks = _recompute_blocks(config, (ch, cw)) if engine == "tf2" else 0
+    segments = _segments(built, blocks)
+    boundaries = sum(elems(c_shapes, built[a - 1].name) for a, _ in segments[1:])  # the recomputed blocks' outputs
+    gradient_pass = 0.0
+    for a, b in segments:
+        seg = built[a:b]
+        kept = sum(elems(c_shapes, l.name) for l in seg)
+        largest = max(elems(c_shapes, l.name) for l in seg)
+        gradient_pass = max(gradient_pass, item * (KEEP_PER_LAYER * kept + TRANSIENT_LARGEST * largest))
+    gradient_pass += item * boundaries + 4 * loss_side
+    largest = max(elems(c_shapes, l.name) for l in built)
 
-    # targets pass: the chosen layers of the content image held while the style image runs through the net
-    content_feats = sum(elems(c_shapes, n) for n in used)
-    style_feats = sum(elems(s_shapes, n) for n in style_layers)
+    # targets pass: each image run through the network once, eagerly, one layer at a time; what is kept of it is
+    # taken as each layer comes (the content layers' activations, the style layers' Gram matrices), so the peak is
+    # the largest layer in flight (TF2). The TF1 engine holds the chosen layers of both images at once.
     style_largest = max(elems(s_shapes, l.name) for l in built)
-    content_largest = largest
-    targets_pass = item * max(content_feats + style_feats + EAGER_TRANSIENT_LARGEST * style_largest,
-                              content_feats + EAGER_TRANSIENT_LARGEST * content_largest)
+    content_kept = sum(elems(c_shapes, n) for n in content_layers)
+    if engine == "tf1":
+        content_feats = sum(elems(c_shapes, n) for n in used)
+        style_feats = sum(elems(s_shapes, n) for n in style_layers)
+        targets_pass = item * max(content_feats + style_feats + EAGER_TRANSIENT_LARGEST * style_largest,
+                                  content_feats + EAGER_TRANSIENT_LARGEST * largest)
+    else:
+        targets_pass = item * (content_kept + EAGER_TRANSIENT_LARGEST * max(style_largest, largest))
 
     grams = sum(4 * s_shapes[n][2] ** 2 for n in style_layers)
     targets = 4 * sum(elems(c_shapes, n) for n in content_layers) + grams
@@ -338,7 +354,8 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
         optimizer = 4 * ADAM_FLOAT32_IMAGES * n
         optimizer_on_device = optimizer
     else:
-        optimizer = 8 * LBFGS_FLOAT64_VECTORS * n + 4 * 2 * n  # + the float32 image and gradient handed to TF
+        history = int(getattr(config, "lbfgs_history", LBFGS_CORRECTIONS) or LBFGS_CORRECTIONS)
+        optimizer = 8 * (2 * history + LBFGS_FLOAT64_VECTORS) * n + 4 * 2 * n  # + the float32 image and gradient
         optimizer_on_device = 4 * 2 * n
     images = 4 * (3 * n + 2 * 3 * sh * sw)  # content, preprocessed, start; style and preprocessed style
 
@@ -361,6 +378,24 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
     device = int(network + targets + optimizer_on_device + built_weights * item // 4)
     return MemoryEstimate(total=sum(parts.values()), parts=parts, device=device,
                           measured=engine == "tf2" and not mixed, content_hw=(ch, cw), style_hw=(sh, sw))
+
+
+def _recompute_blocks(config, content_hw) -> int:
+    """The VGG blocks a TF2 run recomputes (:func:`stylelib.run.recompute_blocks`; 0 for a config without the
+    setting)."""
+    from .run import recompute_blocks  # (stylelib.run imports no TensorFlow either)
+
+    if not hasattr(config, "recompute"):
+        return 0
+    return recompute_blocks(config, content_hw)
+
+
+def _segments(built, blocks: int) -> list[tuple[int, int]]:
+    """``built`` cut after each of its first ``blocks`` pooling layers, as
+    :meth:`stylelib.extractor.FeatureExtractor.segments` cuts it."""
+    cuts = [i + 1 for i, layer in enumerate(built) if layer.kind != "conv"][:max(0, int(blocks))]
+    bounds = [0, *cuts, len(built)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 # ------------------------------------------------------------------------------------------ available
