@@ -5,6 +5,7 @@
                                                                   # evaluation, recompute = 0, 1, 2, 3 blocks
     python -m benchmarks.levers recompute-time [--size 256] [--repeats 7]   # their step times, interleaved
     python -m benchmarks.levers lbfgs-history [--size 256] [--iterations 60]  # loss after N iterations, maxcor 10/5/3
+    python -m benchmarks.levers lbfgs-host [--size 1024]          # host memory of scipy's minimize vs lbfgs_b
 
 ``step`` times, interleaved in one process (medians after a warm-up), one loss-and-gradient evaluation of
 stylelib's objective: bare (``tf.function``), with XLA (``jit_compile=True``), in bfloat16; and one step of the Adam
@@ -159,10 +160,75 @@ def lbfgs_history_levers(size: int, iterations: int, weights, histories=(10, 5, 
     return out
 
 
+_HOST_CHILD = r"""
+import json, sys, time
+import numpy as np
+
+def status(key):
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith(key + ":"))
+
+from scipy.optimize import Bounds, minimize
+from scipy.optimize import _lbfgsb_py  # noqa: F401  (what lbfgs_b imports)
+from stylelib.lbfgsb import lbfgs_b
+
+n, how, history = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+rng = np.random.default_rng(0)
+target = rng.uniform(-100, 100, n)
+scale = rng.uniform(1, 100, n)  # ill-conditioned: no early convergence, the whole history gets used
+lo, hi = np.full(n, -120.0), np.full(n, 120.0)
+x0 = np.zeros(n)
+
+
+def fg(x, g):
+    np.subtract(x, target, out=g)
+    f = 0.5 * float(np.dot(scale * g, g))
+    g *= scale
+    return f
+
+
+base = status("VmRSS")
+t0 = time.perf_counter()
+if how == "minimize":
+    def fun(x):
+        g = np.empty_like(x)
+        return fg(x, g), g
+
+    res = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=Bounds(lo, hi),
+                   options={"maxiter": 12, "maxcor": history, "gtol": 0.0})
+    message = res.message
+else:
+    message = lbfgs_b(fg, x0, lo, hi, history=history, maxiter=12)
+print(json.dumps({"extra_mb": (status("VmHWM") - base) / 1e6, "vectors": (status("VmHWM") - base) / (8 * n),
+                  "seconds": time.perf_counter() - t0, "message": message}))
+"""
+
+
+def lbfgs_host_levers(size: int) -> dict:
+    """Host memory (MB above the process before the call, and in float64 vectors of the image's size) and wall
+    time of 12 L-BFGS-B iterations (the whole history in use) on an ill-conditioned quadratic with as many
+    variables as a ``size`` px image of sample:chelsea: ``scipy.optimize.minimize`` with ``Bounds`` against
+    :func:`stylelib.lbfgsb.lbfgs_b` (history 10 and 5), each in a fresh child process."""
+    from stylelib.images import longest_side_shape
+
+    h, w = longest_side_shape(300, 451, size)
+    n = 3 * h * w
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root}
+    out = {}
+    for how, history in (("minimize", 10), ("lbfgs_b", 10), ("minimize", 5), ("lbfgs_b", 5)):
+        done = subprocess.run([sys.executable, "-c", _HOST_CHILD, str(n), how, str(history)], capture_output=True,
+                              text=True, env=env, check=True)
+        out[f"{how}, history {history}"] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.levers", description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=("step", "recompute", "recompute-time", "lbfgs-history"))
+    ap.add_argument("what", choices=("step", "recompute", "recompute-time", "lbfgs-history", "lbfgs-host"))
     ap.add_argument("--iterations", type=int, default=60, help="lbfgs-history: iterations of each run")
+    ap.add_argument("--blocks", type=int, nargs="+", default=None,
+                    help="recompute, recompute-time: the numbers of recomputed blocks compared (first: reference)")
     ap.add_argument("--size", type=int, default=None)
     ap.add_argument("--repeats", type=int, default=7)
     args = ap.parse_args()
@@ -176,10 +242,15 @@ def main() -> None:
         for k, v in result.items():
             print(f"{k:28s} {v['ms']:8.1f} ms  {v['ratio_to_bare']:.3f} x bare")
     elif args.what == "recompute":
-        result = recompute_levers(args.size or 1024)
+        result = recompute_levers(args.size or 1024, tuple(args.blocks or (0, 1, 2, 3)))
         print("peak RSS MB (targets pass; two gradient evaluations), conv5_1, art.py's layers:")
         for k, v in result.items():
             print(f"  {k}: {v['after_targets']:.0f}; {v['after_steps']:.0f}")
+    elif args.what == "lbfgs-host":
+        result = lbfgs_host_levers(args.size or 1024)
+        for k, v in result.items():
+            print(f"{k:22s} +{v['extra_mb']:7.0f} MB = {v['vectors']:5.1f} float64 images, {v['seconds']:.1f} s "
+                  f"({v['message']})")
     elif args.what == "lbfgs-history":
         result = lbfgs_history_levers(args.size or 256, args.iterations, weights)
         for k, v in result.items():
@@ -187,9 +258,9 @@ def main() -> None:
                   f"{v['steps']} iterations, {v['seconds']:.0f} s; at " +
                   ", ".join(f"{i}: {x:.4g}" for i, x in v["at"].items()))
     else:
-        result = recompute_times(args.size or 256, args.repeats, weights)
+        result = recompute_times(args.size or 256, args.repeats, weights, tuple(args.blocks or (0, 1, 2)))
         for k, v in result.items():
-            print(f"{k:14s} {v['ms']:9.1f} ms  {v['ratio']:.3f} x recompute=0")
+            print(f"{k:14s} {v['ms']:9.1f} ms  {v['ratio']:.3f} x the first")
 
 
 if __name__ == "__main__":

@@ -423,7 +423,7 @@ def test_lbfgs_b_takes_scipys_steps_bit_for_bit():
     for both history sizes, and its stop message."""
     from scipy.optimize import Bounds, minimize
 
-    from stylelib.transfer import lbfgs_b
+    from stylelib.lbfgsb import lbfgs_b
 
     rng = np.random.default_rng(1)
     n = 500
