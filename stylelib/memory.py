@@ -354,8 +354,11 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
         optimizer = 4 * ADAM_FLOAT32_IMAGES * n
         optimizer_on_device = optimizer
     else:
+        # scipy's history arrays are allocated whole but filled one pair per iteration (the pages of a pair not
+        # yet written are not resident): a run of fewer iterations than the history uses that many pairs
         history = int(getattr(config, "lbfgs_history", LBFGS_CORRECTIONS) or LBFGS_CORRECTIONS)
-        optimizer = 8 * (2 * history + LBFGS_FLOAT64_VECTORS) * n + 4 * 2 * n  # + the float32 image and gradient
+        pairs = min(history, int(getattr(config, "iterations", history) or history))
+        optimizer = 8 * (2 * pairs + LBFGS_FLOAT64_VECTORS) * n + 4 * 2 * n  # + the float32 image and gradient
         optimizer_on_device = 4 * 2 * n
     images = 4 * (3 * n + 2 * 3 * sh * sw)  # content, preprocessed, start; style and preprocessed style
 

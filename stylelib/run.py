@@ -153,8 +153,8 @@ class RunConfig:
         Gradient checkpointing (TF2 engine): the first ``k`` VGG blocks keep none of their activations for the
         backward pass and are run again during it (:meth:`stylelib.transfer.StyleObjective.value_and_gradient`).
         Same losses and gradients, bit for bit; less peak memory, for one more forward pass through those blocks.
-        ``'auto'`` (default): ``k = 2`` (blocks 1 and 2, the largest activations) when the result's longest side is
-        at least :data:`RECOMPUTE_AUTO_MIN_SIDE` px, else off; ``True``: 2; ``False`` or ``0``: off; an int: ``k``.
+        ``'auto'`` (default): ``k = 1`` (block 1, the largest activations) when the result's longest side is at
+        least :data:`RECOMPUTE_AUTO_MIN_SIDE` px, else off; ``True``: 1; ``False`` or ``0``: off; an int: ``k``.
     lbfgs_history : int
         Correction pairs L-BFGS keeps (scipy's ``maxcor``; TF2 engine): each costs two float64 copies of the image
         on the host (at 1024 px, 33 MB). Default 10 (scipy's default); 5 halves that part of the memory and
@@ -291,11 +291,14 @@ COARSE_MIN_SIDE = 256
 
 
 RECOMPUTE_AUTO_MIN_SIDE = 1024
-"""``recompute='auto'`` recomputes VGG's blocks 1–2 for results whose longest side is at least this many pixels."""
+"""``recompute='auto'`` recomputes VGG's block 1 for results whose longest side is at least this many pixels."""
 
-RECOMPUTE_BLOCKS = 2
-"""The blocks ``recompute=True`` (and ``'auto'``, for large results) recomputes: blocks 1 and 2 hold about 2/3 of
-the activations a backward pass keeps and cost about a quarter of the forward pass's FLOPs."""
+RECOMPUTE_BLOCKS = 1
+"""The blocks ``recompute=True`` (and ``'auto'``, for large results) recomputes. Block 1 holds 144 of the 320
+numbers per pixel a backward pass keeps (art.py's layers) and costs about a tenth of the forward pass's FLOPs.
+Measured at 1024 px (``python -m benchmarks.levers recompute --size 1024 --blocks 0 1 2``, peak RSS of two
+compiled loss-and-gradient evaluations): 2525 MB with none, 2109 MB with block 1, 2270 MB with blocks 1–2 —
+recomputing block 2 as well saved less, not more, so 1."""
 
 
 def check_recompute(value):
@@ -317,9 +320,9 @@ def recompute_blocks(config: "RunConfig", shape) -> int:
     Examples
     --------
     >>> [recompute_blocks(RunConfig(), (h, w)) for h, w in ((341, 512), (681, 1024))]
-    [0, 2]
+    [0, 1]
     >>> recompute_blocks(RunConfig(recompute=True), (10, 10)), recompute_blocks(RunConfig(recompute=3), (10, 10))
-    (2, 3)
+    (1, 3)
     """
     k = getattr(config, "recompute", "auto")
     if k == "auto":

@@ -33,7 +33,7 @@ from .lbfgsb import lbfgs_b
 from .run import (NonFiniteLossError, RunConfig, RunRecorder, StepInfo, StyleResult, coarse_sides, make_init,
                   pick_device, pixel_bounds, recompute_blocks, shows_settings)
 from .samples import load_input
-from .vgg19 import VGG19Weights, load_weights
+from .vgg19 import VGG19Weights, canonical_layer, layer_shapes, load_weights
 
 __all__ = [
     "StyleObjective",
@@ -141,20 +141,29 @@ class StyleObjective(tf.Module):
                 style_blend or controls.blend_weights(None, len(styles)), regions)
             return
         # One style image: each layer is dropped as soon as what the loop needs of it is taken (the content
-        # layers' activations; the style layers' positions M_x and Gram matrices), so computing the targets holds
-        # one layer or two of each image at a time, not all the chosen layers of both (issue 11, memory).
-        self.content_targets, m_x = {}, {}
-        for l, a in self.extractor.iter_layers(tf.constant(content_pre)):
-            if l in self.content_layers:
-                self.content_targets[l] = tf.cast(a, tf.float32)
-            if l in self.style_layers:
-                m_x[l] = float(a.shape[1] * a.shape[2])
-        self.style_targets = {}
-        for l, a in self.extractor.iter_layers(tf.constant(style_pre)):
-            if l in self.style_layers:
-                m_a = float(a.shape[1] * a.shape[2])
-                scale = 1.0 if shape_c == shape_s else m_x[l] / m_a
-                self.style_targets[l] = losses.gram_matrix(a) * scale
+        # layers' activations; the style layers' Gram matrices), so computing the targets holds one layer or two
+        # of each image at a time, not all the chosen layers of both (issue 11, memory). With recomputation (large
+        # images) each image's pass is a compiled function: TensorFlow's executor frees each layer as soon as the
+        # next has read it and fuses each conv with its bias and ReLU, where eager execution holds the conv's
+        # output, the biased output and the ReLU's at once. The values are the same (tests check it).
+        def content_pass(x):
+            return {l: tf.cast(a, tf.float32) for l, a in self.extractor.iter_layers(x) if l in self.content_layers}
+
+        c_shapes = layer_shapes(content_pre.shape[1], content_pre.shape[2])
+        s_shapes = layer_shapes(style_pre.shape[1], style_pre.shape[2])
+        scales = {}
+        for l in self.style_layers:
+            (hc, wc, _), (hs, ws, _) = c_shapes[canonical_layer(l)], s_shapes[canonical_layer(l)]
+            scales[l] = 1.0 if shape_c == shape_s else float(hc * wc) / float(hs * ws)
+
+        def style_pass(x):
+            return {l: losses.gram_matrix(a) * scales[l] for l, a in self.extractor.iter_layers(x)
+                    if l in self.style_layers}
+
+        if self.recompute:
+            content_pass, style_pass = tf.function(content_pass), tf.function(style_pass)
+        self.content_targets = dict(content_pass(tf.constant(content_pre)))
+        self.style_targets = dict(style_pass(tf.constant(style_pre)))
 
     @classmethod
     def from_config(cls, content_pre, style_pre, weights: VGG19Weights, config: RunConfig,

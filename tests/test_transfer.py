@@ -389,16 +389,16 @@ def test_recompute_auto_is_for_large_results_and_runs_are_the_same(content_img, 
     from stylelib.run import RECOMPUTE_AUTO_MIN_SIDE, recompute_blocks
 
     assert recompute_blocks(RunConfig(), (RECOMPUTE_AUTO_MIN_SIDE - 1, 10)) == 0
-    assert recompute_blocks(RunConfig(), (10, RECOMPUTE_AUTO_MIN_SIDE)) == 2
+    assert recompute_blocks(RunConfig(), (10, RECOMPUTE_AUTO_MIN_SIDE)) == 1
     assert recompute_blocks(RunConfig(recompute=False), (4000, 4000)) == 0
-    assert RunConfig(recompute=True).recompute == 2 and RunConfig(recompute=None).recompute == 0
+    assert RunConfig(recompute=True).recompute == 1 and RunConfig(recompute=None).recompute == 0
     pre = images.preprocess(load_input(content_img, SIZE), random_weights)
     assert StyleObjective.from_config(pre, pre, random_weights, RunConfig(recompute=3)).recompute == 3
     assert StyleObjective.from_config(pre, pre, random_weights, RunConfig()).recompute == 0  # 32 px: off
     for optimizer in ("adam", "lbfgs"):
         a = _run(content_img, style_img, random_weights, iterations=4, optimizer=optimizer, tv_weight=1e-3)
         b = _run(content_img, style_img, random_weights, iterations=4, optimizer=optimizer, tv_weight=1e-3,
-                 recompute=2)
+                 recompute=True)
         assert [r.total for r in a.history] == pytest.approx([r.total for r in b.history], rel=1e-5)
         np.testing.assert_allclose(a.best_image.astype(float), b.best_image.astype(float), atol=1)
 
@@ -416,6 +416,20 @@ def test_the_targets_are_those_of_the_whole_network_run(content_pre, style_pre, 
     for layer in objective.style_layers:
         np.testing.assert_array_equal(objective.style_targets[layer].numpy(),
                                       losses.gram_matrix(feats_s[layer]).numpy())
+    # with recomputation (large images) each image's pass is compiled: the same targets, bit for bit, also for a
+    # style image of another size (its Gram matrices rescaled to the content's positions)
+    small_style = style_pre[:, :24, :40]
+    for style in (style_pre, small_style):
+        eager = StyleObjective(content_pre, style, random_weights)
+        compiled = StyleObjective(content_pre, style, random_weights, recompute=1)
+        for layer in objective.content_layers:
+            np.testing.assert_array_equal(compiled.content_targets[layer].numpy(), eager.content_targets[layer].numpy())
+        for layer in objective.style_layers:
+            np.testing.assert_array_equal(compiled.style_targets[layer].numpy(), eager.style_targets[layer].numpy())
+    ratio = (32 * 48) / (24 * 40)  # conv1_1 keeps the image's size: the style's Gram times M_x / M_a
+    np.testing.assert_allclose(eager.style_targets["conv1_1"].numpy(),
+                               losses.gram_matrix(eager.extractor(tf.constant(small_style))["conv1_1"]).numpy() * ratio,
+                               rtol=1e-6)
 
 
 def test_lbfgs_b_takes_scipys_steps_bit_for_bit():
