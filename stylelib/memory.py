@@ -307,12 +307,14 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
 
     Notes
     -----
-    Accuracy: the estimate/measured ratio of the peak resident memory was 0.96–1.08 for runs at 128–1536 px
-    on a CPU (both engines, Adam and L-BFGS, other layers, max pooling, style images smaller and larger than
-    the content); the table, with the runs not used for fitting marked, is in ``docs/reliability.md``. Other machines
-    (another TensorFlow, a GPU, oneDNN off) will differ, hence the warning band of :func:`check_memory`. The
-    estimate grows with the content's pixel count (about 2.4 kB per pixel for Adam with art.py's layers, 3.6 kB
-    with L-BFGS, 8.5 kB for the TF1 engine) on top of about 0.95 GB (1.7 GB for the TF1 engine).
+    Accuracy: the estimate/measured ratio of the peak resident memory was 0.95–1.09 for the TF2 engine's runs at
+    512–2048 px after issue 11's memory levers (and 0.96–1.08 at 128–1536 px, both engines, other layers, max
+    pooling, style images smaller and larger than the content, for the engine before them); the tables, with the
+    runs not used for fitting marked, are in ``docs/reliability.md``. Other machines (another TensorFlow, a GPU,
+    oneDNN off) will differ, hence the warning band of :func:`check_memory`. From 1024 px (block 1 recomputed)
+    the estimate grows by about 1.9 kB per pixel of the content for Adam with art.py's layers and a square style
+    image, 2.6 kB for a long L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.95 GB (1.7 GB for the TF1
+    engine).
     """
     if engine not in ("tf2", "tf1"):
         raise ValueError(f"engine must be 'tf2' or 'tf1', got {engine!r}")
