@@ -196,28 +196,32 @@ def _stylize_until(content, style, weights, target: float, *, device: str, max_i
     """Run the default ``stylize`` until its total loss is <= ``target``; wall seconds from the call, and the curve."""
     from stylelib.transfer import stylize
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     curve, hit = [], {}
 
     def callback(info):
         now = time.perf_counter() - t0
         curve.append((now, info.record.total))
         if info.record.total <= target:
-            hit.update(seconds=now, step=info.step)
+            hit.update(seconds=now, cpu=time.process_time() - c0, step=info.step)
             return False
         return None
 
     r = stylize(content, style, weights=weights, iterations=max_iterations, callback=callback, device=device,
                 **settings)
     wall = time.perf_counter() - t0
-    return {"seconds": hit.get("seconds", wall), "reached": bool(hit), "step": hit.get("step", r.history[-1].step),
+    return {"seconds": hit.get("seconds", wall), "cpu": hit.get("cpu", time.process_time() - c0),
+            "reached": bool(hit), "step": hit.get("step", r.history[-1].step),
             "final_loss": r.history[-1].total, "stop_reason": r.stop_reason, "curve": curve}
 
 
 def time_to_quality(size: int, steps: int, weights, *, device: str = "cpu", max_iterations: int | None = None,
                     every: int | None = None, twice: bool = True, **settings) -> dict:
     """Baseline ``steps`` steps at ``size`` px -> target loss; stylize's wall time to reach it (mean of a run
-    before and one after the baseline) / the baseline's wall time. ``settings`` go to ``stylize``."""
+    before and one after the baseline) / the baseline's wall time. ``settings`` go to ``stylize``.
+
+    Also ``cpu_ratio``: the same with the process's CPU seconds (``time.process_time``, the run after the baseline,
+    set-up included on both sides), which a shared machine's load changes much less than wall time."""
     import tensorflow as tf
 
     from benchmarks.baseline import Baseline
@@ -226,7 +230,7 @@ def time_to_quality(size: int, steps: int, weights, *, device: str = "cpu", max_
     max_iterations = max_iterations or max(steps, 50)
     every = every or max(1, steps // 50)
     with tf.device(_device_name(device)):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         base = Baseline(content, style, weights)
         setup = time.perf_counter() - t0
         first_loss = base.loss()
@@ -235,7 +239,10 @@ def time_to_quality(size: int, steps: int, weights, *, device: str = "cpu", max_
         if twice:
             pre = _stylize_until(content, style, weights, -math.inf, device=device,
                                  max_iterations=min(max_iterations, 400), **settings)
+        c_setup = time.process_time() - c0
+        c1 = time.process_time()
         base_curve = [(setup, first_loss)] + [(setup + s, loss) for s, loss in base.run(steps, every=every)]
+        base_cpu = c_setup + time.process_time() - c1  # (includes measuring the loss every `every` steps)
     target = base_curve[-1][1]
     base_seconds = base_curve[-1][0]
     post = _stylize_until(content, style, weights, target, device=device, max_iterations=max_iterations, **settings)
@@ -245,6 +252,7 @@ def time_to_quality(size: int, steps: int, weights, *, device: str = "cpu", max_
     return {"size": size, "shape": list(content.shape[:2]), "baseline_steps": steps, "target": target,
             "baseline_seconds": base_seconds, "stylelib_seconds": seconds, "stylelib_runs": runs,
             "reached": post["reached"], "stylelib_steps": post["step"], "ratio": seconds / base_seconds,
+            "baseline_cpu_seconds": base_cpu, "stylelib_cpu_seconds": post["cpu"], "cpu_ratio": post["cpu"] / base_cpu,
             "baseline_curve": base_curve, "stylelib_curve": post["curve"]}
 
 
@@ -393,7 +401,8 @@ def run(*, quick: bool = False, sizes=None, device: str = "cpu", parts=PARTS, we
                 result["time_to_quality"][str(size)] = r
                 result["time_to_quality_ratio"][str(size)] = r["ratio"]
                 log and log(f"time to quality {size} px: baseline {steps} steps {r['baseline_seconds']:.1f} s, "
-                            f"stylize {r['stylelib_seconds']:.1f} s -> ratio {r['ratio']:.3f}"
+                            f"stylize {r['stylelib_seconds']:.1f} s -> ratio {r['ratio']:.3f} "
+                            f"(CPU seconds: {r['cpu_ratio']:.3f})"
                             + ("" if r["reached"] else " (target NOT reached)"))
             path = plot_path or RESULTS / f"loss_vs_seconds{'-quick' if quick else ''}.png"
             result["plot"] = str(plot_ttq(list(result["time_to_quality"].values()), path))
@@ -445,6 +454,9 @@ def table(result: dict) -> str:
         lines.append(f"| time to quality: stylize / baseline {r['baseline_steps']} steps (s: "
                      f"{r['stylelib_seconds']:.1f} / {r['baseline_seconds']:.1f}) | {size} | {r['ratio']:.3f}"
                      f"{'' if r['reached'] else ' (not reached)'} | {'≤ ' + str(target) if target else '—'} |")
+        if "cpu_ratio" in r:
+            lines.append(f"| time to quality in CPU seconds (s: {r['stylelib_cpu_seconds']:.1f} / "
+                         f"{r['baseline_cpu_seconds']:.1f}) | {size} | {r['cpu_ratio']:.3f} | — |")
     for size, d in result.get("peak_memory_mb", {}).items():
         target = TARGETS["peak_memory_mb"].get(size)
         vals = ", ".join(f"{o} {v:.0f}" for o, v in d.items())

@@ -366,6 +366,7 @@ image.assign(style)                                  # TF1: sess.run(load_image,
 out_style = features(image)
 print("after image.assign(style): conv1_1 changed:", not np.allclose(out_style["conv1_1"], out["conv1_1"]))
 assert np.array_equal(image.numpy(), style) and not np.allclose(out_style["conv1_1"], out["conv1_1"])
+del out_style  # 0.14 GB at 600×800 (conv1_1 alone is 600·800·64 float32s); `out` is used again below
 
 # %% [markdown]
 # Inside a `tf.function` the variable is read **by reference**: the traced graph holds a `ReadVariableOp`, not
@@ -408,6 +409,7 @@ print("conv4_2 from the Keras dict model, fed the variable:", tuple(dict_out["co
 assert sorted(dict_out) == sorted(sgraph.graph_layer_names("avg"))
 assert n_before == 32 and len(as_dict.trainable_weights) == 0
 assert np.allclose(dict_out["conv4_2"].numpy(), conv4_2_graph, atol=1e-3, rtol=1e-4)
+del dict_out   # every layer's output at HEIGHT×WIDTH: about 0.6 GB at 600×800, not needed any more
 
 # %% [markdown]
 # | TF1 (`art.py`) | TF2 |

@@ -385,6 +385,29 @@ assert 240e6 < sum(big.values()) < 260e6
 # style image means a **new graph**. Modern code computes the targets once and keeps them *outside* the graph's
 # definition — as tensors captured by reference, or variables or placeholders that can be reassigned.
 #
+# Before TF2, a word on what an open `Session` costs. For every different combination of feeds and fetches it is
+# asked to run, a session prepares and keeps an executor: its own pruned and optimized copy of the part of the graph
+# those fetches need, constants included, with the kernels and their buffers
+# ([`DirectSession::GetOrCreateExecutors`](https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/common_runtime/direct_session.cc)).
+# This notebook has run a dozen different fetches in `sess` and a traced Adam step in `art`: in full mode each of the
+# two sessions then held about 0.9 GB (measured with `notebooks/tools/kernel_memory.py`) — memory that a kernel left
+# open for a class keeps for nothing.
+# `close()` frees it (the end of a `with tf1.Session(graph=g) as sess:` block does the same, the form to use when a
+# session is not needed across cells). A closed session refuses to run; the exercises open a fresh one on the same
+# graph, which prepares only what they run.
+
+# %%
+art.close()    # ArtSession's session (section 8): its graph is kept (art.losses), its executors are freed
+sess.close()   # the session of sections 1–7
+try:
+    sess.run(live)
+    refused = False
+except RuntimeError as e:
+    refused = True
+    print("RuntimeError:", e)
+assert refused
+
+# %% [markdown]
 # ## 9. The TF2 way: values are values
 #
 # Eagerly there is no session: a layer's output *is* its value, an `EagerTensor` with `.numpy()`. An eager
@@ -446,7 +469,8 @@ assert np.isclose(float(cost_numpy_target(content_pre)), float(cost_tensor_targe
 #
 # ## Exercises
 #
-# Each has an empty cell below it; worked solutions are in `solutions/03_solutions.ipynb`.
+# Each has an empty cell below it; worked solutions are in `solutions/03_solutions.ipynb`. They run in graph `g`:
+# start with a fresh session on it (the one above is closed), `sess = tf1.Session(graph=g)`, then `sess.run(init)`.
 #
 # 1. **Forget the `sess.run`.** Suppose `art.py` had written `_content_loss(model['conv4_2'], model['conv4_2'])`:
 #    a *live* target. In graph `g`, build that cost next to the snapshot-based `content_cost`, load the style image

@@ -259,6 +259,15 @@ if TIMED:
           f"(its share of the multiply-adds: {cumulative['conv2_1']:.2f})")
 
 # %% [markdown]
+# That was the last TF1 run of this notebook. Notebook 03 showed what an open session keeps: one prepared executor
+# (a pruned, optimized copy of the graph with its constants) for every different combination of fetches it has
+# run — and section 5 fetched every layer in turn. Close it; the exercises open a fresh session on the same graph,
+# which prepares only what they run.
+
+# %%
+sess.close()   # frees every executor this session prepared
+
+# %% [markdown]
 # ## 6. TF2: a Keras model cut at a layer
 #
 # TF2 has no session to prune for us: an eager call runs what you call. So you *build* the network only up to the
@@ -397,6 +406,9 @@ assert (tracing.count_ops(pre, "Conv2D"), tracing.count_ops(post, "Conv2D")) == 
 # **`tf.function`** traces everything you wrote and prunes again before running.
 #
 # ## Exercises
+#
+# The TF1 exercises run in graph `g`: start them with a fresh session on it (the one of sections 1–5 is closed),
+# `sess = tf1.Session(graph=g)`, then `sess.run(init)`.
 #
 # 1. **Predict, then check.** Which layers does `sess.run(model['avgpool3'])` execute? Write your list down, then
 #    check it with `sgraph.executed_ops` and `sgraph.ops_of_layers`.

@@ -385,6 +385,8 @@ print("same loss at the start:", bool(np.isclose(clip_totals[0], free_totals[0],
       "| the same run afterwards:", bool(np.allclose(clip_totals, free_totals, rtol=1e-6)))
 assert outside["art.py's loop"] > 0 and outside["with the clip"] == 0
 assert np.isclose(clip_totals[0], free_totals[0], rtol=1e-6) and not np.allclose(clip_totals, free_totals, rtol=1e-6)
+sess.close()                   # the last TF1 run of this notebook: free what the session prepared (notebook 03, §8)
+sess = tf1.Session(graph=g)    # a fresh one on the same graph, should you re-run the TF1 cells above
 
 # %% [markdown]
 # **The best image.** With art.py's step (η = 2) the loss falls almost every step and the last image is the
@@ -488,5 +490,5 @@ explorer
 # automatic differentiation (https://www.tensorflow.org/guide/autodiff), `tf.function` (https://www.tensorflow.org/guide/function) and
 # migrating from TF1 (https://www.tensorflow.org/guide/migrate).
 #
-# **Next:** the optional `under_the_hood.ipynb` (receptive fields, pooling gradients, `tf.function` signatures,
-# Grappler), or back to notebook 01 with the trained weights.
+# **Next:** `07_controlling_the_result.ipynb` — colour, scale, masks and several styles (Gatys et al. 2017); or the
+# optional `under_the_hood.ipynb` (receptive fields, pooling gradients, `tf.function` signatures, Grappler).

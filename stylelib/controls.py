@@ -541,6 +541,44 @@ class Controls:
         """The (height, width) of the largest style image (for the memory check)."""
         return max((s.shape[:2] for s in self.styles), key=lambda hw: hw[0] * hw[1])
 
+    def resized(self, height: int, width: int) -> "Controls":
+        """The same controls for a smaller (or larger) picture ``height × width`` — a coarse stage of
+        coarse-to-fine (:attr:`stylelib.run.RunConfig.coarse_to_fine`).
+
+        The content images are resized to ``height × width``; every style image by the same factor (longest side
+        at least 16 px), so the style is seen at the same scale relative to the content (its ``style_scale``
+        holds); a mask's labels are resized with nearest neighbour (labels never blend) and its regions re-made;
+        the blend weights and the colour mode stay. The images were recoloured before (``colour``), so a stage
+        sees the colours the full-size run sees.
+
+        Returns
+        -------
+        Controls
+            A new object; this one is unchanged.
+
+        Raises
+        ------
+        ValueError
+            The mask has no styled pixel left at this size (from :func:`load_mask`).
+        """
+        h0, w0 = self.content.shape[:2]
+        factor = max(height / h0, width / w0)
+        styles = []
+        for s in self.styles:
+            sh, sw = s.shape[:2]
+            side = max(MIN_STYLE_SIDE, round(max(sh, sw) * factor))
+            sh, sw = _images.longest_side_shape(sh, sw, side)
+            styles.append(_images.resize_to(s, sh, sw))
+        regions = None
+        if self.regions is not None:
+            labels = _nearest(self.regions.labels, height, width)
+            present = {tuple(int(v) for v in f) for f in np.unique(labels.reshape(-1, 3), axis=0)}
+            # a label too small to survive the resize is dropped; a mask left with no styled region is refused
+            regions = load_mask(labels, {lab: k for lab, k in self.regions.styles.items() if lab in present},
+                                (height, width), len(styles))
+        return Controls(_images.resize_to(self.content, height, width), styles, self.weights, regions, self.colour,
+                        _images.resize_to(self.original_content, height, width))
+
     def objective_args(self, preprocess: Callable[[np.ndarray], np.ndarray]) -> dict:
         """The keywords :class:`stylelib.transfer.StyleObjective` needs beyond the plain run (``{}`` for a plain
         run, so it stays the very same computation)."""

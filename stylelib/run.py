@@ -142,7 +142,7 @@ class RunConfig:
         Optimize first at a fraction of the size, upsample, then finish at full size (TF2 engine; ignored when the
         run starts from a given image). A fraction ``f`` in (0, 1): coarse stages with longest sides ``L·f``,
         ``L·f²``, … as long as they are at least 256 px (always at least one), run coarsest first. ``'auto'``
-        (default): ``f = 0.5`` when the longest side ``L`` is at least :data:`COARSE_AUTO_MIN_SIDE` (512) px,
+        (default): ``f = 0.5`` when the longest side ``L`` is at least :data:`COARSE_AUTO_MIN_SIDE` (256) px,
         otherwise off. ``None`` or ``0``: off. Only the full-size stage is recorded and reported to the callback.
     coarse_iterations : int or None
         Optimizer steps of each coarse stage (default ``None``: half of ``iterations``, at least 1).
@@ -266,25 +266,34 @@ issue 12); :meth:`RunConfig.make` names them when another engine receives them."
 
 
 def tf1_refusals(config: RunConfig) -> None:
-    """Refuse, in one line, the controls the TF1 engine (:func:`stylelib.session.run_art`) cannot run.
+    """Refuse, in one line, the controls and performance settings the TF1 engine (:func:`stylelib.session.run_art`)
+    cannot run.
 
-    :func:`stylelib.session.run_art` calls it first, before anything is loaded or built.
+    :func:`stylelib.session.run_art` calls it first, before anything is loaded or built. ``coarse_to_fine='auto'``
+    (the default) is not refused: it is the TF2 engine's default and means nothing to the TF1 engine; a fraction is.
 
     Raises
     ------
     ValueError
-        ``colour``, ``style_scale`` or ``style_blend`` differs from its default.
+        ``colour``, ``style_scale``, ``style_blend``, ``coarse_to_fine`` (a fraction), ``coarse_iterations`` or
+        ``bfloat16`` differs from its default.
     """
     given = [f"{name}={getattr(config, name)!r}" for name, default in
-             (("colour", recipe.DEFAULT_COLOUR), ("style_scale", recipe.DEFAULT_STYLE_SCALE), ("style_blend", None))
+             (("colour", recipe.DEFAULT_COLOUR), ("style_scale", recipe.DEFAULT_STYLE_SCALE), ("style_blend", None),
+              ("coarse_iterations", None), ("bfloat16", False))
              if getattr(config, name, default) != default]
+    if config.coarse_to_fine not in ("auto", None):
+        given.append(f"coarse_to_fine={config.coarse_to_fine!r}")
     if given:
-        raise ValueError(f"run_art (the TF1 engine) has no colour, scale or several-style controls "
+        raise ValueError(f"run_art (the TF1 engine) has no colour, scale, several-style or coarse-to-fine controls "
                          f"({', '.join(given)}); use stylelib.transfer.stylize, or leave them at their defaults")
 
 
-COARSE_AUTO_MIN_SIDE = 512
-"""``coarse_to_fine='auto'`` is on for results whose longest side is at least this many pixels."""
+COARSE_AUTO_MIN_SIDE = 256
+"""``coarse_to_fine='auto'`` is on for results whose longest side is at least this many pixels. Measured
+(``python -m benchmarks.ttq_levers 256 1000``, random weights, 2-core CPU): at 256 px a 128 px stage first cut the
+CPU time to the baseline's 1000-step loss from 0.077 to 0.049 of the baseline's; at 128 px a 64 px stage made it
+slower (docs/PERFORMANCE.md)."""
 
 COARSE_MIN_SIDE = 256
 """Coarse stages beyond the first are added while their longest side is at least this many pixels."""
@@ -353,7 +362,9 @@ def coarse_sides(config: "RunConfig", longest: int) -> list[int]:
     Examples
     --------
     >>> [coarse_sides(RunConfig(), n) for n in (256, 512, 1024, 1600)]
-    [[], [256], [256, 512], [400, 800]]
+    [[128], [256], [256, 512], [400, 800]]
+    >>> coarse_sides(RunConfig(), 255)
+    []
     >>> coarse_sides(RunConfig(coarse_to_fine=0.5), 64)
     [32]
     """

@@ -351,7 +351,7 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
         ``mixed_precision`` (float16 network, for GPUs); controls: ``colour`` (``'style'``, ``'luminance'``,
         ``'histogram'``), ``style_scale`` (the style image's size relative to its usual one), ``style_blend``
         (one weight per style image); performance: ``coarse_to_fine`` (``'auto'``: a coarse stage at half the
-        size first, for results of 512 px and more; skipped when a control is in use), ``coarse_iterations``,
+        size first, for results of 256 px and more; the coarse stages run the same controls), ``coarse_iterations``,
         ``bfloat16`` (bfloat16 network, Adam only).
 
     Returns
@@ -412,9 +412,8 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
     memory.check_memory(*shapes, device_memory=on_gpu)  # refuse a run that cannot fit, before allocating it
     with tf.device(device_name), memory.oom_guard(*shapes, device_memory=on_gpu):
         loop = _loop_for(config)
-        if start is None and plan.plain and coarse_sides(config, max(content_img.shape[:2])):
-            # (the coarse stages know no controls yet: a run with colour, scale, blend or mask starts at full size)
-            x0 = _coarse_to_fine_start(content_img, style_img, weights, config, loop, x0, lo, hi)
+        if start is None and coarse_sides(config, max(content_img.shape[:2])):
+            x0 = _coarse_to_fine_start(plan, weights, config, loop, x0, lo, hi)
         objective = StyleObjective.from_config(content_pre, style_pre, weights, config,
                                                **plan.objective_args(lambda x: _images.preprocess(x, weights)))
         step_callback = plan.callback(callback)
@@ -431,33 +430,38 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
         return plan.finish(result)
 
 
-def _coarse_to_fine_start(content_img, style_img, weights, config: RunConfig, loop, x0, lo, hi) -> np.ndarray:
+def _coarse_to_fine_start(plan: controls.Controls, weights, config: RunConfig, loop, x0, lo, hi) -> np.ndarray:
     """The full-size start image (preprocessed ``(1, H, W, 3)``) made by the coarse stages of
     :func:`stylelib.run.coarse_sides`: each stage starts from the previous one's best image, upsampled
-    (bilinear), and runs ``coarse_iterations`` steps; the first starts from ``config.init`` at its size."""
-    h, w = content_img.shape[:2]
-    longest = max(h, w)
+    (bilinear), and runs ``coarse_iterations`` steps; the first starts from ``config.init`` at its size.
+
+    Each stage runs the same controls as the full-size run, at its own size (:meth:`stylelib.controls.Controls.
+    resized`: the content, the style images by the same factor, the mask's labels, the blend and the colour)."""
+    h, w = plan.content.shape[:2]
     iterations = config.coarse_iterations or max(1, config.iterations // 2)
     x = None
-    for side in coarse_sides(config, longest):
+    for side in coarse_sides(config, max(h, w)):
         ch, cw = _images.longest_side_shape(h, w, side)
-        c_pre = _images.preprocess(_images.resize_to(content_img, ch, cw), weights)
-        sh, sw = style_img.shape[:2]
-        sh, sw = _images.longest_side_shape(sh, sw, max(16, round(max(sh, sw) * side / longest)))
-        s_pre = _images.preprocess(_images.resize_to(style_img, sh, sw), weights)
+        try:
+            stage = plan.resized(ch, cw)
+        except ValueError:  # the mask's styled regions vanish at this size: the full-size run starts as without
+            return x0
+        c_pre = _images.preprocess(stage.content, weights)
+        s_pre = _images.preprocess(stage.styles[0], weights)
         if x is None:
             start = make_init(config.init, c_pre, seed=config.seed, noise_ratio=config.noise_ratio, weights=weights)
         else:
             start = _upsample(x, ch, cw, lo, hi)
-        runner = loop(StyleObjective.from_config(c_pre, s_pre, weights, config), start, lo, hi,
-                      config.learning_rate, keep_last=False)
-        stage = RunRecorder(iterations, weights, None, False, desc="")
-        stage.drive(lambda record, runner=runner: runner.run(iterations, record))
-        if stage.failure is not None or not stage.history:
+        objective = StyleObjective.from_config(c_pre, s_pre, weights, config, **stage.objective_args(
+            lambda im: _images.preprocess(im, weights)))
+        runner = loop(objective, start, lo, hi, config.learning_rate, keep_last=False)
+        recorder = RunRecorder(iterations, weights, None, False, desc="")
+        recorder.drive(lambda record, runner=runner: runner.run(iterations, record))
+        if recorder.failure is not None or not recorder.history:
             return x0  # a coarse stage that went wrong: the full-size run starts as it would without one
         x = runner.best()
-        del runner, stage  # the stage's objective and traced step hold its activations' buffers: free them
-        gc.collect()  # (a tf.function on a bound method is a reference cycle) before the next, larger stage
+        del runner, recorder, objective  # the stage's objective and traced step hold its activations' buffers:
+        gc.collect()  # free them (a tf.function on a bound method is a reference cycle) before the next stage
     return _upsample(x, h, w, lo, hi)
 
 

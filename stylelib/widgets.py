@@ -71,7 +71,8 @@ from .vgg19 import CONV_LAYERS, RANDOM_LABEL, RANDOM_NOTE, RandomWeightsWarning,
 
 __all__ = ["ExplorerController", "StyleExplorer", "Status", "EVENTS", "SETTINGS", "STATUS_KINDS",
            "png_bytes", "loss_plot_png", "decode_upload", "PNG_SIGNATURE", "CONTENT_WEIGHTS", "STYLE_WEIGHTS",
-           "TV_WEIGHTS", "DEFAULT_TV_WEIGHT", "STYLE_SCALES", "BLENDS", "NO_STYLE", "COLOUR_LABELS"]
+           "TV_WEIGHTS", "DEFAULT_TV_WEIGHT", "STYLE_SCALES", "BLENDS", "NO_STYLE", "COLOUR_LABELS",
+           "COARSE_TO_FINE"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -114,6 +115,9 @@ COLOUR_LABELS: Mapping[str, str] = {"style": "the style's colours", "luminance":
                                     "histogram": "style matched to content"}
 """The colour dropdown's short labels, one per :data:`stylelib.recipe.COLOUR_CONTROLS` key."""
 assert set(COLOUR_LABELS) == set(recipe.COLOUR_CONTROLS)
+COARSE_TO_FINE: Mapping[str, object] = {"auto (from 256 px)": "auto", "half size first": 0.5, "off": None}
+"""The coarse-to-fine dropdown: label -> :attr:`stylelib.run.RunConfig.coarse_to_fine` (``'auto'``: a half-size stage
+first for results of 256 px and more)."""
 
 # the recipe's defaults must be values the sliders can show exactly
 assert recipe.ART_CONTENT_WEIGHT in CONTENT_WEIGHTS, recipe.ART_CONTENT_WEIGHT
@@ -131,7 +135,7 @@ EVENTS: tuple[str, ...] = ("settings", "choices", "status", "preview", "plot", "
 
 SETTINGS: tuple[str, ...] = ("content", "style", "size", "iterations", "content_weight", "style_weight", "smooth",
                              "tv_weight", "init", "optimizer", "style_weighting", "seed", "style_layers",
-                             "content_layers", "colour", "style_scale", "style2", "blend", "mask")
+                             "content_layers", "colour", "style_scale", "style2", "blend", "mask", "coarse_to_fine")
 """The names :meth:`ExplorerController.set` takes (everything a result is made from)."""
 
 UPLOAD_PREFIX = "upload: "
@@ -383,7 +387,7 @@ class ExplorerController:
             style_weighting=_DEFAULT_STYLE_WEIGHTING, seed=0,
             style_layers=tuple(recipe.ART_STYLE_LAYERS), content_layers=tuple(recipe.ART_CONTENT_LAYERS),
             colour=recipe.DEFAULT_COLOUR, style_scale=recipe.DEFAULT_STYLE_SCALE, style2=NO_STYLE, blend=0.5,
-            mask="none",
+            mask="none", coarse_to_fine=next(iter(COARSE_TO_FINE)),
         ))
         self._apply(settings)
         self.progress = (0, self._settings["iterations"])
@@ -454,7 +458,8 @@ class ExplorerController:
             :mod:`stylelib.controls`): ``colour`` (a key of :data:`stylelib.recipe.COLOUR_CONTROLS`),
             ``style_scale`` (> 0), ``style2`` (a second style image, one of :attr:`choices`, or :data:`NO_STYLE`),
             ``blend`` (the second style's weight t in [0, 1]; the first gets 1 − t), ``mask`` (a key of
-            :data:`stylelib.controls.MASK_PRESETS`: where the style goes; the rest keeps the content).
+            :data:`stylelib.controls.MASK_PRESETS`: where the style goes; the rest keeps the content),
+            ``coarse_to_fine`` (a key of :data:`COARSE_TO_FINE`).
 
         Raises
         ------
@@ -486,6 +491,8 @@ class ExplorerController:
                 value = recipe.check_ratio(name, value)
             elif name == "mask":
                 value = recipe.check_choice(name, value, _controls.MASK_PRESETS)
+            elif name == "coarse_to_fine":
+                value = recipe.check_choice(name, value, COARSE_TO_FINE)
             elif name in ("size", "iterations", "seed"):
                 value = recipe.check_positive_int(name, value, {"size": 16, "iterations": 1, "seed": 0}[name])
             elif name in ("content_weight", "style_weight", "tv_weight"):
@@ -566,6 +573,7 @@ class ExplorerController:
             init=s["init"], seed=s["seed"],
             colour=s["colour"], style_scale=s["style_scale"],
             style_blend=None if s["style2"] == NO_STYLE else (1.0 - s["blend"], s["blend"]),
+            coarse_to_fine=COARSE_TO_FINE[s["coarse_to_fine"]],
         )
 
     def inputs(self, size: int | None = None) -> dict:
@@ -665,7 +673,8 @@ class ExplorerController:
                 s["style_weight"], s["tv_weight"] if s["smooth"] else 0.0, s["init"], s["optimizer"],
                 s["style_weighting"], s["seed"], tuple(sorted(s["style_layers"])),
                 tuple(sorted(s["content_layers"])), s["colour"], s["style_scale"], image("style2"),
-                s["blend"] if s["style2"] != NO_STYLE else None, s["mask"])
+                s["blend"] if s["style2"] != NO_STYLE else None, s["mask"],
+                s["coarse_to_fine"])
 
     @property
     def stale(self) -> bool:
@@ -999,6 +1008,9 @@ class StyleExplorer:
         self.mask = W.Dropdown(options=list(_controls.MASK_PRESETS), value=s["mask"], description="style where",
                                tooltip="; ".join(f"{k}: {v}" for k, v in _controls.MASK_PRESETS.items()),
                                style=label, layout=row)
+        self.coarse_to_fine = W.Dropdown(options=list(COARSE_TO_FINE), value=s["coarse_to_fine"],
+                                         description="coarse-to-fine", style=label, layout=row,
+                                         tooltip="optimize at half the size first, then finish at full size")
 
         # --- middle column: layers --------------------------------------------------------------
         layers = W.Layout(width=f"{MIDDLE_WIDTH // 2 - m}px")
@@ -1046,7 +1058,7 @@ class StyleExplorer:
                         self.init: "init", self.optimizer: "optimizer", self.style_weighting: "style_weighting",
                         self.seed: "seed", self.style_layers: "style_layers", self.content_layers: "content_layers",
                         self.colour: "colour", self.style_scale: "style_scale", self.style2: "style2",
-                        self.blend: "blend", self.mask: "mask"}
+                        self.blend: "blend", self.mask: "mask", self.coarse_to_fine: "coarse_to_fine"}
         for widget, name in self._fields.items():
             widget.observe(lambda change, name=name: self._forward(name, change["new"]), names="value")
         self.content_upload.observe(lambda change: self._upload(change["new"], "content"), names="value")
@@ -1066,7 +1078,7 @@ class StyleExplorer:
                             W.HBox([self.style_select, self.style_upload]),
                             self.size, self.steps, self.content_weight, self.style_weight, self.tv_on,
                             self.tv_weight, self.init, self.optimizer, self.seed, self.colour, self.style_scale,
-                            self.style2, self.blend, self.mask], LEFT_WIDTH)
+                            self.style2, self.blend, self.mask, self.coarse_to_fine], LEFT_WIDTH)
         self.middle = column([W.HBox([self.style_layers_label, self.content_layers_label]),
                               W.HBox([self.style_layers, self.content_layers]), hint,
                               W.HTML("style layer weights"), self.style_weighting], MIDDLE_WIDTH)

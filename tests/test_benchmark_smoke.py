@@ -38,6 +38,8 @@ def test_the_quick_benchmark_runs_and_its_json_is_sane(tmp_path, random_weights)
     assert 100 < data["peak_memory_mb"]["32"]["adam"] < 20_000  # a TensorFlow process: MB, not bytes or GB
     ttq = data["time_to_quality"]["40"]
     assert ttq["baseline_steps"] == 6 and math.isfinite(ttq["target"])
+    assert _positive_finite(ttq["cpu_ratio"]) and ttq["cpu_ratio"] == pytest.approx(
+        ttq["stylelib_cpu_seconds"] / ttq["baseline_cpu_seconds"])
     assert all(_positive_finite(s) for s in data["step_seconds"]["40"]["seconds"].values())
     assert data["machine"]["cores"] >= 1 and data["machine"]["tensorflow"]
     assert (tmp_path / "plot.png").stat().st_size > 0

@@ -230,7 +230,7 @@ def test_decode_upload_shrinks_big_images():
 CHANGES = dict(content="coffee", style="grass", size=48, iterations=4, content_weight=10.0, style_weight=200.0,
                smooth=True, init="noise", optimizer="adam", style_weighting="equal", seed=3,
                style_layers=("conv1_1",), content_layers=("conv3_2",), colour="luminance", style_scale=0.5,
-               style2="coffee", mask="left half")
+               style2="coffee", mask="left half", coarse_to_fine="off")
 
 
 def test_every_setting_counts_for_staleness():
@@ -407,7 +407,8 @@ def test_the_widgets_forward_to_the_controller(W, random_weights):
               (ex.content_weight, 0.5), (ex.style_weight, 1000.0), (ex.tv_on, True), (ex.tv_weight, 0.01),
               (ex.init, "noise"), (ex.optimizer, "adam"), (ex.style_weighting, "equal"), (ex.seed, 7),
               (ex.style_layers, ("conv1_1", "conv3_1")), (ex.content_layers, ("conv3_2",)),
-              (ex.colour, "luminance"), (ex.style_scale, 0.5), (ex.style2, "chelsea"), (ex.blend, 0.3)]
+              (ex.colour, "luminance"), (ex.style_scale, 0.5), (ex.style2, "chelsea"), (ex.blend, 0.3),
+              (ex.coarse_to_fine, "half size first")]
     assert ex.blend.disabled  # no second style yet
     for widget, value in values:
         widget.value = value
@@ -416,8 +417,8 @@ def test_the_widgets_forward_to_the_controller(W, random_weights):
                               style_weight=1000.0, smooth=True, tv_weight=0.01, init="noise", optimizer="adam",
                               style_weighting="equal", seed=7, style_layers=("conv1_1", "conv3_1"),
                               content_layers=("conv3_2",), colour="luminance", style_scale=0.5, style2="chelsea",
-                              blend=0.3, mask="none")
-    assert ex.config() == c.config() and ex.config().tv_weight == 0.01
+                              blend=0.3, mask="none", coarse_to_fine="half size first")
+    assert ex.config() == c.config() and ex.config().tv_weight == 0.01 and ex.config().coarse_to_fine == 0.5
     assert (ex.config().colour, ex.config().style_scale, ex.config().style_blend) == ("luminance", 0.5, (0.7, 0.3))
     ex.style2.value, ex.mask.value = "none", "centre"
     assert (c.settings["style2"], c.settings["mask"], ex.blend.disabled) == ("none", "centre", True)

@@ -129,3 +129,6 @@ sess.run(load_image, {image_in: content_pre})
 print("cost with the content image's snapshot fed:", float(sess.run(cost_fed, {target_in: snapshot})))
 print("trainable variables:", [v.name for v in trainable])
 assert sess.run(cost_fed, {target_in: snapshot}) == 0.0 and trainable == [model["input"]]
+
+# %%
+sess.close()   # done with the TF1 graph: free what the session prepared (notebook 03, section 8)

@@ -105,6 +105,9 @@ _, ran_conv5_1 = value_up_to(sess, model, load_image, image_in, content_pre, "co
 print("for conv5_1,", len(ran_conv5_1), "layers ran, the last:", ran_conv5_1[-1])
 assert ran_conv5_1 == layer_names[: layer_names.index("conv5_1") + 1]
 
+# %%
+sess.close()   # the last TF1 run here: free what the session prepared (notebook 03, section 8)
+
 # %% [markdown]
 # ## Exercise 3 — one `tf.function`, two outputs
 #

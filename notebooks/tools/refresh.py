@@ -113,28 +113,46 @@ def sync(ipynb: Path) -> None:
     jupytext_cli(["--quiet", "--sync", str(ipynb)])
 
 
+def full_mode_env() -> dict[str, str]:
+    """The environment a notebook runs in for its committed outputs: FULL mode, ``STYLELIB_WEIGHTS``
+    (``random`` unless set), TensorFlow's C++ log lines off, matplotlib's inline backend."""
+    return {
+        "STYLELIB_QUICK": "0",
+        "STYLELIB_WEIGHTS": os.environ.get("STYLELIB_WEIGHTS", "random"),
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
+
+
+def notebook_client(nb, cwd: Path, timeout: int = 1800, **client_options) -> NotebookClient:
+    """A client that runs ``nb`` (changed in place: outputs, execution counts) in a fresh ``python3`` kernel in
+    FULL mode (:func:`full_mode_env`), with ``cwd`` as the kernel's working directory.
+
+    ``client_options`` go to :class:`nbclient.NotebookClient`, e.g. ``on_cell_executed``: a hook called after
+    each code cell while the kernel is alive (``tools/kernel_memory.py`` reads the kernel's memory there)."""
+    os.environ.update(full_mode_env())  # the kernel inherits this process's environment
+    return NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                          resources={"metadata": {"path": str(cwd)}}, **client_options)
+
+
+def execute(client: NotebookClient) -> float:
+    """Run the client's notebook; returns the wall-clock seconds, kernel start included."""
+    t0 = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - t0
+
+
 def refresh(ipynb: Path, timeout: int = 1800) -> float:
     ipynb = Path(ipynb).resolve()
     py = paired_py(ipynb)
     if not py.exists():
         raise SystemExit(f"{py} is missing: every notebook is paired with a py:percent source (notebooks/README.md)")
     sync(ipynb)
-    env = {
-        "STYLELIB_QUICK": "0",
-        "STYLELIB_WEIGHTS": os.environ.get("STYLELIB_WEIGHTS", "random"),
-        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-    }
-    os.environ.update(env)  # the kernel inherits this process's environment
     nb = nbformat.read(ipynb, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(ipynb.parent)}})
-    t0 = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - t0
+    seconds = execute(notebook_client(nb, ipynb.parent, timeout))
     import stylelib
 
-    normalize(nb, mode="full", weights=env["STYLELIB_WEIGHTS"], version=stylelib.__version__,
+    normalize(nb, mode="full", weights=os.environ["STYLELIB_WEIGHTS"], version=stylelib.__version__,
               source_hash=source_sha256(py))
     nbformat.validate(nb)
     nbformat.write(nb, ipynb)  # indent=1, sort_keys, trailing newline: Lab's form
