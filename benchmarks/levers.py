@@ -1,13 +1,17 @@
 """Side-by-side measurements of the levers tried for issue 11 (docs/PERFORMANCE.md quotes them).
 
     python -m benchmarks.levers step [--size 256] [--repeats 7]    # bookkeeping, XLA, bfloat16: one step
-    python -m benchmarks.levers recompute [--size 1024]           # peak RSS of a gradient step, with and without
-                                                                  # tf.recompute_grad on VGG's first two blocks
+    python -m benchmarks.levers recompute [--size 1024]           # peak RSS of the targets pass and of a gradient
+                                                                  # evaluation, recompute = 0, 1, 2, 3 blocks
+    python -m benchmarks.levers recompute-time [--size 256] [--repeats 7]   # their step times, interleaved
+    python -m benchmarks.levers lbfgs-history [--size 256] [--iterations 60]  # loss after N iterations, maxcor 10/5/3
+    python -m benchmarks.levers lbfgs-host [--size 1024]          # host memory of scipy's minimize vs lbfgs_b
 
 ``step`` times, interleaved in one process (medians after a warm-up), one loss-and-gradient evaluation of
 stylelib's objective: bare (``tf.function``), with XLA (``jit_compile=True``), in bfloat16; and one step of the Adam
 loop with and without the copy of the measured image (``keep_last``) plus the recorder's bookkeeping. ``recompute``
-runs each variant in a fresh child process and reports its peak resident set.
+runs :meth:`stylelib.transfer.StyleObjective.value_and_gradient` with each number of recomputed blocks in a fresh
+child process and reports its peak resident set; ``recompute-time`` times them side by side in one process.
 """
 
 from __future__ import annotations
@@ -75,57 +79,156 @@ import os, sys, json, warnings
 warnings.simplefilter("ignore")
 import numpy as np, tensorflow as tf
 from stylelib import images
-from stylelib.vgg19 import load_weights, LAYERS
+from stylelib.vgg19 import load_weights
+from stylelib.transfer import StyleObjective
 from benchmarks.run import load_pair
-size, recompute = int(sys.argv[1]), sys.argv[2] == "1"
+
+def hwm():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmHWM"))
+
+size, blocks = int(sys.argv[1]), int(sys.argv[2])
 w = load_weights("random")
-content, _ = load_pair(size, w)
-x = tf.constant(images.preprocess(content, w))
-plan = LAYERS[: [l.name for l in LAYERS].index("conv5_1") + 1]
-k = {l.name: tf.constant(w.kernels[l.name]) for l in plan if l.kind == "conv"}
-
-def run(layers, x):
-    for l in layers:
-        x = tf.nn.relu(tf.nn.conv2d(x, k[l.name], 1, "SAME")) if l.kind == "conv" else tf.nn.avg_pool2d(x, 2, 2, "SAME")
-    return x
-
-split = [l.name for l in plan].index("pool2") + 1
-head = (lambda t: run(plan[:split], t))
-if recompute:
-    head = tf.recompute_grad(head)
-
-@tf.function
-def step(x):
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        mid = head(x)
-        out = run(plan[split:], mid)
-        loss = tf.reduce_sum(tf.square(out)) + tf.reduce_sum(tf.square(mid))
-    return tape.gradient(loss, x)
-
+content, style = load_pair(size, w)
+c_pre, s_pre = images.preprocess(content, w), images.preprocess(style, w)
+before = hwm()
+objective = StyleObjective(c_pre, s_pre, w, recompute=blocks)
+targets = hwm()
+x = tf.Variable(c_pre)
+step = tf.function(lambda: objective.value_and_gradient(x)[1])
 for _ in range(2):
-    step(x).numpy()
-with open("/proc/self/status") as f:
-    hwm = next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmHWM"))
-print(json.dumps({"hwm": hwm}))
+    step().numpy()
+print(json.dumps({"before_targets": before, "after_targets": targets, "after_steps": hwm()}))
 """
 
 
-def recompute_levers(size: int) -> dict:
+def recompute_levers(size: int, blocks=(0, 1, 2, 3)) -> dict:
+    """Peak RSS (MB) of building :class:`~stylelib.transfer.StyleObjective` (the targets pass) and of two compiled
+    loss-and-gradient evaluations, with ``recompute`` = each of ``blocks``, each in a fresh child process."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = {**os.environ, "PYTHONPATH": root, "TF_CPP_MIN_LOG_LEVEL": "2"}
     out = {}
-    for flag in ("0", "1"):
-        done = subprocess.run([sys.executable, "-c", _CHILD, str(size), flag], capture_output=True, text=True,
+    for k in blocks:
+        done = subprocess.run([sys.executable, "-c", _CHILD, str(size), str(k)], capture_output=True, text=True,
                               env=env, check=True)
-        hwm = json.loads(done.stdout.strip().splitlines()[-1])["hwm"]
-        out["recompute_grad" if flag == "1" else "plain"] = hwm / 1e6
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        out[f"recompute={k}"] = {key: v / 1e6 for key, v in row.items()}
+    return out
+
+
+def recompute_times(size: int, repeats: int, weights, blocks=(0, 1, 2)) -> dict:
+    """Median seconds of one compiled loss-and-gradient evaluation with ``recompute`` = each of ``blocks``,
+    interleaved in this process, and each one's ratio to ``recompute=0``."""
+    import tensorflow as tf
+
+    from benchmarks.run import _median_interleaved, load_pair
+    from stylelib import images
+    from stylelib.transfer import StyleObjective
+
+    content, style = load_pair(size, weights)
+    c_pre, s_pre = images.preprocess(content, weights), images.preprocess(style, weights)
+    x = tf.constant(c_pre)
+    fns = {}
+    for k in blocks:
+        objective = StyleObjective(c_pre, s_pre, weights, recompute=k)
+        step = tf.function(lambda x, objective=objective: objective.value_and_gradient(x)[1])
+        fns[f"recompute={k}"] = lambda step=step: step(x).numpy()
+    med = _median_interleaved(fns, repeats, 1)
+    ref = med[f"recompute={blocks[0]}"]
+    return {k: {"ms": v * 1000, "ratio": v / ref} for k, v in med.items()}
+
+
+def lbfgs_history_levers(size: int, iterations: int, weights, histories=(10, 5, 3)) -> dict:
+    """Loss of stylize's default run (L-BFGS, content start) after ``iterations`` at ``size`` px for each L-BFGS
+    history (``lbfgs_history``): the quality a smaller history costs; wall times for scale."""
+    import time
+
+    from stylelib.transfer import stylize
+
+    out = {}
+    for m in histories:
+        t0 = time.perf_counter()
+        r = stylize("sample:chelsea", "sample:brick", size=size, iterations=iterations, weights=weights,
+                    lbfgs_history=m, coarse_to_fine=None)
+        losses = [h.total for h in r.history]
+        out[f"lbfgs_history={m}"] = {"final": losses[-1], "best": min(losses), "steps": len(losses) - 1,
+                                     "at": {i: losses[i] for i in (10, 20, 40, 60) if i < len(losses)},
+                                     "seconds": time.perf_counter() - t0}
+    ref = out[f"lbfgs_history={histories[0]}"]["best"]
+    for v in out.values():
+        v["best_ratio"] = v["best"] / ref
+    return out
+
+
+_HOST_CHILD = r"""
+import json, sys, time
+import numpy as np
+
+def status(key):
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith(key + ":"))
+
+from scipy.optimize import Bounds, minimize
+from scipy.optimize import _lbfgsb_py  # noqa: F401  (what lbfgs_b imports)
+from stylelib.lbfgsb import lbfgs_b
+
+n, how, history = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+rng = np.random.default_rng(0)
+target = rng.uniform(-100, 100, n)
+scale = rng.uniform(1, 100, n)  # ill-conditioned: no early convergence, the whole history gets used
+lo, hi = np.full(n, -120.0), np.full(n, 120.0)
+x0 = np.zeros(n)
+
+
+def fg(x, g):
+    np.subtract(x, target, out=g)
+    f = 0.5 * float(np.dot(scale * g, g))
+    g *= scale
+    return f
+
+
+base = status("VmRSS")
+t0 = time.perf_counter()
+if how == "minimize":
+    def fun(x):
+        g = np.empty_like(x)
+        return fg(x, g), g
+
+    res = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=Bounds(lo, hi),
+                   options={"maxiter": 12, "maxcor": history, "gtol": 0.0})
+    message = res.message
+else:
+    message = lbfgs_b(fg, x0, lo, hi, history=history, maxiter=12)
+print(json.dumps({"extra_mb": (status("VmHWM") - base) / 1e6, "vectors": (status("VmHWM") - base) / (8 * n),
+                  "seconds": time.perf_counter() - t0, "message": message}))
+"""
+
+
+def lbfgs_host_levers(size: int) -> dict:
+    """Host memory (MB above the process before the call, and in float64 vectors of the image's size) and wall
+    time of 12 L-BFGS-B iterations (the whole history in use) on an ill-conditioned quadratic with as many
+    variables as a ``size`` px image of sample:chelsea: ``scipy.optimize.minimize`` with ``Bounds`` against
+    :func:`stylelib.lbfgsb.lbfgs_b` (history 10 and 5), each in a fresh child process."""
+    from stylelib.images import longest_side_shape
+
+    h, w = longest_side_shape(300, 451, size)
+    n = 3 * h * w
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root}
+    out = {}
+    for how, history in (("minimize", 10), ("lbfgs_b", 10), ("minimize", 5), ("lbfgs_b", 5)):
+        done = subprocess.run([sys.executable, "-c", _HOST_CHILD, str(n), how, str(history)], capture_output=True,
+                              text=True, env=env, check=True)
+        out[f"{how}, history {history}"] = json.loads(done.stdout.strip().splitlines()[-1])
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.levers", description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=("step", "recompute"))
+    ap.add_argument("what", choices=("step", "recompute", "recompute-time", "lbfgs-history", "lbfgs-host"))
+    ap.add_argument("--iterations", type=int, default=60, help="lbfgs-history: iterations of each run")
+    ap.add_argument("--blocks", type=int, nargs="+", default=None,
+                    help="recompute, recompute-time: the numbers of recomputed blocks compared (first: reference)")
     ap.add_argument("--size", type=int, default=None)
     ap.add_argument("--repeats", type=int, default=7)
     args = ap.parse_args()
@@ -138,9 +241,26 @@ def main() -> None:
         result = step_levers(args.size or 256, args.repeats, weights)
         for k, v in result.items():
             print(f"{k:28s} {v['ms']:8.1f} ms  {v['ratio_to_bare']:.3f} x bare")
+    elif args.what == "recompute":
+        result = recompute_levers(args.size or 1024, tuple(args.blocks or (0, 1, 2, 3)))
+        print("peak RSS MB (targets pass; two gradient evaluations), conv5_1, art.py's layers:")
+        for k, v in result.items():
+            print(f"  {k}: {v['after_targets']:.0f}; {v['after_steps']:.0f}")
+    elif args.what == "lbfgs-host":
+        result = lbfgs_host_levers(args.size or 1024)
+        for k, v in result.items():
+            print(f"{k:22s} +{v['extra_mb']:7.0f} MB = {v['vectors']:5.1f} float64 images, {v['seconds']:.1f} s "
+                  f"({v['message']})")
+    elif args.what == "lbfgs-history":
+        result = lbfgs_history_levers(args.size or 256, args.iterations, weights)
+        for k, v in result.items():
+            print(f"{k:18s} best loss {v['best']:.6g} ({v['best_ratio']:.4f} x history 10), "
+                  f"{v['steps']} iterations, {v['seconds']:.0f} s; at " +
+                  ", ".join(f"{i}: {x:.4g}" for i, x in v["at"].items()))
     else:
-        result = recompute_levers(args.size or 1024)
-        print("peak RSS MB of a gradient step to conv5_1:", {k: round(v) for k, v in result.items()})
+        result = recompute_times(args.size or 256, args.repeats, weights, tuple(args.blocks or (0, 1, 2)))
+        for k, v in result.items():
+            print(f"{k:14s} {v['ms']:9.1f} ms  {v['ratio']:.3f} x the first")
 
 
 if __name__ == "__main__":

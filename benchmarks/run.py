@@ -161,10 +161,10 @@ def step_times(size: int, weights, *, repeats: int = 5, warmup: int = 2, device:
 
         lbfgs = _LbfgsLoop(objective, c_pre, lo, hi, cfg.learning_rate)
         flat = c_pre.astype(np.float64).ravel()
+        grad = np.empty_like(flat)
 
-        def lbfgs_evaluation():
-            lbfgs._last = None  # no cache: one real evaluation, as scipy asks for it
-            return lbfgs._fun(flat)
+        def lbfgs_evaluation():  # one real evaluation, as scipy asks for it (value; gradient into grad)
+            return lbfgs._fg(flat, grad)
 
         fns["lbfgs_evaluation"] = lbfgs_evaluation
     art = None

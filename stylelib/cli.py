@@ -29,7 +29,8 @@ from typing import Callable, Sequence
 from . import recipe
 from ._env import env_flag
 from ._quiet import tf_startup_quiet
-from .run import COARSE_AUTO_MIN_SIDE, NonFiniteLossError, RunConfig, check_coarse_to_fine, checkpoint_text
+from .run import (COARSE_AUTO_MIN_SIDE, RECOMPUTE_AUTO_MIN_SIDE, NonFiniteLossError, RunConfig, check_coarse_to_fine,
+                  check_recompute, checkpoint_text)
 from .vgg19 import default_source
 from .vgg19 import LAYER_NAME_HELP, random_banner
 
@@ -104,6 +105,14 @@ def _coarse_to_fine(text: str):
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r}: give auto, off, or a fraction of the size in (0, 1) such as 0.5") from None
+
+
+def _recompute(text: str):
+    value = {"on": True, "true": True, "off": False, "false": False}.get(text.lower(), text)
+    try:
+        return check_recompute(int(value) if isinstance(value, str) and value.isdigit() else value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give auto, on, off or a number of VGG blocks 0-5") from None
 
 
 def _ratio(text: str) -> float:
@@ -357,6 +366,14 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="N", help="steps of each coarse stage (default: half of --iterations)")
     g.add_argument("--bfloat16", action="store_true",
                    help="compute the network in bfloat16 (Adam only; fast on CPUs with AVX-512 BF16/AMX)")
+    g.add_argument("--recompute", type=_recompute, default=DEFAULTS.recompute, metavar="K",
+                   help="gradient checkpointing: recompute VGG's first K blocks in the backward pass instead of "
+                        "keeping their activations (same result, less memory, a little slower): auto (block 1 from "
+                        f"{RECOMPUTE_AUTO_MIN_SIDE} px on), on, off or K (default: %(default)s)")
+    g.add_argument("--lbfgs-history", type=_int_at_least(1, "give a positive number of correction pairs"),
+                   default=DEFAULTS.lbfgs_history, metavar="M",
+                   help="correction pairs L-BFGS keeps (two float64 copies of the image each; changes the steps; "
+                        "default: %(default)s)")
 
     g = p.add_argument_group("output while running")
     g.add_argument("--save-every", type=_int_at_least(1, "give a positive number of steps"), default=None,

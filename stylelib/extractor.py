@@ -86,25 +86,79 @@ class FeatureExtractor(tf.Module):
                 self._biases[layer.name] = tf.constant(self.weights.biases[layer.name], dtype=self.dtype)
 
     def __call__(self, images) -> dict[str, tf.Tensor]:
+        x = self._input(images)
+        _, out = self.run(x)
+        return out
+
+    def _input(self, images) -> tf.Tensor:
         x = tf.cast(images, self.dtype)
         if x.shape.rank != 4 or x.shape[-1] != 3:
             raise ValueError(f"FeatureExtractor expects a preprocessed batch (N, H, W, 3), got shape {x.shape}")
-        out = {}
-        for layer in self._plan:
-            # a name scope per layer: in a traced graph the ops read "conv1_1/Conv2D", "avgpool1/AvgPool", …
-            with tf.name_scope(layer_key(layer.name, self.pooling)):
-                if layer.kind == "conv":
-                    x = tf.nn.relu(
-                        tf.nn.conv2d(x, self._kernels[layer.name], strides=1, padding="SAME")
-                        + self._biases[layer.name]
-                    )
-                elif self.pooling == "avg":
-                    x = tf.nn.avg_pool2d(x, ksize=2, strides=2, padding="SAME")
-                else:
-                    x = tf.nn.max_pool2d(x, ksize=2, strides=2, padding="SAME")
+        return x
+
+    def _apply(self, layer, x) -> tf.Tensor:
+        # a name scope per layer: in a traced graph the ops read "conv1_1/Conv2D", "avgpool1/AvgPool", …
+        with tf.name_scope(layer_key(layer.name, self.pooling)):
+            if layer.kind == "conv":
+                return tf.nn.relu(tf.nn.conv2d(x, self._kernels[layer.name], strides=1, padding="SAME")
+                                  + self._biases[layer.name])
+            if self.pooling == "avg":
+                return tf.nn.avg_pool2d(x, ksize=2, strides=2, padding="SAME")
+            return tf.nn.max_pool2d(x, ksize=2, strides=2, padding="SAME")
+
+    def iter_layers(self, images, start: int = 0, stop: int | None = None):
+        """Run the built layers ``start:stop`` (indices into :attr:`built_layers`) on ``images``, one at a time.
+
+        Parameters
+        ----------
+        images : array or tf.Tensor
+            ``(N, H, W, 3)`` preprocessed for ``start == 0``; otherwise the output of layer ``start − 1``.
+        start, stop : int
+            The range of built layers to run (default: all of them).
+
+        Yields
+        ------
+        (str or None, tf.Tensor)
+            ``(name asked, activations)`` for each layer asked for in the range (once per name it was asked
+            under), and ``(None, output)`` once at the end: the output of layer ``stop − 1``. Nothing else is
+            held, so a caller that keeps only what it needs (a Gram matrix, say) frees each layer as the next is
+            computed.
+        """
+        x = self._input(images) if start == 0 else tf.convert_to_tensor(images)
+        stop = len(self._plan) if stop is None else stop
+        for layer in self._plan[start:stop]:
+            x = self._apply(layer, x)
             for asked in self._wanted.get(layer.name, ()):
-                out[asked] = x
-        return out
+                yield asked, x
+        yield None, x
+
+    def run(self, images, start: int = 0, stop: int | None = None) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
+        """``(output of layer stop − 1, {name asked: activations})`` of the built layers ``start:stop``
+        (:meth:`iter_layers`, collected)."""
+        out = {}
+        last = None
+        for name, x in self.iter_layers(images, start, stop):
+            if name is None:
+                last = x
+            else:
+                out[name] = x
+        return last, out
+
+    def segments(self, blocks: int) -> list[tuple[int, int]]:
+        """The built layers cut after each of the first ``blocks`` pooling layers: ``[(start, stop), …]``.
+
+        Each of the first ``blocks`` ranges is one VGG block (its convolutions and its pool); the last range is
+        the rest (empty ranges dropped). ``blocks=0`` gives one range, the whole network. Used for gradient
+        recomputation (:meth:`stylelib.transfer.StyleObjective.value_and_gradient`).
+
+        Examples
+        --------
+        >>> FeatureExtractor("random", ["conv3_1"]).segments(2)
+        [(0, 3), (3, 6), (6, 7)]
+        """
+        cuts = [i + 1 for i, layer in enumerate(self._plan) if layer.kind != "conv"][:max(0, int(blocks))]
+        bounds = [0, *cuts, len(self._plan)]
+        return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 def keras_vgg19(weights: VGG19Weights | str | None, up_to: str = "pool5", pooling: str = DEFAULT_POOLING,

@@ -22,15 +22,20 @@ The model (:func:`estimate_peak_bytes`) adds, in bytes:
 ``network``
     The larger of two phases. The *gradient pass*: every built layer's output kept for the backward pass
     (:data:`KEEP_PER_LAYER` copies) plus :data:`TRANSIENT_LARGEST` copies of the largest layer in flight
-    during the backward pass. The *targets pass* (before the loop, eager): the content and style activations
-    of the chosen layers held together, plus the largest layer of the style image in flight.
+    during the backward pass. With gradient recomputation (``RunConfig.recompute``, on by default from 1024 px)
+    the pass is made segment by segment — the layers after the recomputed blocks first, then each recomputed
+    block — so the largest segment's layers count, plus the recomputed blocks' outputs. The *targets pass*
+    (before the loop): each image run once, what is needed of each layer taken as it comes, so only
+    :data:`EAGER_TRANSIENT_LARGEST` copies of the larger image's largest layer plus the content targets (the TF1
+    engine holds the chosen layers of both images).
 ``targets``
     What the loop keeps: the content activations of the content layers and the style Gram matrices.
 ``optimizer``
     Adam: the image variable, its two slots, the best and last images, the gradient and a clip temporary
-    (float32 on the device). L-BFGS: :data:`LBFGS_FLOAT64_VECTORS` float64 copies of the image on the host —
-    scipy's ``m = 10`` correction pairs (2 m vectors) and its other work arrays, the box bounds, and the
-    engine's current, best and last images.
+    (float32 on the device). L-BFGS: float64 copies of the image on the host — two per correction pair in use
+    (``RunConfig.lbfgs_history``, 10; a run of fewer iterations has filled only that many pairs) and
+    :data:`LBFGS_FLOAT64_VECTORS` more (scipy's other work arrays, the point, gradient and bounds, the engine's
+    float32 images).
 ``images``
     The content, style, preprocessed and start images on the host (float32).
 
@@ -101,7 +106,13 @@ __all__ = [
 #         --optimizers adam lbfgs --iterations 3
 #
 # and the other runs listed in docs/reliability.md ("Memory estimate: accuracy"), which has the table and the
-# ratios. Each constant's docstring names the runs it comes from.
+# ratios. Each constant's docstring names the runs it comes from. Issue 11 changed the engine's memory
+# (recomputation, targets layer by layer, L-BFGS without minimize's copies); the constants it touched were
+# refitted to (branch mem):
+#
+#     python -m benchmarks.run --parts memory --size 512 --size 1024    # and --size 2048
+#     python -m benchmarks.levers recompute --size 1024 --blocks 0 1 2
+#     python -m benchmarks.levers lbfgs-host --size 1024
 
 TF_BASELINE_BYTES = 820_000_000
 """The process apart from the weights and the run's arrays, bytes: ``import tensorflow`` and stylelib (measured
@@ -115,9 +126,14 @@ is also the next layer's input and all the conv's gradient needs). Checked again
 1024 px Adam run with a 128 px style image (so the gradient pass alone sets the peak) measured 2.57 GB,
 estimated 2.52 GB."""
 
-TRANSIENT_LARGEST = 3.0
+TRANSIENT_LARGEST = 4.0
 """Copies of the largest layer's output in flight at the worst moment of the backward pass (the incoming
-gradient, the ReLU gradient, the conv's input gradient). Checked with the run above."""
+gradient, the ReLU gradient, the conv's input gradient, the Gram matrix's gradient of a style layer). 3.0 fitted
+the engine before issue 11; refitted (issue 11) to the peaks of two compiled loss-and-gradient evaluations at
+1024 px (``python -m benchmarks.levers recompute --size 1024 --blocks 0 1 2``: 2525, 2109, 2270 MB measured
+against 2583, 2135, 2157 estimated for the process less the optimizer and images) and to
+``python -m benchmarks.run --parts memory --size 512 --size 1024`` (Adam 1363 and 2397 MB measured, 1398 and 2277
+estimated)."""
 
 EAGER_TRANSIENT_LARGEST = 2.5
 """Copies of the style image's largest layer in flight, besides the layers kept, while the targets are computed
@@ -129,12 +145,14 @@ ADAM_FLOAT32_IMAGES = 8
 """Float32 images Adam's loop holds: the variable, Adam's two slots, the best and the last measured image,
 the gradient, the clipped update and the start image (``stylelib.transfer._AdamLoop``)."""
 
-LBFGS_FLOAT64_VECTORS = 52
-"""Float64 vectors of ``3·H·W`` numbers the L-BFGS loop holds on the host: scipy's L-BFGS-B work array
-(``2·m + 5`` vectors for ``m = 10`` correction pairs), its ``x``, gradient and bounds, the optimizer wrapper's
-copies, and the engine's current, best and last images and bounds (``stylelib.transfer._LbfgsLoop``). Counting
-them gives about 40; the measured difference between L-BFGS and Adam runs gives 53 (0.83 GB at 1024 px,
-0.21 GB at 512 px), so 52."""
+LBFGS_FLOAT64_VECTORS = 14
+"""Float64 vectors of ``3·H·W`` numbers the L-BFGS loop holds on the host besides the ``2·m`` of its ``m``
+correction pairs: the rest of scipy's work array (5), the point, the gradient, the two bounds, the integer work
+arrays (2), the last point evaluated (:func:`stylelib.lbfgsb.lbfgs_b`: 11 in all), and the engine's float32
+images (current, best, last, the one being evaluated and its gradient: about 3 more).
+``python -m benchmarks.levers lbfgs-host --size 1024`` (12 iterations of a quadratic with as many variables):
+33.0 vectors with ``lbfgs_b`` and history 10 (23.0 with 5), against 58.8 (48.8) with ``scipy.optimize.minimize``
+and ``Bounds`` — the engine before issue 11, whose runs measured 52–53 vectors here."""
 
 TF1_EXTRA_BYTES = 740_000_000
 """What the TF1 engine (:func:`stylelib.session.run_art`) holds beyond the TF2 model whatever the size, bytes: its
@@ -147,7 +165,8 @@ its executor holds about 2.2 times as much as ``tf.function`` does for the same 
 runs above; not investigated further)."""
 
 LBFGS_CORRECTIONS = 10
-"""``m``, the correction pairs ``stylelib.transfer._LbfgsLoop`` asks scipy for (``maxcor``)."""
+"""``m``, the correction pairs ``stylelib.transfer._LbfgsLoop`` asks scipy for by default (``maxcor``; a config's
+``lbfgs_history`` replaces it)."""
 
 FIT_FRACTION = 0.7
 """A run "fits" when its estimate is at most this share of the available memory (the safety margin of
@@ -288,12 +307,14 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
 
     Notes
     -----
-    Accuracy: the estimate/measured ratio of the peak resident memory was 0.96–1.08 for runs at 128–1536 px
-    on a CPU (both engines, Adam and L-BFGS, other layers, max pooling, style images smaller and larger than
-    the content); the table, with the runs not used for fitting marked, is in ``docs/reliability.md``. Other machines
-    (another TensorFlow, a GPU, oneDNN off) will differ, hence the warning band of :func:`check_memory`. The
-    estimate grows with the content's pixel count (about 2.4 kB per pixel for Adam with art.py's layers, 3.6 kB
-    with L-BFGS, 8.5 kB for the TF1 engine) on top of about 0.95 GB (1.7 GB for the TF1 engine).
+    Accuracy: the estimate/measured ratio of the peak resident memory was 0.95–1.09 for the TF2 engine's runs at
+    512–2048 px after issue 11's memory levers (and 0.96–1.08 at 128–1536 px, both engines, other layers, max
+    pooling, style images smaller and larger than the content, for the engine before them); the tables, with the
+    runs not used for fitting marked, are in ``docs/reliability.md``. Other machines (another TensorFlow, a GPU,
+    oneDNN off) will differ, hence the warning band of :func:`check_memory`. From 1024 px (block 1 recomputed)
+    the estimate grows by about 1.9 kB per pixel of the content for Adam with art.py's layers and a square style
+    image, 2.6 kB for a long L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.95 GB (1.7 GB for the TF1
+    engine).
     """
     if engine not in ("tf2", "tf1"):
         raise ValueError(f"engine must be 'tf2' or 'tf1', got {engine!r}")
@@ -311,21 +332,37 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
         h, w, c = shapes[name]
         return h * w * c
 
-    # gradient pass: every built layer's output kept, the largest few in flight; the loss terms' float32 copies
-    kept = sum(elems(c_shapes, l.name) for l in built)
-    largest = max(elems(c_shapes, l.name) for l in built)
+    # gradient pass: every built layer's output kept, the largest few in flight; the loss terms' float32 copies.
+    # With gradient recomputation (TF2, `recompute` blocks) the pass is made segment by segment: the recomputed
+    # blocks' inputs are kept, and only one segment's layers at a time (the rest of the network first, then each
+    # recomputed block backwards).
     loss_side = sum(elems(c_shapes, n) for n in content_layers)  # x − p of the content cost
     if mixed:  # the losses cast the chosen layers' float16 activations to float32 (kept for the Gram's gradient)
         loss_side += sum(elems(c_shapes, n) for n in used)
-    gradient_pass = item * (KEEP_PER_LAYER * kept + TRANSIENT_LARGEST * largest) + 4 * loss_side
+    blocks = _recompute_blocks(config, (ch, cw)) if engine == "tf2" else 0
+    segments = _segments(built, blocks)
+    boundaries = sum(elems(c_shapes, built[a - 1].name) for a, _ in segments[1:])  # the recomputed blocks' outputs
+    gradient_pass = 0.0
+    for a, b in segments:
+        seg = built[a:b]
+        kept = sum(elems(c_shapes, l.name) for l in seg)
+        largest = max(elems(c_shapes, l.name) for l in seg)
+        gradient_pass = max(gradient_pass, item * (KEEP_PER_LAYER * kept + TRANSIENT_LARGEST * largest))
+    gradient_pass += item * boundaries + 4 * loss_side
+    largest = max(elems(c_shapes, l.name) for l in built)
 
-    # targets pass: the chosen layers of the content image held while the style image runs through the net
-    content_feats = sum(elems(c_shapes, n) for n in used)
-    style_feats = sum(elems(s_shapes, n) for n in style_layers)
+    # targets pass: each image run through the network once, eagerly, one layer at a time; what is kept of it is
+    # taken as each layer comes (the content layers' activations, the style layers' Gram matrices), so the peak is
+    # the largest layer in flight (TF2). The TF1 engine holds the chosen layers of both images at once.
     style_largest = max(elems(s_shapes, l.name) for l in built)
-    content_largest = largest
-    targets_pass = item * max(content_feats + style_feats + EAGER_TRANSIENT_LARGEST * style_largest,
-                              content_feats + EAGER_TRANSIENT_LARGEST * content_largest)
+    content_kept = sum(elems(c_shapes, n) for n in content_layers)
+    if engine == "tf1":
+        content_feats = sum(elems(c_shapes, n) for n in used)
+        style_feats = sum(elems(s_shapes, n) for n in style_layers)
+        targets_pass = item * max(content_feats + style_feats + EAGER_TRANSIENT_LARGEST * style_largest,
+                                  content_feats + EAGER_TRANSIENT_LARGEST * largest)
+    else:
+        targets_pass = item * (content_kept + EAGER_TRANSIENT_LARGEST * max(style_largest, largest))
 
     grams = sum(4 * s_shapes[n][2] ** 2 for n in style_layers)
     targets = 4 * sum(elems(c_shapes, n) for n in content_layers) + grams
@@ -338,7 +375,11 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
         optimizer = 4 * ADAM_FLOAT32_IMAGES * n
         optimizer_on_device = optimizer
     else:
-        optimizer = 8 * LBFGS_FLOAT64_VECTORS * n + 4 * 2 * n  # + the float32 image and gradient handed to TF
+        # scipy's history arrays are allocated whole but filled one pair per iteration (the pages of a pair not
+        # yet written are not resident): a run of fewer iterations than the history uses that many pairs
+        history = int(getattr(config, "lbfgs_history", LBFGS_CORRECTIONS) or LBFGS_CORRECTIONS)
+        pairs = min(history, int(getattr(config, "iterations", history) or history))
+        optimizer = 8 * (2 * pairs + LBFGS_FLOAT64_VECTORS) * n + 4 * 2 * n  # + the float32 image and gradient
         optimizer_on_device = 4 * 2 * n
     images = 4 * (3 * n + 2 * 3 * sh * sw)  # content, preprocessed, start; style and preprocessed style
 
@@ -361,6 +402,24 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
     device = int(network + targets + optimizer_on_device + built_weights * item // 4)
     return MemoryEstimate(total=sum(parts.values()), parts=parts, device=device,
                           measured=engine == "tf2" and not mixed, content_hw=(ch, cw), style_hw=(sh, sw))
+
+
+def _recompute_blocks(config, content_hw) -> int:
+    """The VGG blocks a TF2 run recomputes (:func:`stylelib.run.recompute_blocks`; 0 for a config without the
+    setting)."""
+    from .run import recompute_blocks  # (stylelib.run imports no TensorFlow either)
+
+    if not hasattr(config, "recompute"):
+        return 0
+    return recompute_blocks(config, content_hw)
+
+
+def _segments(built, blocks: int) -> list[tuple[int, int]]:
+    """``built`` cut after each of its first ``blocks`` pooling layers, as
+    :meth:`stylelib.extractor.FeatureExtractor.segments` cuts it."""
+    cuts = [i + 1 for i, layer in enumerate(built) if layer.kind != "conv"][:max(0, int(blocks))]
+    bounds = [0, *cuts, len(built)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 # ------------------------------------------------------------------------------------------ available
@@ -615,7 +674,7 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
     >>> check_memory(RunConfig(optimizer="adam"), (1996, 3000), (3000, 3000), available=6_000_000_000)
     Traceback (most recent call last):
     ...
-    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 15.4 GB ... use --size 1408 or less ...
+    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 12.3 GB ... use --size 1600 or less ...
 
     Raises
     ------

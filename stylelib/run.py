@@ -39,6 +39,7 @@ from . import recipe
 from .vgg19 import VGG19Weights, canonical_layer, check_pooling
 
 __all__ = ["RunConfig", "STYLIZE_KEYWORDS", "tf1_refusals", "check_coarse_to_fine", "coarse_sides",
+           "check_recompute", "recompute_blocks", "RECOMPUTE_AUTO_MIN_SIDE", "RECOMPUTE_BLOCKS",
            "COARSE_AUTO_MIN_SIDE", "COARSE_MIN_SIDE", "shows_settings", "pick_device", "Checkpoint",
            "checkpoint_text", "load_checkpoint", "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun",
            "NonFiniteLossError", "make_init", "pixel_bounds", "layer_weights"]
@@ -148,6 +149,16 @@ class RunConfig:
     bfloat16 : bool
         Compute the network in bfloat16, losses in float32 (TF2 engine, Adam only; fast on CPUs with AVX-512 BF16
         or AMX, slow elsewhere). Default False.
+    recompute : 'auto', bool or int
+        Gradient checkpointing (TF2 engine): the first ``k`` VGG blocks keep none of their activations for the
+        backward pass and are run again during it (:meth:`stylelib.transfer.StyleObjective.value_and_gradient`).
+        Same losses and gradients, bit for bit; less peak memory, for one more forward pass through those blocks.
+        ``'auto'`` (default): ``k = 1`` (block 1, the largest activations) when the result's longest side is at
+        least :data:`RECOMPUTE_AUTO_MIN_SIDE` px, else off; ``True``: 1; ``False`` or ``0``: off; an int: ``k``.
+    lbfgs_history : int
+        Correction pairs L-BFGS keeps (scipy's ``maxcor``; TF2 engine): each costs two float64 copies of the image
+        on the host (at 1024 px, 33 MB). Default 10 (scipy's default); 5 halves that part of the memory and
+        changes the iterates.
     """
 
     size: int | None = recipe.DEFAULT_SIZE
@@ -175,6 +186,8 @@ class RunConfig:
     coarse_to_fine: float | str | None = "auto"
     coarse_iterations: int | None = None
     bfloat16: bool = False
+    recompute: bool | int | str = "auto"
+    lbfgs_history: int = 10
 
     def __post_init__(self) -> None:
         def put(name, value):
@@ -210,6 +223,8 @@ class RunConfig:
         if self.bfloat16 and (self.optimizer == "lbfgs" or self.mixed_precision):
             raise ValueError("bfloat16 works with optimizer='adam' and without mixed_precision only (L-BFGS's line "
                              "search needs float32 gradients); use optimizer='adam' (CLI: --optimizer adam)")
+        put("recompute", check_recompute(self.recompute))
+        put("lbfgs_history", recipe.check_positive_int("lbfgs_history", self.lbfgs_history, 1))
 
     @classmethod
     def art(cls, **settings) -> "RunConfig":
@@ -282,6 +297,46 @@ slower (docs/PERFORMANCE.md)."""
 
 COARSE_MIN_SIDE = 256
 """Coarse stages beyond the first are added while their longest side is at least this many pixels."""
+
+
+RECOMPUTE_AUTO_MIN_SIDE = 1024
+"""``recompute='auto'`` recomputes VGG's block 1 for results whose longest side is at least this many pixels."""
+
+RECOMPUTE_BLOCKS = 1
+"""The blocks ``recompute=True`` (and ``'auto'``, for large results) recomputes. Block 1 holds 144 of the 320
+numbers per pixel a backward pass keeps (art.py's layers) and costs about a tenth of the forward pass's FLOPs.
+Measured at 1024 px (``python -m benchmarks.levers recompute --size 1024 --blocks 0 1 2``, peak RSS of two
+compiled loss-and-gradient evaluations): 2525 MB with none, 2109 MB with block 1, 2270 MB with blocks 1–2 —
+recomputing block 2 as well saved less, not more, so 1."""
+
+
+def check_recompute(value):
+    """``'auto'``, or the number of VGG blocks to recompute (``True`` → :data:`RECOMPUTE_BLOCKS`, ``False``/``None``
+    → 0); a one-line ``ValueError`` for anything else."""
+    if isinstance(value, str):
+        if value == "auto":
+            return value
+    elif value is None or isinstance(value, bool):
+        return RECOMPUTE_BLOCKS if value else 0
+    elif isinstance(value, (int, np.integer)) and 0 <= int(value) <= 5:
+        return int(value)
+    raise ValueError(f"recompute must be 'auto', True, False or a number of VGG blocks 0–5, got {value!r}")
+
+
+def recompute_blocks(config: "RunConfig", shape) -> int:
+    """How many VGG blocks a run of result shape ``shape`` ``(H, W)`` recomputes (:attr:`RunConfig.recompute`).
+
+    Examples
+    --------
+    >>> [recompute_blocks(RunConfig(), (h, w)) for h, w in ((341, 512), (681, 1024))]
+    [0, 1]
+    >>> recompute_blocks(RunConfig(recompute=True), (10, 10)), recompute_blocks(RunConfig(recompute=3), (10, 10))
+    (1, 3)
+    """
+    k = getattr(config, "recompute", "auto")
+    if k == "auto":
+        return RECOMPUTE_BLOCKS if max(int(shape[0]), int(shape[1])) >= RECOMPUTE_AUTO_MIN_SIDE else 0
+    return int(k)
 
 
 def check_coarse_to_fine(value):

@@ -17,6 +17,7 @@ shared with the TF1 engine :mod:`stylelib.session`.
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import warnings
@@ -28,10 +29,11 @@ import tensorflow as tf
 from . import images as _images
 from . import controls, losses, memory, recipe
 from .extractor import FeatureExtractor
+from .lbfgsb import lbfgs_b
 from .run import (NonFiniteLossError, RunConfig, RunRecorder, StepInfo, StyleResult, coarse_sides, make_init,
-                  pick_device, pixel_bounds, shows_settings)
+                  pick_device, pixel_bounds, recompute_blocks, shows_settings)
 from .samples import load_input
-from .vgg19 import VGG19Weights, load_weights
+from .vgg19 import VGG19Weights, canonical_layer, layer_shapes, load_weights
 
 __all__ = [
     "StyleObjective",
@@ -90,6 +92,9 @@ class StyleObjective(tf.Module):
         (:func:`stylelib.controls.style_targets`).
     regions : stylelib.controls.RegionMask, optional
         A mask: the style cost becomes :class:`stylelib.controls.GuidedStyle` (guided Gram matrices).
+    recompute : int
+        Gradient checkpointing: the first ``recompute`` VGG blocks are run again in the backward pass instead of
+        keeping their activations (:meth:`value_and_gradient`; 0, the default: off). Not with a mask.
 
     Raises
     ------
@@ -109,7 +114,7 @@ class StyleObjective(tf.Module):
                  tv_weight: float = recipe.ART_TV_WEIGHT,
                  content_normalization: str = recipe.DEFAULT_CONTENT_NORMALIZATION,
                  pooling: str = recipe.DEFAULT_POOLING, dtype="float32",
-                 extra_styles_pre=(), style_blend=None, regions=None):
+                 extra_styles_pre=(), style_blend=None, regions=None, recompute: int = 0):
         super().__init__()
         self.content_layers = dict(content_layers)
         self.style_layers = dict(style_layers)
@@ -121,24 +126,44 @@ class StyleObjective(tf.Module):
         self.extractor = FeatureExtractor(
             weights, list(dict.fromkeys([*self.content_layers, *self.style_layers])), pooling=pooling, dtype=dtype
         )
-        content_feats = self.extractor(tf.constant(content_pre))
-        style_feats = self.extractor(tf.constant(style_pre))
-        self.content_targets = {l: tf.cast(content_feats[l], tf.float32) for l in self.content_layers}
+        self.recompute = int(recompute)
+        if self.recompute < 0:
+            raise ValueError(f"recompute must be a number of VGG blocks (0 = off), got {recompute!r}")
         shape_c = content_pre.shape[1] * content_pre.shape[2]
         shape_s = style_pre.shape[1] * style_pre.shape[2]
-        self.style_targets = {}
-        for l in self.style_layers:
-            a = style_feats[l]
-            m_a = float(a.shape[1] * a.shape[2])
-            m_x = float(content_feats[l].shape[1] * content_feats[l].shape[2])
-            scale = 1.0 if shape_c == shape_s else m_x / m_a
-            self.style_targets[l] = losses.gram_matrix(a) * scale
         self.guided = None  # controls (issue 12): several styles, or a mask
         if extra_styles_pre or style_blend is not None or regions is not None:
+            content_feats = self.extractor(tf.constant(content_pre))
+            self.content_targets = {l: tf.cast(content_feats[l], tf.float32) for l in self.content_layers}
             styles = [style_pre, *extra_styles_pre]
             self.style_targets, self.guided = controls.style_targets(
                 self.extractor, content_pre, content_feats, [tf.constant(x) for x in styles], self.style_layers,
                 style_blend or controls.blend_weights(None, len(styles)), regions)
+            return
+        # One style image: each layer is dropped as soon as what the loop needs of it is taken (the content
+        # layers' activations; the style layers' Gram matrices), so computing the targets holds one layer or two
+        # of each image at a time, not all the chosen layers of both (issue 11, memory). With recomputation (large
+        # images) each image's pass is a compiled function: TensorFlow's executor frees each layer as soon as the
+        # next has read it and fuses each conv with its bias and ReLU, where eager execution holds the conv's
+        # output, the biased output and the ReLU's at once. The values are the same (tests check it).
+        def content_pass(x):
+            return {l: tf.cast(a, tf.float32) for l, a in self.extractor.iter_layers(x) if l in self.content_layers}
+
+        c_shapes = layer_shapes(content_pre.shape[1], content_pre.shape[2])
+        s_shapes = layer_shapes(style_pre.shape[1], style_pre.shape[2])
+        scales = {}
+        for l in self.style_layers:
+            (hc, wc, _), (hs, ws, _) = c_shapes[canonical_layer(l)], s_shapes[canonical_layer(l)]
+            scales[l] = 1.0 if shape_c == shape_s else float(hc * wc) / float(hs * ws)
+
+        def style_pass(x):
+            return {l: losses.gram_matrix(a) * scales[l] for l, a in self.extractor.iter_layers(x)
+                    if l in self.style_layers}
+
+        if self.recompute:
+            content_pass, style_pass = tf.function(content_pass), tf.function(style_pass)
+        self.content_targets = dict(content_pass(tf.constant(content_pre)))
+        self.style_targets = dict(style_pass(tf.constant(style_pre)))
 
     @classmethod
     def from_config(cls, content_pre, style_pre, weights: VGG19Weights, config: RunConfig,
@@ -150,19 +175,123 @@ class StyleObjective(tf.Module):
                    style_weight=config.style_weight, tv_weight=config.tv_weight,
                    content_normalization=config.content_normalization, pooling=config.pooling,
                    dtype="float16" if config.mixed_precision else "bfloat16" if config.bfloat16 else "float32",
-                   **controls_args)
+                   recompute=recompute_blocks(config, content_pre.shape[1:3]), **controls_args)
 
     def __call__(self, x) -> dict[str, tf.Tensor]:
         feats = self.extractor(x)
-        c = tf.add_n([
-            w * losses.content_loss(self.content_targets[l], feats[l], self.content_normalization)
-            for l, w in self.content_layers.items()
-        ])
-        s = (losses.style_loss(self.style_targets, feats, self.style_layers, targets_are_grams=True)
-             if self.guided is None else self.guided.loss(feats, self.style_layers))
+        terms = self._terms(feats)
+        s = self._style_sum(terms) if self.guided is None else self.guided.loss(feats, self.style_layers)
+        return self._values(terms, s, x)
+
+    def _terms(self, feats: Mapping[str, tf.Tensor]) -> dict[tuple[str, str], tf.Tensor]:
+        """The weighted per-layer costs of the layers in ``feats``: ``{('content', l): w_l·C_l, ('style', l):
+        w_l·E_l}`` (style terms only without a mask)."""
+        terms = {("content", l): w * losses.content_loss(self.content_targets[l], feats[l], self.content_normalization)
+                 for l, w in self.content_layers.items() if l in feats}
+        if self.guided is None:
+            terms.update({("style", l): float(w) * losses.style_gram_loss(self.style_targets[l], feats[l])
+                          for l, w in self.style_layers.items() if l in feats})
+        return terms
+
+    def _style_sum(self, terms) -> tf.Tensor:
+        s = tf.constant(0.0, tf.float32)  # summed in the layers' order, as losses.style_loss does
+        for l in self.style_layers:
+            s = s + terms[("style", l)]
+        return s
+
+    def _values(self, terms, s, x) -> dict[str, tf.Tensor]:
+        c = tf.add_n([terms[("content", l)] for l in self.content_layers])
         tv = losses.total_variation_loss(x)
         total = self.content_weight * c + self.style_weight * s + self.tv_weight * tv
         return {"content": c, "style": s, "tv": tv, "total": total}
+
+    def _scales(self, relative: bool) -> tuple[float, float, float]:
+        if not relative:
+            return self.content_weight, self.style_weight, self.tv_weight
+        k = max(self.content_weight, self.style_weight, self.tv_weight) or 1.0
+        return self.content_weight / k, self.style_weight / k, self.tv_weight / k
+
+    def value_and_gradient(self, x, relative: bool = False) -> tuple[dict[str, tf.Tensor], tf.Tensor]:
+        """The losses at ``x`` and the gradient of the total (or of :meth:`relative_total`) with respect to it.
+
+        Parameters
+        ----------
+        x : tf.Tensor
+            Preprocessed image ``(1, H, W, 3)`` float32 (a variable or a tensor).
+        relative : bool
+            Differentiate :meth:`relative_total` (what L-BFGS minimizes) instead of ``values['total']``.
+
+        Returns
+        -------
+        (dict, tf.Tensor)
+            ``objective(x)``'s dict (``content``, ``style``, ``tv``, ``total``; scalar float32) and the gradient,
+            ``(1, H, W, 3)`` float32.
+
+        Notes
+        -----
+        With ``recompute = k > 0`` (gradient checkpointing, issue 11) the first ``k`` VGG blocks keep none of
+        their activations for the backward pass: a first pass through them keeps only each block's input (and
+        computes their loss terms); the rest of the network is differentiated as usual from the ``k``-th block's
+        output; then, block by block backwards, each block is run again from its input under a tape and its
+        input's gradient is taken, its own loss terms plus its output's gradient (``output_gradients``). The
+        values are the same bit for bit; the gradient is the same up to float rounding (the order in which
+        TensorFlow adds the per-layer contributions); the peak memory is that of one block at a time instead of
+        all of them, for one more forward pass through the recomputed blocks.
+        """
+        cw, sw, tw = self._scales(relative)
+
+        def combine(terms, tv_of=None):
+            parts = []
+            content = [terms[k] for k in terms if k[0] == "content"]
+            style = [terms[k] for k in terms if k[0] == "style"]
+            if content:
+                parts.append(cw * tf.add_n(content))
+            if style:
+                parts.append(sw * tf.add_n(style))
+            if tv_of is not None:
+                parts.append(tw * losses.total_variation_loss(tv_of))
+            return tf.add_n(parts) if parts else None
+
+        segments = self.extractor.segments(self.recompute)
+        if self.recompute == 0 or self.guided is not None or len(segments) == 1:
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                values = self(x)
+                target = self.relative_total(values) if relative else values["total"]
+            return values, tape.gradient(target, x)
+
+        head, tail = segments[:-1], segments[-1]
+        inputs, terms = [], {}
+        h = x
+        for start, stop in head:  # forward, no tape: keep each recomputed block's input only
+            inputs.append(h)
+            h, feats = self.extractor.run(h, start, stop)
+            terms.update(self._terms(feats))
+        with tf.GradientTape() as tape:
+            tape.watch(h)
+            _, feats = self.extractor.run(h, *tail)
+            tail_terms = self._terms(feats)
+            tail_loss = combine(tail_terms)
+        g = tape.gradient(tail_loss, h) if tail_loss is not None else tf.zeros_like(h)
+        terms.update(tail_terms)
+        del tape, feats
+        for (start, stop), inp in reversed(list(zip(head, inputs, strict=True))):
+            # the control dependency keeps the recomputation after the gradient it needs, so that the graph
+            # optimizer cannot merge it with the first pass (which would keep the activations again)
+            with tf.control_dependencies([g]):
+                inp = tf.identity(inp)
+            with tf.GradientTape() as tape:
+                tape.watch(inp)
+                out, feats = self.extractor.run(inp, start, stop)
+                own = combine(self._terms(feats), inp if start == 0 else None)
+            targets, grads = [out], [g]
+            if own is not None:
+                targets.append(own)
+                grads.append(tf.ones_like(own))
+            g = tape.gradient(targets, inp, output_gradients=grads)
+            del tape, feats
+        values = self._values(terms, self._style_sum(terms), x)
+        return values, g
 
     def relative_total(self, values: Mapping[str, tf.Tensor]) -> tf.Tensor:
         """The weighted sum with the weights divided by the largest one (what L-BFGS minimizes).
@@ -282,7 +411,7 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
     shapes = (config, content_img.shape[:2], plan.largest_style_hw)
     memory.check_memory(*shapes, device_memory=on_gpu)  # refuse a run that cannot fit, before allocating it
     with tf.device(device_name), memory.oom_guard(*shapes, device_memory=on_gpu):
-        loop = _AdamLoop if config.optimizer == "adam" else _LbfgsLoop
+        loop = _loop_for(config)
         if start is None and coarse_sides(config, max(content_img.shape[:2])):
             x0 = _coarse_to_fine_start(plan, weights, config, loop, x0, lo, hi)
         objective = StyleObjective.from_config(content_pre, style_pre, weights, config,
@@ -342,6 +471,14 @@ def _upsample(x: np.ndarray, h: int, w: int, lo, hi) -> np.ndarray:
     return np.clip(up, lo, hi).astype(np.float32)
 
 
+def _loop_for(config: RunConfig):
+    """The optimizer loop class of ``config`` (called as ``loop(objective, x0, lo, hi, learning_rate,
+    keep_last=...)``), with its settings from ``config`` (L-BFGS: ``lbfgs_history``)."""
+    if config.optimizer == "adam":
+        return _AdamLoop
+    return functools.partial(_LbfgsLoop, history=config.lbfgs_history)
+
+
 class _AdamLoop:
     """Adam on the image variable, one compiled step per update.
 
@@ -373,9 +510,7 @@ class _AdamLoop:
             self.best_x.assign(self.x)
 
     def _step_fn(self):
-        with tf.GradientTape() as tape:
-            values = self.objective(self.x)
-        grad = tape.gradient(values["total"], self.x)
+        values, grad = self.objective.value_and_gradient(self.x)
         self._keep_if_best(values)
         self.opt.apply_gradients([(grad, self.x)])
         self.x.assign(tf.clip_by_value(self.x, self.lo, self.hi))
@@ -428,14 +563,17 @@ class _LbfgsLoop:
 
     FIRST_STEP = 255.0  # pixel values: the whole range, as a raw loss of art.py's scale gives (and the box clips)
 
-    def __init__(self, objective: StyleObjective, x0, lo, hi, learning_rate, keep_last: bool = True):
+    def __init__(self, objective: StyleObjective, x0, lo, hi, learning_rate, keep_last: bool = True,
+                 history: int = 10):
         self.objective = objective
         self.shape = x0.shape
-        self.x = x0.astype(np.float64).ravel()  # pixels (preprocessed), not scaled
-        self._lo = np.broadcast_to(lo, x0.shape).ravel().astype(np.float64)
-        self._hi = np.broadcast_to(hi, x0.shape).ravel().astype(np.float64)
-        self._last = None  # (flat image, loss values, relative total, its gradient) of the last evaluation
-        self._best = (math.inf, self.x.copy())
+        self.history = int(history)
+        self._x0 = np.asarray(x0, np.float32)
+        self._lo = np.asarray(lo, np.float64)  # per channel: the bounds are made image-sized once, for scipy
+        self._hi = np.asarray(hi, np.float64)
+        self.x = self._x0.ravel()  # the current image, float32 pixels (preprocessed), not scaled
+        self._last = None  # (scaled point, loss values, relative total, gradient) of the last evaluation
+        self._best = (math.inf, self.x)
         self._step = 0  # iterations finished
         self._record = None
         self._f_scale = 1.0  # 1 / the relative total at the start image
@@ -443,67 +581,71 @@ class _LbfgsLoop:
 
         @tf.function
         def value_and_grad(x):
-            with tf.GradientTape() as tape:
-                tape.watch(x)
-                values = self.objective(x)
-                relative = self.objective.relative_total(values)
-            return values, relative, tape.gradient(relative, x)
+            values, grad = self.objective.value_and_gradient(x, relative=True)
+            return values, self.objective.relative_total(values), grad
 
         self._vg = value_and_grad
 
-    def _evaluate(self, flat: np.ndarray):
-        """(flat image, loss values, relative total, gradient of the relative total) at the pixels ``flat``."""
-        if self._last is not None and np.array_equal(self._last[0], flat):
-            return self._last  # scipy asks again for the point the callback just measured
-        x = tf.constant(flat.reshape(self.shape), tf.float32)
-        values, relative, grad = self._vg(x)
+    def _evaluate_pixels(self, pixels: np.ndarray):
+        """(loss values, relative total, gradient float32 (n,)) at the float32 pixels ``pixels`` (n,)."""
+        values, relative, grad = self._vg(tf.constant(pixels.reshape(self.shape)))
         values = {k: float(v) for k, v in values.items()}
         if not math.isfinite(values["total"]) and self._record is not None:
             # scipy would go on (or stop with a vague message) on a NaN/inf loss; record() raises with the
             # step and the term that went bad, so the run ends with one clear line
-            self._record(self._step + 1, values, lambda: flat.reshape(self.shape).astype(np.float32))
-        self._last = (flat.copy(), values, float(relative), grad.numpy().astype(np.float64).ravel())
-        return self._last
+            self._record(self._step + 1, values, lambda: pixels.reshape(self.shape).copy())
+        return values, float(relative), grad.numpy().ravel()
 
-    def _fun(self, y: np.ndarray):
-        _, _, relative, grad = self._evaluate(y * self._c)
-        return relative * self._f_scale, grad * (self._c * self._f_scale)
+    def _fg(self, y: np.ndarray, g: np.ndarray) -> float:
+        """scipy's function at the scaled point ``y``: the relative total over its start value; its gradient is
+        written into ``g`` (float64). The pixels are ``c·y`` rounded to float32, as TensorFlow gets them."""
+        pixels = np.empty(y.shape, np.float32)
+        np.multiply(y, self._c, out=pixels, casting="same_kind")  # = (c·y).astype(float32)
+        values, relative, grad = self._evaluate_pixels(pixels)
+        np.multiply(grad, np.float64(self._c * self._f_scale), out=g)  # in float64, as grad.astype(float64) · s
+        self._last = (pixels, values)
+        return relative * self._f_scale
 
     def run(self, iterations: int, record) -> None:
-        from scipy.optimize import Bounds, minimize
-
         self._record = record
         self._step = -1  # a bad loss found now is the start image's: step 0
-        _, values, relative, grad = self._evaluate(self.x)
+        values, relative, grad = self._evaluate_pixels(self.x)
         self._step = 0
         self._f_scale = 1.0 / abs(relative) if relative else 1.0
         steepest = float(np.abs(grad).max()) * self._f_scale
         self._c = math.sqrt(self.FIRST_STEP / steepest) if steepest > 0 else 1.0
-        self._best = (values["total"], self.x.copy())
+        del grad
+        self._best = (values["total"], self.x)
         x0 = self.current()
         record(0, values, lambda: x0)  # step 0: the start image
 
-        def on_iteration(yk):
-            xk = yk * self._c
-            self._evaluate(xk)
+        def on_iteration(y):
+            pixels, values = self._last  # the values at y: lbfgs_b has evaluated y last
             self._step += 1
-            self.x = xk
-            if self._last[1]["total"] < self._best[0]:
-                self._best = (self._last[1]["total"], self.x)
-            record(self._step, self._last[1], self.current)
+            self.x = pixels
+            if values["total"] < self._best[0]:
+                self._best = (values["total"], self.x)
+            record(self._step, values, self.current)
 
-        res = minimize(self._fun, self.x / self._c, jac=True, method="L-BFGS-B",
-                       bounds=Bounds(self._lo / self._c, self._hi / self._c), callback=on_iteration,
-                       options={"maxiter": iterations, "maxfun": iterations * 3, "maxcor": 10, "gtol": 0.0})
+        # scipy's variables and bounds: the pixels and the pixel range divided by c
+        y0 = np.divide(self._x0.ravel(), self._c, dtype=np.float64)
+        lower = np.empty(self.shape, np.float64)
+        lower[...] = self._lo
+        lower /= self._c
+        upper = np.empty(self.shape, np.float64)
+        upper[...] = self._hi
+        upper /= self._c
+        message = lbfgs_b(self._fg, y0, lower.ravel(), upper.ravel(), history=self.history, maxiter=iterations,
+                          maxfun=iterations * 3, callback=on_iteration)
         if self._step >= iterations:
             return "completed"
-        return f"L-BFGS-B stopped after {self._step} of {iterations} iterations: {res.message}"
+        return f"L-BFGS-B stopped after {self._step} of {iterations} iterations: {message}"
 
     def current(self) -> np.ndarray:
-        return self.x.reshape(self.shape).astype(np.float32)
+        return self.x.reshape(self.shape).copy()
 
     def best(self) -> np.ndarray:
-        return self._best[1].reshape(self.shape).astype(np.float32)
+        return self._best[1].reshape(self.shape).copy()
 
 
 def interpolate_styles(content, style_a, style_b, ts=(0.0, 0.25, 0.5, 0.75, 1.0), config: RunConfig | None = None,

@@ -377,3 +377,20 @@ def test_samples_lists_every_sample(capsys):
     assert out.index("Content photos") < out.index("chelsea") < out.index("Style textures") < out.index("brick")
     code, out, _ = run(capsys, "samples", "--kind", "style")
     assert code == 0 and "brick" in out and "chelsea" not in out.split("e.g.")[0]
+
+
+def test_memory_options_reach_the_config():
+    """issue 11: --recompute (auto, on, off or a number of blocks) and --lbfgs-history; bad values are refused."""
+    parser = cli.build_parser()
+
+    def config(*extra):
+        return cli.run_config(parser.parse_args(["stylize", "c.jpg", "s.jpg", "-o", "o.png", *extra]))
+
+    assert config().recompute == "auto" and config().lbfgs_history == 10
+    assert config("--recompute", "on").recompute == 1 and config("--recompute", "off").recompute == 0
+    assert config("--recompute", "2").recompute == 2 and config("--lbfgs-history", "5").lbfgs_history == 5
+    for bad, words in ((["--recompute", "7"], "--recompute: '7': give auto, on, off or a number of VGG blocks"),
+                       (["--recompute", "maybe"], "--recompute: 'maybe'"),
+                       (["--lbfgs-history", "0"], "--lbfgs-history")):
+        with pytest.raises(cli.CLIError, match=words):
+            parser.parse_args(["stylize", "c.jpg", "s.jpg", "-o", "o.png", *bad])

@@ -42,8 +42,8 @@ def test_the_estimate_grows_with_the_square_of_the_size():
         totals = {s: estimate_peak_bytes(config, *shapes(s)).total for s in (256, 512, 4000, 8000)}
         assert totals[256] < totals[512] < totals[4000] < totals[8000]
         assert 3.5 <= totals[8000] / totals[4000] <= 4.5  # the pixels dominate the fixed part
-        network = {s: estimate_peak_bytes(config, *shapes(s)).parts["network"] for s in (512, 1024)}
-        assert 3.5 <= network[1024] / network[512] <= 4.5
+        network = {s: estimate_peak_bytes(config, *shapes(s)).parts["network"] for s in (1024, 2048)}
+        assert 3.5 <= network[2048] / network[1024] <= 4.5  # (both with block 1 recomputed: 'auto')
     # the fixed part: TensorFlow and the weights, whatever the size
     small = estimate_peak_bytes(ADAM, (16, 16))
     assert small.parts["tensorflow"] == memory.TF_BASELINE_BYTES
@@ -58,10 +58,34 @@ def test_adam_and_lbfgs_differ_in_the_optimizer_state_only():
         assert adam.parts[part] == lbfgs.parts[part], part
     n = 3 * c[0] * c[1]  # numbers in one image
     assert adam.parts["optimizer"] == 4 * memory.ADAM_FLOAT32_IMAGES * n  # float32 variables on the device
-    assert lbfgs.parts["optimizer"] == 8 * memory.LBFGS_FLOAT64_VECTORS * n + 8 * n  # float64 on the host
+    # float64 on the host: 2 vectors per correction pair, and the others
+    assert lbfgs.parts["optimizer"] == 8 * (2 * 10 + memory.LBFGS_FLOAT64_VECTORS) * n + 8 * n
     assert lbfgs.total - adam.total == lbfgs.parts["optimizer"] - adam.parts["optimizer"] > 0
     # L-BFGS's state is on the host: a GPU holds less of an L-BFGS run than of an Adam run
     assert lbfgs.device < adam.device < adam.total
+
+
+def test_recomputation_and_a_shorter_lbfgs_history_cost_less_by_their_share():
+    """recompute (issue 11): the gradient pass holds one segment of layers at a time (plus the segments' inputs);
+    lbfgs_history: two float64 vectors of the image per correction pair."""
+    c, s = shapes(1024)
+    off = estimate_peak_bytes(RunConfig(recompute=False), c, s)
+    auto = estimate_peak_bytes(RunConfig(), c, s)
+    assert estimate_peak_bytes(RunConfig(recompute=1), c, s).total == auto.total  # 'auto' is block 1 at 1024 px
+    h, w = c
+    # without recomputation the pass keeps every layer (about 320 numbers per pixel); with block 1 recomputed,
+    # the larger of block 1's layers (144) and the rest's (176 from pool1 on), plus block 1's output (16)
+    saved = off.parts["network"] - auto.parts["network"]
+    assert saved == pytest.approx(4 * h * w * (320 - 144 - 16), rel=0.05)
+    assert estimate_peak_bytes(RunConfig(), *shapes(512)).parts["network"] == \
+        estimate_peak_bytes(RunConfig(recompute=False), *shapes(512)).parts["network"]  # 'auto': off below 1024 px
+    short = estimate_peak_bytes(RunConfig(lbfgs_history=5), c, s)
+    assert auto.parts["optimizer"] - short.parts["optimizer"] == 8 * 2 * 5 * (3 * h * w)
+    # a run of 3 iterations fills 3 of the 10 pairs (scipy's arrays are zero pages until written)
+    three = estimate_peak_bytes(RunConfig(iterations=3), c, s)
+    assert auto.parts["optimizer"] - three.parts["optimizer"] == 8 * 2 * 7 * (3 * h * w)
+    assert estimate_peak_bytes(RunConfig(recompute=False), c, s, engine="tf1").total == \
+        estimate_peak_bytes(RunConfig(), c, s, engine="tf1").total  # the TF1 engine recomputes nothing
 
 
 def test_deeper_layers_and_a_bigger_style_image_cost_more():

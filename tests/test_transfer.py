@@ -321,14 +321,13 @@ def test_coarse_to_fine_reaches_a_lower_loss_than_plain_with_no_more_work(conten
     from stylelib import transfer
 
     work = []
-    evaluate = transfer._LbfgsLoop._evaluate
+    evaluate = transfer._LbfgsLoop._evaluate_pixels  # every call is one evaluation of the network
 
-    def counting(self, flat):
-        if self._last is None or not np.array_equal(self._last[0], flat):  # not the cached point scipy re-asks
-            work.append(flat.size // 3)
-        return evaluate(self, flat)
+    def counting(self, pixels):
+        work.append(pixels.size // 3)
+        return evaluate(self, pixels)
 
-    monkeypatch.setattr(transfer._LbfgsLoop, "_evaluate", counting)
+    monkeypatch.setattr(transfer._LbfgsLoop, "_evaluate_pixels", counting)
     kw = dict(size=64, optimizer="lbfgs")
     c2f = _run("sample:chelsea", "sample:stained_glass", random_weights, iterations=10, coarse_to_fine=0.5,
                coarse_iterations=20, **kw)
@@ -355,6 +354,9 @@ def test_coarse_to_fine_auto_is_for_large_results_only():
     ({"coarse_to_fine": "fast"}, "coarse_to_fine must be"),
     ({"coarse_iterations": 0}, "coarse_iterations"),
     ({"bfloat16": True}, "bfloat16 works with optimizer='adam'"),  # the default optimizer is L-BFGS
+    ({"recompute": 6}, "recompute must be"),
+    ({"recompute": "yes"}, "recompute must be"),
+    ({"lbfgs_history": 0}, "lbfgs_history"),
 ])
 def test_performance_settings_are_checked(settings, message):
     with pytest.raises(ValueError, match=message) as e:
@@ -383,3 +385,129 @@ def test_adam_without_a_callback_keeps_no_copy_of_the_measured_image(content_img
     without = _run(content_img, style_img, random_weights, iterations=4)
     assert [r.total for r in with_cb.history] == pytest.approx([r.total for r in without.history], rel=1e-6)
     np.testing.assert_array_equal(with_cb.best_image, without.best_image)
+
+
+# --------------------------------------------------------------------------- memory levers (issue 11)
+
+
+@pytest.mark.parametrize("relative", [False, True])
+@pytest.mark.parametrize("tv_weight", [0.0, 1e-3])
+def test_recomputing_blocks_gives_the_same_losses_and_gradient(content_pre, style_pre, random_weights, relative,
+                                                               tv_weight):
+    """Gradient checkpointing over VGG's blocks: the same values, bit for bit, and the same gradient (bit for bit
+    here; float rounding is all a different order of additions could change), eager and compiled."""
+    x = tf.constant(content_pre + np.random.default_rng(0).normal(0, 20, content_pre.shape).astype(np.float32))
+    plain = StyleObjective(content_pre, style_pre, random_weights, tv_weight=tv_weight)
+    v0, g0 = plain.value_and_gradient(x, relative)
+    with tf.GradientTape() as tape:  # value_and_gradient without recomputation is the usual tape
+        tape.watch(x)
+        values = plain(x)
+        target = plain.relative_total(values) if relative else values["total"]
+    np.testing.assert_array_equal(tape.gradient(target, x).numpy(), g0.numpy())
+    c0, cg0 = tf.function(lambda x: plain.value_and_gradient(x, relative))(x)
+    for k in (1, 2, 3):
+        objective = StyleObjective(content_pre, style_pre, random_weights, tv_weight=tv_weight, recompute=k)
+        assert objective.extractor.segments(k)[:k] == plain.extractor.segments(3)[:k]
+        v, g = objective.value_and_gradient(x, relative)
+        assert {n: float(t) for n, t in v.items()} == {n: float(t) for n, t in v0.items()}
+        np.testing.assert_allclose(g.numpy(), g0.numpy(), rtol=1e-6, atol=1e-6 * float(tf.reduce_max(tf.abs(g0))))
+        c, cg = tf.function(lambda x, objective=objective: objective.value_and_gradient(x, relative))(x)
+        assert {n: float(t) for n, t in c.items()} == {n: float(t) for n, t in c0.items()}
+        np.testing.assert_allclose(cg.numpy(), cg0.numpy(), rtol=1e-6, atol=1e-6 * float(tf.reduce_max(tf.abs(cg0))))
+        assert float(tf.reduce_max(tf.abs(g))) > 0
+
+
+def test_recompute_auto_is_for_large_results_and_runs_are_the_same(content_img, style_img, random_weights):
+    from stylelib.run import RECOMPUTE_AUTO_MIN_SIDE, recompute_blocks
+
+    assert recompute_blocks(RunConfig(), (RECOMPUTE_AUTO_MIN_SIDE - 1, 10)) == 0
+    assert recompute_blocks(RunConfig(), (10, RECOMPUTE_AUTO_MIN_SIDE)) == 1
+    assert recompute_blocks(RunConfig(recompute=False), (4000, 4000)) == 0
+    assert RunConfig(recompute=True).recompute == 1 and RunConfig(recompute=None).recompute == 0
+    pre = images.preprocess(load_input(content_img, SIZE), random_weights)
+    assert StyleObjective.from_config(pre, pre, random_weights, RunConfig(recompute=3)).recompute == 3
+    assert StyleObjective.from_config(pre, pre, random_weights, RunConfig()).recompute == 0  # 32 px: off
+    for optimizer in ("adam", "lbfgs"):
+        a = _run(content_img, style_img, random_weights, iterations=4, optimizer=optimizer, tv_weight=1e-3)
+        b = _run(content_img, style_img, random_weights, iterations=4, optimizer=optimizer, tv_weight=1e-3,
+                 recompute=True)
+        assert [r.total for r in a.history] == pytest.approx([r.total for r in b.history], rel=1e-5)
+        np.testing.assert_allclose(a.best_image.astype(float), b.best_image.astype(float), atol=1)
+
+
+def test_the_targets_are_those_of_the_whole_network_run(content_pre, style_pre, random_weights):
+    """The targets are taken layer by layer (each layer freed as soon as its Gram matrix is made): the same values
+    as from one call that returns every layer."""
+    from stylelib import losses
+
+    objective = StyleObjective(content_pre, style_pre, random_weights)
+    feats_c = objective.extractor(tf.constant(content_pre))
+    feats_s = objective.extractor(tf.constant(style_pre))
+    for layer in objective.content_layers:
+        np.testing.assert_array_equal(objective.content_targets[layer].numpy(), feats_c[layer].numpy())
+    for layer in objective.style_layers:
+        np.testing.assert_array_equal(objective.style_targets[layer].numpy(),
+                                      losses.gram_matrix(feats_s[layer]).numpy())
+    # with recomputation (large images) each image's pass is compiled: the same targets, bit for bit, also for a
+    # style image of another size (its Gram matrices rescaled to the content's positions)
+    small_style = style_pre[:, :24, :40]
+    for style in (style_pre, small_style):
+        eager = StyleObjective(content_pre, style, random_weights)
+        compiled = StyleObjective(content_pre, style, random_weights, recompute=1)
+        for layer in objective.content_layers:
+            np.testing.assert_array_equal(compiled.content_targets[layer].numpy(), eager.content_targets[layer].numpy())
+        for layer in objective.style_layers:
+            np.testing.assert_array_equal(compiled.style_targets[layer].numpy(), eager.style_targets[layer].numpy())
+    ratio = (32 * 48) / (24 * 40)  # conv1_1 keeps the image's size: the style's Gram times M_x / M_a
+    np.testing.assert_allclose(eager.style_targets["conv1_1"].numpy(),
+                               losses.gram_matrix(eager.extractor(tf.constant(small_style))["conv1_1"]).numpy() * ratio,
+                               rtol=1e-6)
+
+
+def test_lbfgs_b_takes_scipys_steps_bit_for_bit():
+    """stylelib's call of scipy's L-BFGS-B routine (no copies of the bounds) gives minimize's iterates exactly,
+    for both history sizes, and its stop message."""
+    from scipy.optimize import Bounds, minimize
+
+    from stylelib.lbfgsb import lbfgs_b
+
+    rng = np.random.default_rng(1)
+    n = 500
+    a, b = rng.normal(size=(n, 12)), rng.normal(size=n) * 3
+
+    def fun(x):
+        r = a.T @ (x - b)
+        return 0.5 * float(r @ r) + 2.5e-4 * float(np.sum(x ** 4)), a @ r + 1e-3 * x ** 3
+
+    def fg(x, g):
+        f, grad = fun(x)
+        g[...] = grad
+        return f
+
+    lo, hi, x0 = np.full(n, -1.0), np.full(n, 2.0), rng.uniform(-1.5, 2.5, n)  # x0 partly outside: clipped
+    for history, maxiter in ((10, 25), (5, 25), (10, 1000)):
+        theirs, ours = [], []
+        res = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=Bounds(lo, hi),
+                       callback=lambda xk, seen=theirs: seen.append(xk.copy()),
+                       options={"maxiter": maxiter, "maxfun": 3 * maxiter, "maxcor": history, "gtol": 0.0})
+        message = lbfgs_b(fg, x0, lo, hi, history=history, maxiter=maxiter, maxfun=3 * maxiter,
+                          callback=lambda x, seen=ours: seen.append(x.copy()))
+        assert len(ours) == len(theirs) > 5
+        for p, q in zip(theirs, ours, strict=True):
+            np.testing.assert_array_equal(p, q)
+        assert message == res.message
+
+
+def test_lbfgs_history_is_scipys_maxcor(content_img, style_img, random_weights, monkeypatch):
+    from stylelib import transfer
+
+    seen = []
+    real = transfer.lbfgs_b
+    monkeypatch.setattr(transfer, "lbfgs_b", lambda *a, **kw: seen.append(kw["history"]) or real(*a, **kw))
+    default = _run(content_img, style_img, random_weights, iterations=5, optimizer="lbfgs")
+    short = _run(content_img, style_img, random_weights, iterations=5, optimizer="lbfgs", lbfgs_history=2)
+    assert seen == [10, 2]
+    assert RunConfig().lbfgs_history == 10
+    # the same first iteration (no correction pair yet), then other steps
+    assert default.history[1].total == short.history[1].total
+    assert [r.total for r in default.history] != [r.total for r in short.history]

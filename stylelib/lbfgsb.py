@@ -1,0 +1,105 @@
+"""scipy's L-BFGS-B without the copies ``scipy.optimize.minimize`` makes of a large problem (issue 11, memory).
+
+The TF2 engine's L-BFGS (:class:`stylelib.transfer._LbfgsLoop`) optimizes every pixel of the image: at 1024 px,
+two million variables, each float64 vector of them 17 MB. ``minimize(method='L-BFGS-B', bounds=Bounds(...))``
+holds, besides the solver's own arrays, a Python list of one ``(lower, upper)`` tuple of floats per variable
+(built from the ``Bounds`` and turned back into arrays, with a Python loop over every variable) and its
+``ScalarFunction``'s copies of the point and the gradient. :func:`lbfgs_b` calls the same solver routine
+directly. This module imports no TensorFlow.
+
+    from stylelib.lbfgsb import lbfgs_b
+    message = lbfgs_b(fg, x0, lower, upper, history=10, maxiter=100)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["lbfgs_b"]
+
+
+def lbfgs_b(fg, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, history: int = 10, maxiter: int = 15000,
+            maxfun: int = 15000, callback=None, ftol: float = 2.2204460492503131e-09, gtol: float = 0.0,
+            maxls: int = 20) -> str:
+    """scipy's L-BFGS-B (``scipy.optimize.minimize(method='L-BFGS-B')``, the same iterates bit for bit) without
+    the copies its wrapper makes of the variables — issue 11, memory.
+
+    ``minimize`` turns a ``Bounds`` of ``n`` variables into a Python list of ``n`` tuples of floats and back (about
+    20 float64 vectors' worth of memory for a moment, and seconds of Python at 1024 px), and its ``ScalarFunction``
+    keeps further copies of the point and the gradient. This calls scipy's own solver routine (``setulb``, the
+    same code ``minimize`` runs) directly, with the arrays it needs and nothing else: the point, the gradient,
+    the two bounds, its work arrays (``2·history + 5`` vectors) and one copy of the last point evaluated.
+
+    Parameters
+    ----------
+    fg : callable
+        ``fg(x, g) -> f``: the function's value at ``x`` (float64 ``(n,)``); it writes the gradient into ``g``.
+    x0, lower, upper : ndarray
+        The start and the box bounds, float64 ``(n,)``; ``x0`` is clipped into the box.
+    history : int
+        Correction pairs kept (``maxcor``, scipy's default 10).
+    maxiter, maxfun : int
+        At most this many iterations; stop after an iteration once more than ``maxfun`` evaluations were made.
+    callback : callable, optional
+        ``callback(x)`` after each iteration, ``x`` the new point (the solver's own array: do not keep or change
+        it); ``fg`` was called last at ``x`` (if the solver had not evaluated it last, it is evaluated again).
+    ftol, gtol, maxls
+        As ``minimize``'s L-BFGS-B options (``gtol`` is scipy's ``pgtol``).
+
+    Returns
+    -------
+    str
+        scipy's message (``'CONVERGENCE: RELATIVE REDUCTION OF F <= FACTR*EPSMCH'``, ``'STOP: TOTAL NO. OF
+        ITERATIONS REACHED LIMIT'`` …).
+    """
+    from scipy.optimize import _lbfgsb
+    from scipy.optimize._lbfgsb_py import status_messages, task_messages
+
+    n = x0.size
+    m = int(history)
+    x = np.array(np.clip(x0, lower, upper), dtype=np.float64)
+    low_bnd = np.array(lower, dtype=np.float64)
+    upper_bnd = np.array(upper, dtype=np.float64)
+    nbd = np.full(n, 2, np.int32)  # both bounds, everywhere (the pixel range is finite)
+    f = np.array(0.0, dtype=np.float64)
+    g = np.zeros(n, np.float64)
+    wa = np.zeros(2 * m * n + 5 * n + 11 * m * m + 8 * m, np.float64)
+    iwa = np.zeros(3 * n, np.int32)
+    task = np.zeros(2, np.int32)
+    ln_task = np.zeros(2, np.int32)
+    lsave = np.zeros(4, np.int32)
+    isave = np.zeros(44, np.int32)
+    dsave = np.zeros(29, np.float64)
+    factr = ftol / np.finfo(float).eps
+    state = {"nfev": 0, "last": None}
+
+    def evaluate(point):
+        nonlocal f
+        if state["last"] is not None and np.array_equal(point, state["last"]):
+            return  # scipy's ScalarFunction does not evaluate the same point twice either
+        f = fg(point, g)
+        state["nfev"] += 1
+        if state["last"] is None:
+            state["last"] = point.copy()
+        else:
+            state["last"][...] = point
+
+    evaluate(x)  # the start, as minimize's ScalarFunction evaluates it before the first call
+    iterations = 0
+    while True:
+        _lbfgsb.setulb(m, x, low_bnd, upper_bnd, nbd, f, g, factr, gtol, wa, iwa, task, lsave, isave, dsave, maxls,
+                       ln_task)
+        if task[0] == 3:  # FG: the solver wants f and g at x
+            evaluate(x)
+        elif task[0] == 1:  # NEW_X: an iteration is done
+            iterations += 1
+            if callback is not None:
+                evaluate(x)  # (nothing to do: the solver ends an iteration at the point it evaluated last)
+                callback(x)
+            if iterations >= maxiter:
+                task[0], task[1] = 5, 504
+            elif state["nfev"] > maxfun:
+                task[0], task[1] = 5, 502
+        else:
+            break
+    return status_messages[task[0]] + ": " + task_messages[task[1]]
