@@ -9,13 +9,47 @@ directly. This module imports no TensorFlow.
 
     from stylelib.lbfgsb import lbfgs_b
     message = lbfgs_b(fg, x0, lower, upper, history=10, maxiter=100)
+
+The routine is scipy's private ``scipy.optimize._lbfgsb.setulb``, whose signature this module knows for scipy 1.15
+and later (where it became C). With another scipy — older, or a release that changes it — :func:`lbfgs_b` falls back
+to ``scipy.optimize.minimize`` (the same iterates, with its copies): :data:`DIRECT` says which path runs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["lbfgs_b"]
+__all__ = ["lbfgs_b", "DIRECT"]
+
+
+def _direct_routine_known() -> bool:
+    try:
+        import scipy
+        from scipy.optimize import _lbfgsb  # noqa: F401
+        from scipy.optimize._lbfgsb_py import status_messages, task_messages  # noqa: F401
+    except ImportError:
+        return False
+    major, minor = (int(p) for p in scipy.__version__.split(".")[:2])
+    return (major, minor) >= (1, 15)
+
+
+DIRECT: bool = _direct_routine_known()
+"""True when :func:`lbfgs_b` calls scipy's routine directly (scipy >= 1.15 with the known private module);
+False: it runs ``scipy.optimize.minimize`` instead."""
+
+
+def _with_minimize(fg, x0, lower, upper, history, maxiter, maxfun, callback, ftol, gtol, maxls) -> str:
+    """The fallback: the same problem through ``scipy.optimize.minimize(method='L-BFGS-B')``."""
+    from scipy.optimize import Bounds, minimize
+
+    def fun(x):
+        g = np.empty_like(x)
+        return fg(x, g), g
+
+    res = minimize(fun, np.clip(x0, lower, upper), jac=True, method="L-BFGS-B", bounds=Bounds(lower, upper),
+                   callback=callback, options={"maxiter": maxiter, "maxfun": maxfun, "maxcor": history,
+                                               "ftol": ftol, "gtol": gtol, "maxls": maxls})
+    return str(res.message)
 
 
 def lbfgs_b(fg, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, history: int = 10, maxiter: int = 15000,
@@ -52,6 +86,8 @@ def lbfgs_b(fg, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, history
         scipy's message (``'CONVERGENCE: RELATIVE REDUCTION OF F <= FACTR*EPSMCH'``, ``'STOP: TOTAL NO. OF
         ITERATIONS REACHED LIMIT'`` …).
     """
+    if not DIRECT:
+        return _with_minimize(fg, x0, lower, upper, history, maxiter, maxfun, callback, ftol, gtol, maxls)
     from scipy.optimize import _lbfgsb
     from scipy.optimize._lbfgsb_py import status_messages, task_messages
 

@@ -464,12 +464,17 @@ def test_the_targets_are_those_of_the_whole_network_run(content_pre, style_pre, 
                                rtol=1e-6)
 
 
-def test_lbfgs_b_takes_scipys_steps_bit_for_bit():
+@pytest.mark.parametrize("direct", [True, False])
+def test_lbfgs_b_takes_scipys_steps_bit_for_bit(direct, monkeypatch):
     """stylelib's call of scipy's L-BFGS-B routine (no copies of the bounds) gives minimize's iterates exactly,
-    for both history sizes, and its stop message."""
+    for both history sizes, and its stop message; so does its fallback for other scipy versions (direct=False)."""
     from scipy.optimize import Bounds, minimize
 
+    from stylelib import lbfgsb
     from stylelib.lbfgsb import lbfgs_b
+
+    assert lbfgsb.DIRECT, "scipy >= 1.15 is installed here: the direct path must be the one tested"
+    monkeypatch.setattr(lbfgsb, "DIRECT", direct)
 
     rng = np.random.default_rng(1)
     n = 500
