@@ -275,8 +275,8 @@ def tf1_refusals(config: RunConfig) -> None:
     Raises
     ------
     ValueError
-        ``colour``, ``style_scale``, ``style_blend``, ``coarse_to_fine`` (a fraction), ``coarse_iterations`` or
-        ``bfloat16`` differs from its default.
+        ``colour``, ``style_scale``, ``style_blend``, ``coarse_to_fine`` (a fraction), ``coarse_iterations``,
+        ``bfloat16`` or ``recompute`` differs from its default.
     """
     given = [f"{name}={getattr(config, name)!r}" for name, default in
              (("colour", recipe.DEFAULT_COLOUR), ("style_scale", recipe.DEFAULT_STYLE_SCALE), ("style_blend", None),
@@ -284,6 +284,8 @@ def tf1_refusals(config: RunConfig) -> None:
              if getattr(config, name, default) != default]
     if config.coarse_to_fine not in ("auto", None):
         given.append(f"coarse_to_fine={config.coarse_to_fine!r}")
+    if getattr(config, "recompute", "auto") != "auto":  # gradient checkpointing: a TF2-engine memory setting
+        given.append(f"recompute={config.recompute!r}")
     if given:
         raise ValueError(f"run_art (the TF1 engine) has no colour, scale, several-style or coarse-to-fine controls "
                          f"({', '.join(given)}); use stylelib.transfer.stylize, or leave them at their defaults")

@@ -273,7 +273,7 @@ def test_the_tf1_engine_refuses_the_controls_in_one_line(random_weights):
 
     for settings, named in ((dict(colour="luminance"), "colour='luminance'"), (dict(style_scale=0.5), "style_scale"),
                             (dict(style_blend=(1.0,)), "style_blend"), (dict(coarse_to_fine=0.5), "coarse_to_fine"),
-                            (dict(coarse_iterations=3), "coarse_iterations")):
+                            (dict(coarse_iterations=3), "coarse_iterations"), (dict(recompute=True), "recompute")):
         with pytest.raises(ValueError, match=f"run_art .*{named}.*use stylelib.transfer.stylize") as e:
             run_art(CONTENT, STYLE, size=32, iterations=1, weights=random_weights, **settings)
         assert "\n" not in str(e.value)
