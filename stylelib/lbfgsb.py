@@ -42,13 +42,23 @@ def _with_minimize(fg, x0, lower, upper, history, maxiter, maxfun, callback, fto
     """The fallback: the same problem through ``scipy.optimize.minimize(method='L-BFGS-B')``."""
     from scipy.optimize import Bounds, minimize
 
+    last = {}
+
     def fun(x):
         g = np.empty_like(x)
-        return fg(x, g), g
+        f = fg(x, g)
+        last["x"] = x.copy()
+        return f, g
+
+    def on_iteration(x):  # the direct path's promise: fg was called last at the point the callback gets
+        if not np.array_equal(last.get("x"), x):
+            fun(x)
+        callback(x)
 
     res = minimize(fun, np.clip(x0, lower, upper), jac=True, method="L-BFGS-B", bounds=Bounds(lower, upper),
-                   callback=callback, options={"maxiter": maxiter, "maxfun": maxfun, "maxcor": history,
-                                               "ftol": ftol, "gtol": gtol, "maxls": maxls})
+                   callback=None if callback is None else on_iteration,
+                   options={"maxiter": maxiter, "maxfun": maxfun, "maxcor": history, "ftol": ftol, "gtol": gtol,
+                            "maxls": maxls})
     return str(res.message)
 
 
