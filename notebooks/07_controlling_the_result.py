@@ -165,7 +165,7 @@ assert plain_moved.mean() > 10 * moved.mean() and luma_moved > moved.mean()
 # $$p' = \Sigma_C^{1/2}\,\Sigma_S^{-1/2}\,(p - \mu_S) + \mu_C \qquad
 #   \Rightarrow \qquad \mathrm{mean}(p') = \mu_C, \quad \mathrm{cov}(p') = \Sigma_C$$
 #
-# (symmetric matrix square roots). Luminance-only keeps the content's colours exactly but loses how the style ties
+# (symmetric matrix square roots). Luminance-only keeps the content's colours (up to rounding and clipping) but loses how the style ties
 # colour to strokes; matching keeps that tie but reproduces the content's colours only in their mean and covariance.
 
 # %%
@@ -229,7 +229,7 @@ notebook.show(fig)
 
 # %% [markdown]
 # All four pictures are drawn at one scale, so the half-size style image is really half as wide as the cat's
-# picture: its panes cover half as many of the result's pixels. Compare the texture of the two results: the
+# picture: its panes are half as wide and half as high (a quarter of the pixels). Compare the texture of the two results: the
 # `style_scale=0.5` run should carry finer patterns (with random weights the patterns are texture, not panes).
 #
 # **Coarse-to-fine.** The paper also uses scale to "more efficiently produce large size, high-quality stylisation"
@@ -300,14 +300,13 @@ notebook.show(fig)
 # cheap half-size steps did much of the job. Against the wall time (right) the orange curve starts later than its
 # work suggests: the coarse stage's set-up (its style targets, tracing its own step) is paid once whatever the
 # size, and at 128 px it costs as much as several full-size steps. Seconds on this shared machine also change
-# from run to run: an earlier run of this same cell measured coarse-to-fine *slower* (20.1 s against 18.3 s)
-# while reaching the lower loss. So at this size it is not a reliable win in seconds — which is why `'auto'`
+# from run to run, so compare the two final times printed above rather than trusting any one run. At this size
+# coarse-to-fine is not a reliable win in seconds — which is why `'auto'`
 # starts only at 256 px, where a 128 px stage was measured to reach the benchmark's target in less CPU time
 # (`docs/PERFORMANCE.md` has the measurements). The library's test
 # (`tests/test_transfer.py::test_coarse_to_fine_reaches_a_lower_loss_than_plain_with_no_more_work`) checks the
 # work claim on its own (64 px, L-BFGS, random weights). With other weights, sizes or step counts the gap can
-# shrink or reverse (the tests' quick mode, 32 px and 3 steps, ends with coarse-to-fine higher), so only the work
-# counts are asserted here.
+# shrink or reverse, so only the work counts are asserted here.
 #
 # ## 3 · Space: guided Gram matrices
 #
@@ -315,20 +314,24 @@ notebook.show(fig)
 # $T_r$ — 1 inside the region, 0 outside — brought to each layer's feature map size ($T_r^l$), and the features
 # are multiplied by it before the Gram matrix, so only the region's positions count (a *guided* Gram matrix):
 #
-# $$G^l_r = \left(F^l \circ T^l_r\right)^\top \left(F^l \circ T^l_r\right), \qquad
-#   A^l_r = \frac{\sum_p T^l_r(p)^2}{M_l}\, A^l .$$
+# $$G^l_r = \left(F^l \circ T^l_r\right)^\top \left(F^l \circ T^l_r\right).$$
 #
-# **stylelib's design** (the `controls.GuidedStyle` docstring): the target $A^l_r$. In the paper the style image
+# **stylelib's design** (the `controls.GuidedStyle` docstring): the target
+#
+# $$A^l_r = \frac{\sum_p T^l_r(p)^2}{M_l}\, A^l .$$
+#
+# In the paper the style image
 # has guidance channels of its own and the target is its guided Gram matrix (the painting's sky for the photo's
 # sky, as in the paper's Figure 1(b)). stylelib has no masks on style images: a region's target is its style image's whole Gram matrix, scaled
 # to the region's share of positions, so the region is compared with the style per position, as a whole image
 # is. The layer's cost sums $E_l$'s formula over the regions; a region with no style has no style cost. Also
-# stylelib's: how $T_r$ reaches a layer — the mean over the pixels each position covers
-# (`controls.layer_guidance`), so a position that straddles the region's edge gets a value between 0 and 1.
+# stylelib's choice: how $T_r$ is brought down to a layer — a box filter, the mean over the pixels of the 2×2, 4×4, …
+# block each position stands for (`controls.layer_guidance`), so a position that straddles the region's edge gets a
+# value between 0 and 1.
 #
 # First the guided Gram matrix of one layer, in TF1: a graph with a placeholder for the features, the guidance as a
 # constant, run in a `Session`. The mask is the left half *and one more column*, so that the edge falls inside a
-# `conv2_1` position (which covers 2×2 pixels) and shows the averaging.
+# `conv2_1` position (a 2×2 block of pixels: its stride; its receptive field is larger) and shows the averaging.
 
 # %%
 LAYER = "conv2_1"
@@ -420,7 +423,8 @@ notebook.show(fig)
 # ## 4 · Several styles
 #
 # With several style images $k$ and weights $w_k$, the target of each layer is the weighted mean of their Gram
-# matrices — one mixed "style" the generated image must match:
+# matrices — one mixed "style" the generated image must match. This blend is stylelib's, not one of the
+# paper's controls:
 #
 # $$A^l = \frac{\sum_k w_k\, A^l_k}{\sum_k w_k}.$$
 #
@@ -467,9 +471,9 @@ assert all(r > 0 for r in ratio.values())
 # ## 5 · The TF1 engine refuses the controls
 #
 # `session.run_art` (notebook 06) runs art.py's loop, which has none of these controls. It refuses them before it
-# builds anything, in one line: a `ValueError` for the settings `colour`, `style_scale`, `style_blend`,
+# builds anything, with a one-line message: a `ValueError` for the settings `colour`, `style_scale`, `style_blend`,
 # `coarse_to_fine` as a fraction (`'auto'`, the default, and `None` are accepted: neither runs a coarse stage
-# there), `coarse_iterations` and `bfloat16`; a `TypeError` naming `stylize` for the image keywords `mask=` (and
+# there), `coarse_iterations`, `bfloat16` and `recompute`; a `TypeError` naming `stylize` for the image keywords `mask=` (and
 # `mask_styles=`) and `extra_styles=`, which are not settings at all.
 
 # %% tags=["nbval-check-output"]

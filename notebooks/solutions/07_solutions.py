@@ -155,7 +155,8 @@ assert [k for k, _ in regions.regions] == [0, 1] and np.isclose(E, E_lib, rtol=1
 
 # %% [markdown]
 # The two guidance channels share the picture: at every position of the layer they add up to 1 (area averaging
-# keeps that), so every position's features count once in all.
+# keeps that). (Each position's features are weighted by $t^2$ in the Gram matrix, so a position split 0.5/0.5
+# would count $0.5^2 + 0.5^2 = 0.5$; here the split falls between positions, so each counts once.)
 
 # %% tags=["nbval-check-output"]
 total = guides[0] + guides[1]
