@@ -2,6 +2,7 @@
 
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.ttq_levers 256 1000   # ~40 min on a loaded 2-core CPU
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.ttq_levers 512 300
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.ttq_levers 1024 300 default   # only the named variants
 
 The baseline (:class:`benchmarks.baseline.Baseline`, the same pair as ``benchmarks.run``) runs ``steps`` steps; its
 final loss is the target. Then each variant of the default ``stylize`` (L-BFGS from the content image) runs until it
@@ -28,7 +29,7 @@ import warnings
 from pathlib import Path
 
 
-def main(size: int, steps: int) -> dict:
+def main(size: int, steps: int, only=()) -> dict:
     warnings.simplefilter("ignore")
     from benchmarks.baseline import Baseline
     from benchmarks.run import RESULTS, load_pair
@@ -53,8 +54,13 @@ def main(size: int, steps: int) -> dict:
     else:
         variants = {"default": {}, "coarse_to_fine=None": dict(coarse_to_fine=None),
                     "coarse_to_fine=0.5, 40 coarse": dict(coarse_to_fine=0.5, coarse_iterations=40)}
+    if only:
+        variants = {name: settings for name, settings in variants.items() if name in only}
+    path = Path(RESULTS) / f"ttq-levers-{size}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     out = {"size": size, "baseline_steps": steps, "target": target, "baseline_wall": base_wall,
            "baseline_cpu": base_cpu, "baseline_curve": curve, "variants": {}}
+    path.write_text(json.dumps(out, indent=1))
     for name, settings in variants.items():
         hit = {}
         t0, c0 = time.perf_counter(), time.process_time()
@@ -72,11 +78,9 @@ def main(size: int, steps: int) -> dict:
              "final_loss": r.history[-1].total}
         out["variants"][name] = v
         print(name, v, flush=True)
-    path = Path(RESULTS) / f"ttq-levers-{size}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, indent=1))
+        path.write_text(json.dumps(out, indent=1))  # after every variant: a long run keeps what it measured
     return out
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]))
+    main(int(sys.argv[1]), int(sys.argv[2]), only=tuple(sys.argv[3:]))
