@@ -530,9 +530,20 @@ class _AdamLoop:
     def _step_fn(self):
         values, grad = self.objective.value_and_gradient(self.x)
         self._keep_if_best(values)
-        self.opt.apply_gradients([(grad, self.x)])
+        self._apply(grad)
         self.x.assign(tf.clip_by_value(self.x, self.lo, self.hi))
         return values
+
+    def _apply(self, grad) -> None:
+        # What ``self.opt.apply_gradients([(grad, self.x)])`` does for this optimizer (one variable, no clipping,
+        # weight decay, loss scale or moving average): Adam's update rule, then the step count — the same ops,
+        # the same values bit for bit (tests check it). Not apply_gradients itself: it first sums the gradient
+        # over tf.distribute's replicas (one here) through tf.custom_gradient, which in a traced function registers
+        # a gradient function in TensorFlow's global registry, never removed, that holds the traced graph — and
+        # with it every tensor the graph captured: the objective's copy of the weights and its targets, 55–80 MB
+        # that every stylize call left behind for good (tensorflow/tensorflow#97697; issue 11, kernel memory).
+        self.opt.update_step(grad, self.x, self.opt.learning_rate)
+        self.opt.iterations.assign_add(1)
 
     def _measure_fn(self):
         values = self.objective(self.x)
