@@ -846,11 +846,12 @@ def cmd_samples(args: argparse.Namespace) -> int:
         for name in list_samples(kind):
             s = SAMPLES[name]
             size = f"{s.size[1]}x{s.size[0]}"
-            lines.append(f"  {name:<10} {size:>9}  {s.description}")
+            lines.append(f"  {name:<13} {size:>9}  {s.description}")
             for text in (f"source: {s.source}", f"licence: {s.licence}"):
-                lines += textwrap.wrap(text, width=96, initial_indent=" " * 24, subsequent_indent=" " * 26)
+                lines += textwrap.wrap(text, width=96, initial_indent=" " * 27, subsequent_indent=" " * 29)
         lines.append("")
-    lines.append("All ship inside scikit-image (no download). Use them by name, e.g.")
+    lines.append("None needs a download: the photos and textures ship inside scikit-image, and stained_glass")
+    lines.append("is painted by stylelib. Use them by name, e.g.")
     lines.append("  stylelib stylize sample:chelsea sample:brick -o cat.png")
     print("\n".join(lines))
     return 0
