@@ -423,7 +423,7 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
     with tf.device(device_name), memory.oom_guard(*shapes, device_memory=on_gpu):
         loop = _loop_for(config)
         if start is None and coarse_sides(config, max(content_img.shape[:2])):
-            x0 = _coarse_to_fine_start(plan, weights, config, loop, x0, lo, hi)
+            x0 = _coarse_to_fine_start(plan, weights, config, loop, x0, lo, hi, progress=progress)
         objective = StyleObjective.from_config(content_pre, style_pre, weights, config,
                                                **plan.objective_args(lambda x: _images.preprocess(x, weights)))
         step_callback = plan.callback(callback)
@@ -448,13 +448,15 @@ def _resized(image: np.ndarray, hw=None, side: int | None = None) -> np.ndarray:
     return image if tuple(image.shape[:2]) == tuple(hw) else _images.resize_to(image, *hw)
 
 
-def _coarse_to_fine_start(plan: controls.Controls, weights, config: RunConfig, loop, x0, lo, hi) -> np.ndarray:
+def _coarse_to_fine_start(plan: controls.Controls, weights, config: RunConfig, loop, x0, lo, hi, *,
+                          progress: bool = False) -> np.ndarray:
     """The full-size start image (preprocessed ``(1, H, W, 3)``) made by the coarse stages of
     :func:`stylelib.run.coarse_sides`: each stage starts from the previous one's best image, upsampled
     (bilinear), and runs ``coarse_iterations`` steps; the first starts from ``config.init`` at its size.
 
     Each stage runs the same controls as the full-size run, at its own size (:meth:`stylelib.controls.Controls.
-    resized`: the content, the style images by the same factor, the mask's labels, the blend and the colour)."""
+    resized`: the content, the style images by the same factor, the mask's labels, the blend and the colour).
+    ``progress`` shows each stage's own progress bar."""
     h, w = plan.content.shape[:2]
     iterations = config.coarse_iterations or max(1, config.iterations // 2)
     x = None
@@ -473,7 +475,7 @@ def _coarse_to_fine_start(plan: controls.Controls, weights, config: RunConfig, l
         objective = StyleObjective.from_config(c_pre, s_pre, weights, config, **stage.objective_args(
             lambda im: _images.preprocess(im, weights)))
         runner = loop(objective, start, lo, hi, config.learning_rate, keep_last=False)
-        recorder = RunRecorder(iterations, weights, None, False, desc="")
+        recorder = RunRecorder(iterations, weights, None, progress, desc=f"coarse stage {cw}x{ch}")
         recorder.drive(lambda record, runner=runner: runner.run(iterations, record))
         if recorder.failure is not None or not recorder.history:
             return x0  # a coarse stage that went wrong: the full-size run starts as it would without one

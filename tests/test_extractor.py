@@ -184,10 +184,15 @@ def test_traced_ops_are_named_after_their_layer(random_weights):
 def test_extractors_share_one_set_of_weight_tensors_while_one_holds_them(random_weights):
     """Issue 11 (kernel memory): every extractor of the same weights, dtype and device holds the same kernel and
     bias tensors (one copy of the weights, not one per extractor); the copy goes with the last extractor."""
+    import copy
     import gc
     import weakref
 
     from stylelib.extractor import weight_tensors
+
+    # a weights object of this test's own (the same arrays): the cache is keyed on the object, and what other
+    # tests of the session still hold for the shared fixture must not decide this test
+    random_weights = copy.copy(random_weights)
 
     a = FeatureExtractor(random_weights, ["conv2_1"])
     b = FeatureExtractor(random_weights, ["conv1_1", "conv3_1"])
