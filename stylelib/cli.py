@@ -368,8 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compute the network in bfloat16 (Adam only; fast on CPUs with AVX-512 BF16/AMX)")
     g.add_argument("--recompute", type=_recompute, default=DEFAULTS.recompute, metavar="K",
                    help="gradient checkpointing: recompute VGG's first K blocks in the backward pass instead of "
-                        "keeping their activations (same result, less memory, a little slower): auto (block 1 from "
-                        f"{RECOMPUTE_AUTO_MIN_SIDE} px on), on, off or K (default: %(default)s)")
+                        "keeping their activations (same result, less memory, a little slower): auto (blocks 1-2, "
+                        f"in row tiles, from {RECOMPUTE_AUTO_MIN_SIDE} px on), on, off or K (default: %(default)s)")
     g.add_argument("--lbfgs-history", type=_int_at_least(1, "give a positive number of correction pairs"),
                    default=DEFAULTS.lbfgs_history, metavar="M",
                    help="correction pairs L-BFGS keeps (two float64 copies of the image each; changes the steps; "

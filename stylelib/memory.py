@@ -24,7 +24,9 @@ The model (:func:`estimate_peak_bytes`) adds, in bytes:
     (:data:`KEEP_PER_LAYER` copies) plus :data:`TRANSIENT_LARGEST` copies of the largest layer in flight
     during the backward pass. With gradient recomputation (``RunConfig.recompute``, on by default from 1024 px)
     the pass is made segment by segment — the layers after the recomputed blocks first, then each recomputed
-    block — so the largest segment's layers count, plus the recomputed blocks' outputs. The *targets pass*
+    block — so the largest segment's layers count, plus the recomputed blocks' outputs. With row tiles
+    (``RunConfig.tile_rows``, on wherever blocks are recomputed) the recomputed blocks are one segment whose layers
+    count at one tile's share of the rows (the tile and its halo), in both passes. The *targets pass*
     (before the loop): each image run once, what is needed of each layer taken as it comes, so only
     :data:`EAGER_TRANSIENT_LARGEST` copies of the larger image's largest layer plus the content targets (the TF1
     engine holds the chosen layers of both images).
@@ -311,7 +313,7 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
     512–2048 px after issue 11's memory levers (and 0.96–1.08 at 128–1536 px, both engines, other layers, max
     pooling, style images smaller and larger than the content, for the engine before them); the tables, with the
     runs not used for fitting marked, are in ``docs/reliability.md``. Other machines (another TensorFlow, a GPU,
-    oneDNN off) will differ, hence the warning band of :func:`check_memory`. From 1024 px (block 1 recomputed)
+    oneDNN off) will differ, hence the warning band of :func:`check_memory`. From 1024 px (blocks recomputed)
     the estimate grows by about 1.9 kB per pixel of the content for Adam with art.py's layers and a square style
     image, 2.6 kB for a long L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.95 GB (1.7 GB for the TF1
     engine).
@@ -341,20 +343,30 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
         loss_side += sum(elems(c_shapes, n) for n in used)
     blocks = _recompute_blocks(config, (ch, cw)) if engine == "tf2" else 0
     segments = _segments(built, blocks)
+    # row tiles (TF2, `tile_rows`): the recomputed blocks are one segment, run a tile (with its halo) at a time
+    rows = _tile_rows(config, (ch, cw)) if blocks and len(segments) > 1 and not mixed else 0
+    tiled = 0  # the layers built[:tiled] count at a tile's share of the rows
+    if rows and _tile_share(built, segments[-2][1], rows, ch, halo=False) < 1.0:  # more than one tile
+        segments, tiled = [(0, segments[-2][1]), segments[-1]], segments[-2][1]
+    c_share, s_share = (_tile_share(built, tiled, rows, h) for h in (ch, sh))
+
+    def sized(shapes, layer, share):  # a layer's numbers, a tile's share of them if it is tiled
+        return elems(shapes, layer.name) * (share if built.index(layer) < tiled else 1.0)
+
     boundaries = sum(elems(c_shapes, built[a - 1].name) for a, _ in segments[1:])  # the recomputed blocks' outputs
     gradient_pass = 0.0
     for a, b in segments:
         seg = built[a:b]
-        kept = sum(elems(c_shapes, l.name) for l in seg)
-        largest = max(elems(c_shapes, l.name) for l in seg)
+        kept = sum(sized(c_shapes, l, c_share) for l in seg)
+        largest = max(sized(c_shapes, l, c_share) for l in seg)
         gradient_pass = max(gradient_pass, item * (KEEP_PER_LAYER * kept + TRANSIENT_LARGEST * largest))
     gradient_pass += item * boundaries + 4 * loss_side
-    largest = max(elems(c_shapes, l.name) for l in built)
+    largest = max(sized(c_shapes, l, c_share) for l in built)
 
     # targets pass: each image run through the network once, eagerly, one layer at a time; what is kept of it is
     # taken as each layer comes (the content layers' activations, the style layers' Gram matrices), so the peak is
     # the largest layer in flight (TF2). The TF1 engine holds the chosen layers of both images at once.
-    style_largest = max(elems(s_shapes, l.name) for l in built)
+    style_largest = max(sized(s_shapes, l, s_share) for l in built)
     content_kept = sum(elems(c_shapes, n) for n in content_layers)
     if engine == "tf1":
         content_feats = sum(elems(c_shapes, n) for n in used)
@@ -412,6 +424,32 @@ def _recompute_blocks(config, content_hw) -> int:
     if not hasattr(config, "recompute"):
         return 0
     return recompute_blocks(config, content_hw)
+
+
+def _tile_rows(config, content_hw) -> int:
+    """The rows per tile of a TF2 run (:func:`stylelib.run.tile_rows_for`; 0 for a config without the setting)."""
+    from .run import tile_rows_for
+
+    if not hasattr(config, "tile_rows"):
+        return 0
+    return tile_rows_for(config, content_hw)
+
+
+def _tile_share(built, stop: int, rows: int, height: int, halo: bool = True) -> float:
+    """The share of an image's ``height`` rows one row tile of the layers ``built[:stop]`` computes: its ``rows``
+    (rounded up as :meth:`stylelib.extractor.FeatureExtractor.row_tiles` does) plus a halo on each side (or
+    without it: ``halo=False``, below 1 when there is more than one tile)."""
+    if not stop or not rows:
+        return 1.0
+    reach, scale = 0, 1
+    for layer in built[:stop]:
+        if layer.kind == "conv":
+            reach += scale
+        else:
+            scale *= 2
+    rows = max(scale, -(-rows // scale) * scale)
+    extra = 2 * (-(-reach // scale) * scale) if halo else 0
+    return min(1.0, (rows + extra) / height)
 
 
 def _segments(built, blocks: int) -> list[tuple[int, int]]:
@@ -671,10 +709,10 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
     Examples
     --------
     >>> from stylelib.run import RunConfig
-    >>> check_memory(RunConfig(optimizer="adam"), (1996, 3000), (3000, 3000), available=6_000_000_000)
+    >>> check_memory(RunConfig(optimizer="adam"), (1996, 3000), (3000, 3000), available=4_000_000_000)
     Traceback (most recent call last):
     ...
-    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 12.3 GB ... use --size 1600 or less ...
+    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 6.6 GB ... use --size 1712 or less ...
 
     Raises
     ------

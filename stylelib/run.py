@@ -154,8 +154,9 @@ class RunConfig:
         Gradient checkpointing (TF2 engine): the first ``k`` VGG blocks keep none of their activations for the
         backward pass and are run again during it (:meth:`stylelib.transfer.StyleObjective.value_and_gradient`).
         Same losses and gradients, bit for bit; less peak memory, for one more forward pass through those blocks.
-        ``'auto'`` (default): ``k = 1`` (block 1, the largest activations) when the result's longest side is at
-        least :data:`RECOMPUTE_AUTO_MIN_SIDE` px, else off; ``True``: 1; ``False`` or ``0``: off; an int: ``k``.
+        ``'auto'`` (default): ``k = 2`` (:data:`RECOMPUTE_BLOCKS`: blocks 1–2, the largest activations, in row
+        tiles: ``tile_rows``) when the result's longest side is at least :data:`RECOMPUTE_AUTO_MIN_SIDE` px, else
+        off; ``True``: 2; ``False`` or ``0``: off; an int: ``k``.
     tile_rows : 'auto', int or None
         Where blocks are recomputed (``recompute``): run them on horizontal tiles of about this many image rows,
         with a halo, in the forward and the backward pass (TF2 engine,
@@ -315,14 +316,17 @@ COARSE_MIN_SIDE = 256
 
 
 RECOMPUTE_AUTO_MIN_SIDE = 1024
-"""``recompute='auto'`` recomputes VGG's block 1 for results whose longest side is at least this many pixels."""
+"""``recompute='auto'`` recomputes VGG's blocks 1–2 (:data:`RECOMPUTE_BLOCKS`) for results whose longest side is at
+least this many pixels."""
 
-RECOMPUTE_BLOCKS = 1
-"""The blocks ``recompute=True`` (and ``'auto'``, for large results) recomputes. Block 1 holds 144 of the 320
-numbers per pixel a backward pass keeps (art.py's layers) and costs about a tenth of the forward pass's FLOPs.
-Measured at 1024 px (``python -m benchmarks.levers recompute --size 1024 --blocks 0 1 2``, peak RSS of two
-compiled loss-and-gradient evaluations): 2525 MB with none, 2109 MB with block 1, 2270 MB with blocks 1–2 —
-recomputing block 2 as well saved less, not more, so 1."""
+RECOMPUTE_BLOCKS = 2
+"""The blocks ``recompute=True`` (and ``'auto'``, for large results) recomputes: blocks 1–2, run in row tiles
+(:attr:`RunConfig.tile_rows`, ``'auto'``). Block 1 holds 144 of the 320 numbers per pixel a backward pass keeps
+(art.py's layers), block 2 72; together they cost about a third of the forward pass's FLOPs. Peak RSS of two compiled
+loss-and-gradient evaluations at 1024 px (``python -m benchmarks.levers recompute --size 1024 --blocks 1 2 3
+--tile-rows 0 128 256``): 2073 MB with block 1, 1948 with blocks 1–2, untiled; in tiles of 128 rows 1804 (block 1),
+1564 (blocks 1–2), 1539 (blocks 1–3, whose halo is 24 rows). Before row tiles, one block was kept
+(2525 MB with none, 2109 with block 1, 2270 with blocks 1–2 in an earlier session)."""
 
 
 def check_recompute(value):
@@ -344,9 +348,9 @@ def recompute_blocks(config: "RunConfig", shape) -> int:
     Examples
     --------
     >>> [recompute_blocks(RunConfig(), (h, w)) for h, w in ((341, 512), (681, 1024))]
-    [0, 1]
+    [0, 2]
     >>> recompute_blocks(RunConfig(recompute=True), (10, 10)), recompute_blocks(RunConfig(recompute=3), (10, 10))
-    (1, 3)
+    (2, 3)
     """
     k = getattr(config, "recompute", "auto")
     if k == "auto":

@@ -155,8 +155,17 @@ class StyleObjective(tf.Module):
         # images) each image's pass is a compiled function: TensorFlow's executor frees each layer as soon as the
         # next has read it and fuses each conv with its bias and ReLU, where eager execution holds the conv's
         # output, the biased output and the ReLU's at once. The values are the same (tests check it).
+        # With row tiles (large images) the recomputed blocks run tile by tile here too: the style image's block 1
+        # is the largest layer of the whole run when it is as large as the content or larger.
         def content_pass(x):
-            return {l: tf.cast(a, tf.float32) for l, a in self.extractor.iter_layers(x) if l in self.content_layers}
+            tiles, start, out = self._tiles(x), 0, {}
+            if tiles is not None:
+                start = self.extractor.segments(self.recompute)[-2][1]
+                x, _, kept = self._tiled_forward(x, tiles, start, stats=None, keep=self.content_layers)
+                out = {l: tf.cast(a, tf.float32) for l, a in kept.items()}
+            out.update({l: tf.cast(a, tf.float32) for l, a in self.extractor.iter_layers(x, start)
+                        if l in self.content_layers})
+            return out
 
         c_shapes = layer_shapes(content_pre.shape[1], content_pre.shape[2])
         s_shapes = layer_shapes(style_pre.shape[1], style_pre.shape[2])
@@ -166,8 +175,14 @@ class StyleObjective(tf.Module):
             scales[l] = 1.0 if shape_c == shape_s else float(hc * wc) / float(hs * ws)
 
         def style_pass(x):
-            return {l: losses.gram_matrix(a) * scales[l] for l, a in self.extractor.iter_layers(x)
-                    if l in self.style_layers}
+            tiles, start, out = self._tiles(x), 0, {}
+            if tiles is not None:  # the Gram matrices of the tiled layers: summed over the tiles
+                start = self.extractor.segments(self.recompute)[-2][1]
+                x, stats, _ = self._tiled_forward(x, tiles, start, stats="style")
+                out = {l: g * scales[l] for (_, l), g in stats.items()}
+            out.update({l: losses.gram_matrix(a) * scales[l] for l, a in self.extractor.iter_layers(x, start)
+                        if l in self.style_layers})
+            return out
 
         if self.recompute:
             content_pass, style_pass = tf.function(content_pass), tf.function(style_pass)
@@ -191,7 +206,7 @@ class StyleObjective(tf.Module):
         tiles = self._tiles(x)
         if tiles is not None:  # the recomputed blocks on row tiles (large images): their layers never whole
             stop = self.extractor.segments(self.recompute)[-2][1]
-            h, stats = self._tiled_forward(x, tiles, stop)
+            h, stats, _ = self._tiled_forward(x, tiles, stop)
             _, feats = self.extractor.run(h, stop)
             terms = {**self._terms_from_stats(stats, x), **self._terms(feats)}
             return self._values(terms, self._style_sum(terms), x)
@@ -244,40 +259,45 @@ class StyleObjective(tf.Module):
         tiles = self.extractor.row_tiles(int(x.shape[1]), self.tile_rows, segments[-2][1])
         return tiles if len(tiles) > 1 else None
 
-    def _tile_pass(self, xt, tile, stop: int):
+    def _tile_pass(self, xt, tile, stop: int, stats: str | None = "loss", keep=()):
         """The layers ``0:stop`` on one tile's input rows ``xt`` ``(1, e − s, W, 3)``: the kept rows of layer
-        ``stop − 1``'s output and the tile's statistics of the loss layers among them (over its kept rows):
-        ``{('style', l): G_tile (N, N), ('content', l): Σ(F − P)²}``, float32."""
+        ``stop − 1``'s output, the tile's statistics of the loss layers among them (over its kept rows; ``stats``
+        ``'loss'``: ``{('style', l): G_tile (N, N), ('content', l): Σ(F − P)²}``, float32; ``'style'``: the Gram
+        matrices only; ``None``: none) and ``{l: kept rows}`` of the layers in ``keep``."""
         levels = self.extractor.row_levels(stop)
-        out, stats = None, {}
+        out, st, kept = None, {}, {}
         for name, a in self.extractor.iter_layers(xt, 0, stop):
             if name is None:
                 out = a
                 continue
             first, last = tile.kept(levels[name])
             a = a[:, first:last]
-            if name in self.content_layers:
+            if name in keep:
+                kept[name] = a
+            if stats == "loss" and name in self.content_layers:
                 r = tile.r0 >> levels[name]
                 p = self.content_targets[name][:, r:r + (last - first)]
-                stats[("content", name)] = tf.reduce_sum(tf.square(tf.cast(a, tf.float32) - tf.cast(p, tf.float32)))
-            if name in self.style_layers:
-                stats[("style", name)] = losses.gram_matrix(a)
+                st[("content", name)] = tf.reduce_sum(tf.square(tf.cast(a, tf.float32) - tf.cast(p, tf.float32)))
+            if stats is not None and name in self.style_layers:
+                st[("style", name)] = losses.gram_matrix(a)
         first, last = tile.kept(tile.align.bit_length() - 1)
-        return out[:, first:last], stats
+        return out[:, first:last], st, kept
 
-    def _tiled_forward(self, x, tiles, stop: int):
+    def _tiled_forward(self, x, tiles, stop: int, stats: str | None = "loss", keep=()):
         """The layers ``0:stop`` run tile by tile, one tile after the other (a control dependency chains them, so
-        the executor never holds two tiles' layers): layer ``stop − 1``'s whole output and the statistics summed
-        over the tiles."""
-        outs, stats, after = [], {}, []
+        the executor never holds two tiles' layers): layer ``stop − 1``'s whole output, the statistics summed
+        over the tiles (:meth:`_tile_pass`) and the layers in ``keep`` whole (their tiles' rows concatenated)."""
+        outs, total, kept, after = [], {}, {}, []
         for tile in tiles:
             with tf.control_dependencies(after):
                 xt = tf.identity(x[:, tile.s:tile.e])
-            out, st = self._tile_pass(xt, tile, stop)
+            out, st, kp = self._tile_pass(xt, tile, stop, stats, keep)
             outs.append(out)
-            stats = {k: stats[k] + v if k in stats else v for k, v in st.items()}
-            after = [out, *stats.values()]
-        return tf.concat(outs, axis=1), stats
+            total = {k: total[k] + v if k in total else v for k, v in st.items()}
+            for k, v in kp.items():
+                kept.setdefault(k, []).append(v)
+            after = [out, *total.values(), *kp.values()]
+        return tf.concat(outs, axis=1), total, {k: tf.concat(v, axis=1) for k, v in kept.items()}
 
     def _style_sum(self, terms) -> tf.Tensor:
         s = tf.constant(0.0, tf.float32)  # summed in the layers' order, as losses.style_loss does
@@ -394,7 +414,7 @@ class StyleObjective(tf.Module):
         (``output_gradients``) — exact, since the statistics are sums of the tiles' contributions — added into
         the image's gradient at its rows (halos overlap and add up). Total variation is differentiated on the
         whole image."""
-        h, stats = self._tiled_forward(x, tiles, stop)
+        h, stats, _ = self._tiled_forward(x, tiles, stop)
         with tf.GradientTape() as tape:
             tape.watch(h)
             _, feats = self.extractor.run(h, *tail)
@@ -417,7 +437,7 @@ class StyleObjective(tf.Module):
                 xt = tf.identity(x[:, tile.s:tile.e])
             with tf.GradientTape() as tape:
                 tape.watch(xt)
-                out, st = self._tile_pass(xt, tile, stop)
+                out, st, _ = self._tile_pass(xt, tile, stop)
                 # ⟨stat_tile, dL/dstat⟩: its gradient is the tile's share of the blocks' own terms' gradient
                 lin = tf.add_n([tf.reduce_sum(st[k] * tf.stop_gradient(dstats[k])) for k in keys]) if keys else None
             a = tile.r0 // tile.align

@@ -424,7 +424,8 @@ def test_recomputing_blocks_gives_the_same_losses_and_gradient(content_pre, styl
 def test_tiled_blocks_give_the_losses_and_gradient_of_the_whole_image(random_weights, relative):
     """Row tiles (issue 11): at an odd size (37×53), with tiles of 2, 4, 5 and 16 rows, blocks 1 and 1–2 tiled,
     a style and a content layer inside block 1 (and block 2): the values and the gradient are those of the untiled
-    objective to float rounding, eagerly and compiled, and so is ``objective(x)``."""
+    objective to float rounding, eagerly and compiled, and so are ``objective(x)`` and the targets (whose passes
+    are tiled too: the content image 37×53, the style image 29×31)."""
     rng = np.random.default_rng(1)
     content = rng.uniform(-100, 100, (1, 37, 53, 3)).astype(np.float32)
     style = rng.uniform(-100, 100, (1, 29, 31, 3)).astype(np.float32)
@@ -439,6 +440,12 @@ def test_tiled_blocks_give_the_losses_and_gradient_of_the_whole_image(random_wei
         for rows in (2, 4, 5, 16):
             tiled = StyleObjective(content, style, random_weights, recompute=blocks, tile_rows=rows, **layers)
             tiles = tiled._tiles(x)
+            for mine, theirs in ((tiled.content_targets, plain.content_targets),
+                                 (tiled.style_targets, plain.style_targets)):  # the targets passes are tiled too
+                assert mine.keys() == theirs.keys()
+                for k in mine:
+                    np.testing.assert_allclose(mine[k].numpy(), theirs[k].numpy(), rtol=1e-5,
+                                               atol=1e-6 * float(tf.reduce_max(tf.abs(theirs[k]))))
             assert tiles is not None and len(tiles) == -(-37 // (-(-rows // 2 ** blocks) * 2 ** blocks))
             for fn in (tiled.value_and_gradient, tf.function(tiled.value_and_gradient)):
                 v, g = fn(x, relative)
@@ -475,9 +482,9 @@ def test_recompute_auto_is_for_large_results_and_runs_are_the_same(content_img, 
     from stylelib.run import RECOMPUTE_AUTO_MIN_SIDE, recompute_blocks
 
     assert recompute_blocks(RunConfig(), (RECOMPUTE_AUTO_MIN_SIDE - 1, 10)) == 0
-    assert recompute_blocks(RunConfig(), (10, RECOMPUTE_AUTO_MIN_SIDE)) == 1
+    assert recompute_blocks(RunConfig(), (10, RECOMPUTE_AUTO_MIN_SIDE)) == 2
     assert recompute_blocks(RunConfig(recompute=False), (4000, 4000)) == 0
-    assert RunConfig(recompute=True).recompute == 1 and RunConfig(recompute=None).recompute == 0
+    assert RunConfig(recompute=True).recompute == 2 and RunConfig(recompute=None).recompute == 0
     pre = images.preprocess(load_input(content_img, SIZE), random_weights)
     assert StyleObjective.from_config(pre, pre, random_weights, RunConfig(recompute=3)).recompute == 3
     assert StyleObjective.from_config(pre, pre, random_weights, RunConfig()).recompute == 0  # 32 px: off
