@@ -90,6 +90,7 @@ __all__ = [
     "TF_BASELINE_BYTES",
     "KEEP_PER_LAYER",
     "TRANSIENT_LARGEST",
+    "TILED_TRANSIENT_LARGEST",
     "EAGER_TRANSIENT_LARGEST",
     "ADAM_FLOAT32_IMAGES",
     "LBFGS_FLOAT64_VECTORS",
@@ -136,6 +137,14 @@ the engine before issue 11; refitted (issue 11) to the peaks of two compiled los
 against 2583, 2135, 2157 estimated for the process less the optimizer and images) and to
 ``python -m benchmarks.run --parts memory --size 512 --size 1024`` (Adam 1363 and 2397 MB measured, 1398 and 2277
 estimated)."""
+
+TILED_TRANSIENT_LARGEST = 7.0
+""":data:`TRANSIENT_LARGEST` of a run whose recomputed blocks run in row tiles (``RunConfig.tile_rows``, the default
+from 1024 px): there the largest layer of the rest of the network (conv3_x) sets the peak, and the pass holds more
+besides it that the model does not count one by one (the tiled blocks' output twice while it is concatenated and its
+gradient, the image-sized gradient being summed, the tiles' graph). Fitted (branch ``tile``) to
+``python -m benchmarks.run --parts memory --size 1024 --size 2048``: Adam 1782 and 4247 MB, L-BFGS 1997 and 5086 MB
+measured, against 1744, 4108, 2029 and 5248 estimated (0.98, 0.97, 1.02, 1.03)."""
 
 EAGER_TRANSIENT_LARGEST = 2.5
 """Copies of the style image's largest layer in flight, besides the layers kept, while the targets are computed
@@ -359,7 +368,8 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
         seg = built[a:b]
         kept = sum(sized(c_shapes, l, c_share) for l in seg)
         largest = max(sized(c_shapes, l, c_share) for l in seg)
-        gradient_pass = max(gradient_pass, item * (KEEP_PER_LAYER * kept + TRANSIENT_LARGEST * largest))
+        transient = TILED_TRANSIENT_LARGEST if tiled else TRANSIENT_LARGEST
+        gradient_pass = max(gradient_pass, item * (KEEP_PER_LAYER * kept + transient * largest))
     gradient_pass += item * boundaries + 4 * loss_side
     largest = max(sized(c_shapes, l, c_share) for l in built)
 
@@ -712,7 +722,7 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
     >>> check_memory(RunConfig(optimizer="adam"), (1996, 3000), (3000, 3000), available=4_000_000_000)
     Traceback (most recent call last):
     ...
-    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 6.6 GB ... use --size 1712 or less ...
+    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 7.7 GB ... use --size 1552 or less ...
 
     Raises
     ------

@@ -102,7 +102,7 @@ def test_row_tiles_count_the_tiled_blocks_at_a_tiles_share():
     # blocks 1-2 at a tile's share: (128 + 2·8 halo rows) / 681 of their layers (about 100 numbers per pixel); the
     # rest sets the peak: conv3_1 … conv5_1 kept (104 numbers per pixel of the image), transient copies of a conv3
     # layer (16 each), pool2's output (8) and conv4_2's content difference (8)
-    rest = 4 * h * w * (104 + memory.TRANSIENT_LARGEST * 16 + 8 + 8)
+    rest = 4 * h * w * (104 + memory.TILED_TRANSIENT_LARGEST * 16 + 8 + 8)
     assert tiled.parts["network"] == pytest.approx(rest, rel=0.1)
     # a tile as large as the image: the untiled estimate; off below 1024 px (no recomputation)
     assert estimate_peak_bytes(RunConfig(recompute=2, tile_rows=4000), c, s).total == untiled.total
@@ -319,7 +319,7 @@ def test_oom_guard_turns_an_oom_into_one_line_and_lets_other_errors_pass():
 def test_a_gpu_without_a_known_size_is_not_checked_against_the_host(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda limit=None: 10**6)  # a host with (almost) nothing free
     est = check_memory(ADAM, (2000, 3000), device_memory=True)  # the GPU's size unknown: nothing to compare
-    assert est.total > 5 * 10**9  # (6.5 GB with blocks 1-2 in row tiles)
+    assert est.total > 5 * 10**9  # (7.6 GB with blocks 1-2 in row tiles)
     line = explain_oom(MemoryError(), ADAM, (1996, 3000), device_memory=True)
     assert "use a smaller --size, e.g. 1488 (API: size=1488)" in line  # half, as the GPU's size is unknown
 
