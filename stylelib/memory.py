@@ -319,13 +319,13 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
     Notes
     -----
     Accuracy: the estimate/measured ratio of the peak resident memory was 0.95–1.09 for the TF2 engine's runs at
-    512–2048 px after issue 11's memory levers (and 0.96–1.08 at 128–1536 px, both engines, other layers, max
-    pooling, style images smaller and larger than the content, for the engine before them); the tables, with the
-    runs not used for fitting marked, are in ``docs/reliability.md``. Other machines (another TensorFlow, a GPU,
-    oneDNN off) will differ, hence the warning band of :func:`check_memory`. From 1024 px (blocks recomputed)
-    the estimate grows by about 1.9 kB per pixel of the content for Adam with art.py's layers and a square style
-    image, 2.6 kB for a long L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.95 GB (1.7 GB for the TF1
-    engine).
+    512–2048 px after issue 11's memory levers (0.97–1.03 at 1024 and 2048 px with row tiles; and 0.96–1.08 at
+    128–1536 px, both engines, other layers, max pooling, style images smaller and larger than the content, for
+    the engine before them); the tables, with the runs not used for fitting marked, are in
+    ``docs/reliability.md``. Other machines (another TensorFlow, a GPU, oneDNN off) will differ, hence the warning
+    band of :func:`check_memory`. From 1024 px (blocks 1–2 recomputed in row tiles) the estimate grows by about
+    1.1 kB per pixel of the content for Adam with art.py's layers and a square style image, 1.9 kB for a long
+    L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.96 GB (1.7 GB for the TF1 engine).
     """
     if engine not in ("tf2", "tf1"):
         raise ValueError(f"engine must be 'tf2' or 'tf1', got {engine!r}")
