@@ -1,7 +1,7 @@
 """stylelib against the usual TensorFlow loop: step time, time to quality, peak memory, efficiency.
 
     python -m benchmarks.run [--quick] [--size N] [--device cpu|gpu] [--json PATH] [--parts step,ttq,memory,eff]
-    make bench          # the full benchmark; make bench ARGS=--quick for the quick one
+    make bench          # the full benchmark; make bench BENCH_ARGS=--quick for the quick one
 
 Everything that is compared runs in this one process, side by side (the calls interleaved, medians taken), and is
 reported as ratios next to the absolute medians, with the machine described: the machine may be shared and
@@ -491,7 +491,9 @@ def main(argv=None) -> None:
     if args.ttq:
         plan["ttq"] = tuple(tuple(int(v) for v in item.split(":")) for item in args.ttq.split(","))
     result = run(quick=args.quick, sizes=args.size, device=args.device, parts=parts, plan=plan)
-    path = args.json or RESULTS / f"bench{'-quick' if args.quick else ''}.json"
+    # a run of some parts only gets its own file: it must not replace a whole run's committed results
+    subset = "" if set(parts) == set(PARTS) and not args.size and not args.ttq else "-" + "-".join(parts)
+    path = args.json or RESULTS / f"bench{'-quick' if args.quick else ''}{subset}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1))
     print()

@@ -162,6 +162,7 @@ assert model["conv1_1"].graph is g and lib_model["conv1_1"].graph is g_lib
 assert list(model) == list(lib_model) == ["input"] + sgraph.graph_layer_names("avg")
 assert all(model[k].shape == lib_model[k].shape for k in model)
 assert tuple(model["avgpool5"].shape) == (1, *vgg19.layer_shapes(HEIGHT, WIDTH)["pool5"])
+del lib_model, g_lib   # compared; each graph holds its own 80 MB of weights (section 5 builds a fresh one)
 
 # %% [markdown]
 # ## 3. One variable; the weights are constants
@@ -271,7 +272,7 @@ def run_every_layer(net, image):
 
 
 zeros_mean, by_hand = run_every_layer(model, x)
-_, by_lib = run_every_layer(lib_model, x)
+_, by_lib = run_every_layer(sgraph.build_graph(weights, HEIGHT, WIDTH), x)   # eagerly: in a fresh tf.Graph
 conv2_1 = by_hand["conv2_1"]
 print("input after the initializer, mean:", zeros_mean)
 print("sess.run(model['conv2_1']) ->", type(conv2_1).__name__, conv2_1.shape, conv2_1.dtype)
@@ -339,6 +340,7 @@ with tf1.Session(graph=g_fixed) as sess:
 print("ops added by three loads:", len(g_fixed.get_operations()) - n_ops)
 print("the variable holds the image:", bool(np.array_equal(loaded, x)))
 assert len(g_fixed.get_operations()) == n_ops and np.array_equal(loaded, x)
+del g_fixed, fixed, image_in, load_image, sess   # done with this graph: its 80 MB of weight constants go with it
 
 # %% [markdown]
 # ## 7. The same idea in TF2: a `tf.Variable` through a feature extractor
@@ -366,7 +368,8 @@ image.assign(style)                                  # TF1: sess.run(load_image,
 out_style = features(image)
 print("after image.assign(style): conv1_1 changed:", not np.allclose(out_style["conv1_1"], out["conv1_1"]))
 assert np.array_equal(image.numpy(), style) and not np.allclose(out_style["conv1_1"], out["conv1_1"])
-del out_style  # 0.14 GB at 600×800 (conv1_1 alone is 600·800·64 float32s); `out` is used again below
+out_conv1_1_mean = float(tf.reduce_mean(out["conv1_1"]))   # what the next cell compares with
+del out, out_style  # 0.14 GB each at 600×800 (conv1_1 alone is 600·800·64 float32s)
 
 # %% [markdown]
 # Inside a `tf.function` the variable is read **by reference**: the traced graph holds a `ReadVariableOp`, not
@@ -390,7 +393,7 @@ print("traces:", conv1_1_mean.experimental_get_tracing_count(), "| the traced gr
 print("a new image gives a new value:", first != second)
 assert conv1_1_mean.experimental_get_tracing_count() == 1 and first != second
 assert reads_variable and not holds_image
-assert np.isclose(second, float(tf.reduce_mean(out["conv1_1"])), rtol=1e-4)
+assert np.isclose(second, out_conv1_1_mean, rtol=1e-4)
 
 # %% [markdown]
 # The Keras form is a functional model whose outputs are a dictionary keyed by layer name. Keras layers create
@@ -410,6 +413,7 @@ assert sorted(dict_out) == sorted(sgraph.graph_layer_names("avg"))
 assert n_before == 32 and len(as_dict.trainable_weights) == 0
 assert np.allclose(dict_out["conv4_2"].numpy(), conv4_2_graph, atol=1e-3, rtol=1e-4)
 del dict_out   # every layer's output at HEIGHT×WIDTH: about 0.6 GB at 600×800, not needed any more
+del vgg, as_dict   # and the model's own copy of the weights (Keras variables, 80 MB): its point is made
 
 # %% [markdown]
 # | TF1 (`art.py`) | TF2 |

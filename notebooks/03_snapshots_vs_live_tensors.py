@@ -394,10 +394,18 @@ assert 240e6 < sum(big.values()) < 260e6
 # open for a class keeps for nothing.
 # `close()` frees it (the end of a `with tf1.Session(graph=g) as sess:` block does the same, the form to use when a
 # session is not needed across cells). A closed session refuses to run; the exercises open a fresh one on the same
-# graph, which prepares only what they run.
+# graph, which prepares only what they run. A graph itself — weights and snapshot constants — lives as long as a
+# Python name reaches it: `ArtSession`'s is not needed any more, so we drop the object too; `g` stays for the
+# exercises.
 
 # %%
-art.close()    # ArtSession's session (section 8): its graph is kept (art.losses), its executors are freed
+try:
+    art.close()    # ArtSession's session (section 8): its executors are freed
+    # and its graph (weights and snapshot constants, 0.15 GB here), and our style snapshots compared with it
+    # (60 MB; graph g holds them as constants): nothing below needs them
+    del art, found, snapshots, style_snapshots
+except NameError:  # re-running this cell
+    pass
 sess.close()   # the session of sections 1–7
 try:
     sess.run(live)

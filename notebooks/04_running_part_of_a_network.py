@@ -288,6 +288,7 @@ for m in (cut, cut_from_full):
     assert [l.name for l in m.layers] == ["input", "conv1_1", "conv1_2", "avgpool1", "conv2_1"] and same
 print(f"the full model has {len(full_model.layers)} layers; cut_from_full shares the first five, weights included")
 assert cut_from_full.get_layer("conv1_1") is full_model.get_layer("conv1_1")
+del full_model, cut_from_full, m, value   # point made: the full model's 80 MB of weights (Keras variables) can go
 
 # %% [markdown]
 # `stylelib.extractor.FeatureExtractor` is the library's TF2 form: ask for layers and it builds only up to the

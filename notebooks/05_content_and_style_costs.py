@@ -165,6 +165,7 @@ print("types: p", notebook.type_name(p), "| E['conv1_1']", notebook.type_name(E[
 print({k: f"{v:.4g}" for k, v in tf1_values.items() if k != "E"})
 assert isinstance(p, np.ndarray) and tf1_values["style"] > 0 and tf1_values["content"] > 0
 assert isinstance(E["conv1_1"], tf.Tensor) and tf.is_symbolic_tensor(E["conv1_1"])   # a graph node, no value
+del g, model, sess, content_cost, style_cost, total_cost, E, A, G   # the TF1 part is done: its graph goes (80 MB)
 
 # %% [markdown]
 # The same numbers from `stylelib.losses` (eager TF2, features from `FeatureExtractor`): `content_loss`

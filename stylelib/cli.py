@@ -30,9 +30,13 @@ from . import recipe
 from ._env import env_flag
 from ._quiet import tf_startup_quiet
 from .run import (COARSE_AUTO_MIN_SIDE, RECOMPUTE_AUTO_MIN_SIDE, NonFiniteLossError, RunConfig, check_coarse_to_fine,
-                  check_recompute, check_tile_rows, checkpoint_text)
+                  check_recompute, check_tile_rows, checkpoint_text, coarse_sides)
 from .vgg19 import default_source
 from .vgg19 import LAYER_NAME_HELP, random_banner
+
+RANDOM_FILE_NOTE = ("RANDOM WEIGHTS: made by stylelib with an untrained VGG-19, so it shows texture noise, "
+                    "not the style image's style (stylelib weights says how to get the trained weights)")
+"""What a picture made with random weights says about itself (PNG ``Description`` text, JPEG comment)."""
 
 PROG = "stylelib"
 
@@ -298,7 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="longest side of the style image (default: --size)")
     g.add_argument("--iterations", type=_int_at_least(1, "give a positive number of steps"),
                    default=DEFAULTS.iterations, metavar="N",
-                   help="optimizer steps: L-BFGS iterations or Adam updates (default: %(default)s)")
+                   help="optimizer steps: L-BFGS iterations or Adam updates (default: %(default)s); with --resume, "
+                        "how many more (default: the steps the run had left)")
 
     g = p.add_argument_group("optimization")
     g.add_argument("--optimizer", choices=tuple(recipe.OPTIMIZERS), default=DEFAULTS.optimizer,
@@ -536,11 +541,27 @@ def _check_step_outputs(out: Path, every: int | None, iterations: int, overwrite
     return paths
 
 
-def _read_input(spec: str, size: int, role: str):
-    """(image (H, W, 3) float32, label) for a file path or a sample name; errors name the argument."""
+def _read_input(spec: str, role: str):
+    """(image (H, W, 3) float32 at its own size, label) for a file path or a sample name; errors name the
+    argument. :func:`_at_size` resizes it once the memory check has passed."""
     from .samples import describe_input, load_input
 
-    return load_input(spec, max_size=size, what=f"{role} image"), describe_input(spec)
+    return load_input(spec, what=f"{role} image"), describe_input(spec)
+
+
+def _shape_at(image, size: int | None) -> tuple[int, int]:
+    """(height, width) ``image`` will have with its longest side ``size`` (``None``: its own)."""
+    from .images import longest_side_shape
+
+    h, w = image.shape[:2]
+    return (h, w) if size is None else longest_side_shape(h, w, size)
+
+
+def _at_size(image, size: int | None):
+    """``image`` with its longest side ``size`` px (what ``load_input(spec, size)`` gives)."""
+    from .images import resize_longest
+
+    return image if size is None or max(image.shape[:2]) == size else resize_longest(image, size)
 
 
 def _load_weights(source: str | None, seed: int):
@@ -576,7 +597,11 @@ def _resumed(args: argparse.Namespace):
     ck = load_checkpoint(args.resume)  # ImageError / ValueError: one line, naming the file
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(RunConfig)
              if getattr(args, f.name) is not None and getattr(args, f.name) != getattr(DEFAULTS, f.name)}
-    given.setdefault("iterations", ck.remaining)
+    if "iterations" not in given:
+        if ck.step >= ck.config.iterations:
+            raise CLIError(f"{ck.path} is a finished run (step {ck.step} of {ck.config.iterations}); give "
+                           "--iterations N to run N more steps from it", 2)
+        given["iterations"] = ck.remaining
     try:
         config = ck.config.replace(**given)
     except ValueError as e:
@@ -632,20 +657,28 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         content_spec, style_spec, weights_source = args.content, args.style, args.weights
     _check_output(out, args.overwrite)
     step_paths = _check_step_outputs(out, args.save_every, config.iterations, args.overwrite)
-    content, content_label = _read_input(content_spec, config.size, "content")
+    # the images at their own sizes first: the memory check sees the sizes they are resized to before any
+    # resizing allocates them (a --size of 100000 is refused in one line, not swapped to death)
+    content, content_label = _read_input(content_spec, "content")
     from . import controls
 
     try:  # issue 12: the style's scaled size, more styles, the mask: checked now, before TensorFlow
-        side = controls.style_side(config, content.shape[:2])
-        style, style_label = _read_input(style_spec, side, "style")
-        extra = [_read_input(spec, side, f"extra style {i + 1}")[0] for i, spec in enumerate(args.add_style)]
+        content_hw = _shape_at(content, config.size)
+        side = controls.style_side(config, content_hw)
+        style, style_label = _read_input(style_spec, "style")
+        extra = [_read_input(spec, f"extra style {i + 1}")[0] for i, spec in enumerate(args.add_style)]
+        style_hws = [_shape_at(im, side) for im in (style, *extra)]
+        _check_memory(config, content_hw, max(style_hws, key=lambda hw: hw[0] * hw[1]))
+        content, style = _at_size(content, config.size), _at_size(style, side)
+        extra = [_at_size(im, side) for im in extra]
         inputs = dict(extra_styles=extra, mask=args.mask, mask_styles=args.mask_styles)
         plan = controls.prepare(config, content, style, **inputs)
     except ValueError as e:
-        if isinstance(e, ImageError):
+        from .memory import MemoryEstimateError
+
+        if isinstance(e, (ImageError, MemoryEstimateError)):  # their own exit codes (1)
             raise
         raise CLIError(str(e), 2) from None
-    _check_memory(config, content.shape[:2], plan.largest_style_hw)
     weights = _load_weights(weights_source, config.seed)
     if ck is not None and not args.quiet:
         _info(f"resuming {ck.path} (step {ck.step}): {config.iterations} more steps")
@@ -654,12 +687,19 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     with tf_startup_quiet():
         from . import images, transfer
 
-        device = transfer.pick_device(config.device)  # 'gpu' on a machine without one fails here
+        try:
+            device = transfer.pick_device(config.device)  # 'gpu' on a machine without one fails here
+        except ValueError as e:  # the library's message speaks Python (device='cpu'); say it as options
+            raise CLIError(f"{e}".replace("device='cpu' or 'auto'", "--device cpu or --device auto")
+                           .replace("pip install stylelib[gpu]", 'pip install -e ".[gpu]"'), 2) from None
+    missing = [d for d in (out.parent, *out.parent.parents) if not d.exists()]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise CLIError(f"cannot create the directory {out.parent} for {out.name}: {e.strerror or e}; "
                        "choose another -o path") from None
+    if missing and not args.quiet:  # a typo in -o must not make a folder tree unseen
+        _info(f"created the directory {missing[-1]}" + (f" (and {out.parent})" if len(missing) > 1 else ""))
 
     # 2. the run
     h, w = content.shape[:2]
@@ -667,6 +707,12 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         _info(f"{content_label} ({w}x{h}) in the style of {style_label} ({style.shape[1]}x{style.shape[0]}); "
               f"{config.optimizer}, {config.iterations} steps on {device.split('device:')[-1]}; "
               f"weights {weights.source}" + (f"; controls: {plan.describe()}" if not plan.plain else ""))
+        stages = coarse_sides(config, max(h, w)) if ck is None else []
+        if stages:
+            n = config.coarse_iterations or max(1, config.iterations // 2)
+            sizes = ", then ".join("x".join(map(str, reversed(images.longest_side_shape(h, w, s)))) for s in stages)
+            _info(f"coarse-to-fine: first {n} steps at {sizes} (--coarse-to-fine off to skip), then the "
+                  f"{config.iterations} steps at {w}x{h}")
 
     saved_inputs = {
         "extra_styles": [_spec_for_resume(spec) for spec in args.add_style],
@@ -678,10 +724,13 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     saved_steps: list[Path] = []
     whole_run = config.replace(iterations=offset + config.iterations)  # what a checkpoint records
 
+    # random weights are said in the file itself too (PNG text, JPEG comment), not only on the terminal
+    said = {"Description": RANDOM_FILE_NOTE} if weights.is_random else {}
+
     def settings(step: int) -> dict[str, str]:
-        return checkpoint_text(whole_run, step=offset + step, content=_spec_for_resume(content_spec),
-                               style=_spec_for_resume(style_spec), weights=weights_source or default_source(),
-                               inputs=saved_inputs)
+        return {**said, **checkpoint_text(whole_run, step=offset + step, content=_spec_for_resume(content_spec),
+                                          style=_spec_for_resume(style_spec),
+                                          weights=weights_source or default_source(), inputs=saved_inputs)}
 
     def on_step(info) -> None:
         if not args.save_every or info.step % args.save_every:
@@ -702,7 +751,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     except NonFiniteLossError as e:
         if e.result is None or not e.result.history:
             raise CLIError(f"{e}; nothing was written") from None
-        written = images.save_image(e.result.best_image, out, overwrite=args.overwrite)
+        written = images.save_image(e.result.best_image, out, overwrite=args.overwrite, text=said or None)
         raise CLIError(f"{e}; saved the best image before it (step {e.result.best_step}) to {written}") from None
     history = result.history
     if not history:  # only Ctrl-C can stop a run before its start image is measured (step 0)
@@ -717,7 +766,7 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     except (OSError, images.ImageError) as e:
         rescue = images.next_free_path(out if isinstance(e, FileExistsError)
                                        else Path(tempfile.gettempdir()) / f"stylelib-rescue-{out.stem}.png")
-        written = images.save_image(result.best_image, rescue)
+        written = images.save_image(result.best_image, rescue, text=settings(result.best_step))
         _err(f"could not write {out} ({e}); the result was saved to {rescue} instead")
         code = 1
 
@@ -809,11 +858,12 @@ def cmd_samples(args: argparse.Namespace) -> int:
         for name in list_samples(kind):
             s = SAMPLES[name]
             size = f"{s.size[1]}x{s.size[0]}"
-            lines.append(f"  {name:<10} {size:>9}  {s.description}")
+            lines.append(f"  {name:<13} {size:>9}  {s.description}")
             for text in (f"source: {s.source}", f"licence: {s.licence}"):
-                lines += textwrap.wrap(text, width=96, initial_indent=" " * 24, subsequent_indent=" " * 26)
+                lines += textwrap.wrap(text, width=96, initial_indent=" " * 27, subsequent_indent=" " * 29)
         lines.append("")
-    lines.append("All ship inside scikit-image (no download). Use them by name, e.g.")
+    lines.append("None needs a download: the photos and textures ship inside scikit-image, and stained_glass")
+    lines.append("is painted by stylelib. Use them by name, e.g.")
     lines.append("  stylelib stylize sample:chelsea sample:brick -o cat.png")
     print("\n".join(lines))
     return 0

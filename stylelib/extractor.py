@@ -11,6 +11,7 @@ TF2 way to "run a network only up to a point".
 
 from __future__ import annotations
 
+import weakref
 from typing import Iterable, NamedTuple
 
 import tensorflow as tf
@@ -18,7 +19,62 @@ import tensorflow as tf
 from .recipe import DEFAULT_POOLING
 from .vgg19 import LAYER_NAMES, LAYERS, VGG19Weights, canonical_layer, check_pooling, layer_key, load_weights
 
-__all__ = ["FeatureExtractor", "RowTile", "keras_vgg19"]
+__all__ = ["FeatureExtractor", "RowTile", "keras_vgg19", "weight_tensors"]
+
+
+# weights object -> {(layer, dtype name, device): (weak reference to the kernel tensor, … to the bias tensor)}
+_SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def weight_tensors(weights: VGG19Weights, layer: str,
+                   dtype: str | tf.DType = tf.float32) -> tuple[tf.Tensor, tf.Tensor]:
+    """The kernel and bias of one conv layer as constant tensors — one pair per weights object, layer, dtype and
+    device, shared by every :class:`FeatureExtractor` that holds it.
+
+    Each extractor used to make its own copy — 87–99 MB more resident memory per extractor up to ``conv5_1``
+    (measured) — for each ``StyleObjective`` (one per :func:`stylelib.transfer.stylize` call, two with a coarse
+    stage) and each extractor a notebook builds (issue 11, kernel memory). The tensors are constants — nothing
+    writes to them — so sharing changes no value. The cache holds the tensors weakly: they go when the last
+    extractor holding them goes, and the entries go with the weights object.
+
+    Parameters
+    ----------
+    weights : VGG19Weights
+        Loaded weights (:func:`stylelib.vgg19.load_weights`).
+    layer : str
+        A conv layer's name, ``'conv1_1'`` … ``'conv5_4'``.
+    dtype : str or tf.DType
+        The tensors' dtype (the weights are float32; ``'float16'``, ``'bfloat16'`` are rounded once).
+
+    Returns
+    -------
+    (tf.Tensor, tf.Tensor)
+        ``(3, 3, in, out)`` kernel and ``(out,)`` bias of ``dtype``, on the device ``tf.constant`` places tensors on
+        here (inside ``with tf.device(...)``: that one). Called while tracing a ``tf.function`` (not eagerly):
+        new constants of that graph, as ``tf.constant`` gives.
+
+    Examples
+    --------
+    >>> from stylelib.vgg19 import load_weights
+    >>> w = load_weights("random")
+    >>> k, b = weight_tensors(w, "conv1_2")
+    >>> tuple(k.shape), tuple(b.shape), weight_tensors(w, "conv1_2")[0] is k
+    ((3, 3, 64, 64), (64,), True)
+    >>> weight_tensors(w, "conv1_2", "float16")[0].dtype.name
+    'float16'
+    """
+    dtype = tf.as_dtype(dtype)
+    if not tf.executing_eagerly():  # inside a trace: constants belong to that graph, not to the cache
+        return (tf.constant(weights.kernels[layer], dtype=dtype), tf.constant(weights.biases[layer], dtype=dtype))
+    # the device is part of the key: a GPU run's tensors live on the GPU; a scalar says where tf.constant puts them
+    key = (layer, dtype.name, tf.constant(0.0).device)
+    cache = _SHARED.setdefault(weights, {})
+    refs = cache.get(key)
+    pair = (refs[0](), refs[1]()) if refs else (None, None)
+    if pair[0] is None or pair[1] is None:
+        pair = (tf.constant(weights.kernels[layer], dtype=dtype), tf.constant(weights.biases[layer], dtype=dtype))
+        cache[key] = (weakref.ref(pair[0]), weakref.ref(pair[1]))
+    return pair
 
 
 class FeatureExtractor(tf.Module):
@@ -82,8 +138,8 @@ class FeatureExtractor(tf.Module):
         self._biases = {}
         for layer in self._plan:
             if layer.kind == "conv":
-                self._kernels[layer.name] = tf.constant(self.weights.kernels[layer.name], dtype=self.dtype)
-                self._biases[layer.name] = tf.constant(self.weights.biases[layer.name], dtype=self.dtype)
+                self._kernels[layer.name], self._biases[layer.name] = weight_tensors(self.weights, layer.name,
+                                                                                     self.dtype)
 
     def __call__(self, images) -> dict[str, tf.Tensor]:
         x = self._input(images)

@@ -432,8 +432,10 @@ def save_image(image: np.ndarray, path: PathLike, *, overwrite: bool = False,
         ``False`` (default): an existing file is never replaced — ``FileExistsError`` is raised and the
         file is left untouched. ``True``: replace it.
     text
-        Key/value strings stored in a PNG's text chunks (read back by :func:`read_text`); other formats
-        have no such place and ignore them. stylelib keeps a run's settings there, to resume it.
+        Key/value strings stored in a PNG's text chunks (read back by :func:`read_text`), or as ``key: value``
+        lines in a JPEG's comment (at most 65,000 bytes); other formats have no such place and ignore them.
+        stylelib keeps a run's settings there, to resume it (from a PNG), and says so when the weights were
+        random.
 
     The image is written to a temporary file in the same directory, flushed to disk, then moved into
     place atomically (``os.replace``, or a hard link that fails if the name was taken meanwhile when
@@ -478,6 +480,8 @@ def save_image(image: np.ndarray, path: PathLike, *, overwrite: bool = False,
                 for key, value in text.items():
                     info.add_itxt(key, value)  # iTXt: UTF-8, so unicode file names survive
                 options["pnginfo"] = info
+            elif text and fmt == "JPEG":  # JPEG has one free-text place, its comment (COM) segment
+                options["comment"] = "\n".join(f"{key}: {value}" for key, value in text.items()).encode()[:65000]
             Image.fromarray(np.ascontiguousarray(pixels)).save(fh, format=fmt, **options)
             fh.flush()
             os.fsync(fh.fileno())

@@ -65,7 +65,7 @@ def layer_weights(layers, default: Mapping[str, float], what: str) -> dict[str, 
     Raises
     ------
     ValueError
-        No layer, an unknown layer name, or a weight that is not a finite number >= 0.
+        No layer, an unknown layer name, a weight that is not a finite number >= 0, or every weight 0.
     """
     if layers is None:
         return dict(default)
@@ -80,6 +80,10 @@ def layer_weights(layers, default: Mapping[str, float], what: str) -> dict[str, 
         raise ValueError(f"{what} layers: give at least one layer, e.g. {next(iter(default))!r}")
     for name in out:
         canonical_layer(name)
+    if not any(w > 0 for w in out.values()):
+        raise ValueError(f"every {what} layer has weight 0 ({', '.join(out)}), so the {what} cost measures "
+                         f"nothing; give one of them a weight above 0, or switch the {what} cost off with "
+                         f"{what}_weight=0 (--{what}-weight 0)")
     return out
 
 

@@ -558,8 +558,18 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
     weights = load_weights(weights)
     device_name = pick_device(config.device)
 
-    content_img = load_input(content, config.size, what="content image")
-    style_img = load_input(style, controls.style_side(config, content_img.shape[:2]), what="style image")
+    # the inputs at their own sizes, then the memory check at the sizes they are resized to, then the resize:
+    # a size that cannot fit is refused before resizing allocates it
+    content_img = load_input(content, what="content image")
+    content_hw = content_img.shape[:2] if config.size is None else _images.longest_side_shape(
+        *content_img.shape[:2], config.size)
+    style_img = load_input(style, what="style image")
+    side = controls.style_side(config, content_hw)
+    with warnings.catch_warnings():  # refusals now; a close call is warned about once, by the check below
+        warnings.simplefilter("ignore", memory.MemoryWarning)
+        memory.check_memory(config, content_hw, _images.longest_side_shape(*style_img.shape[:2], side),
+                            device_memory="GPU" in device_name.upper())
+    content_img, style_img = _resized(content_img, content_hw), _resized(style_img, None, side)
     plan = controls.prepare(config, content_img, style_img, extra_styles=extra_styles, mask=mask,
                             mask_styles=mask_styles)  # issue 12: colour, scale, several styles, masks
     content_pre = _images.preprocess(plan.content, weights)
@@ -591,6 +601,14 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
             e.result = plan.finish(e.result)
             raise
         return plan.finish(result)
+
+
+def _resized(image: np.ndarray, hw=None, side: int | None = None) -> np.ndarray:
+    """``image`` resized to ``hw`` ``(height, width)``, or to longest side ``side`` (as ``load_input(x, side)``
+    resizes); unchanged when it has that size already."""
+    if hw is None:
+        hw = _images.longest_side_shape(*image.shape[:2], side)
+    return image if tuple(image.shape[:2]) == tuple(hw) else _images.resize_to(image, *hw)
 
 
 def _coarse_to_fine_start(plan: controls.Controls, weights, config: RunConfig, loop, x0, lo, hi) -> np.ndarray:
@@ -675,9 +693,20 @@ class _AdamLoop:
     def _step_fn(self):
         values, grad = self.objective.value_and_gradient(self.x)
         self._keep_if_best(values)
-        self.opt.apply_gradients([(grad, self.x)])
+        self._apply(grad)
         self.x.assign(tf.clip_by_value(self.x, self.lo, self.hi))
         return values
+
+    def _apply(self, grad) -> None:
+        # What ``self.opt.apply_gradients([(grad, self.x)])`` does for this optimizer (one variable, no clipping,
+        # weight decay, loss scale or moving average): Adam's update rule, then the step count — the same ops,
+        # the same values bit for bit (tests check it). Not apply_gradients itself: it first sums the gradient
+        # over tf.distribute's replicas (one here) through tf.custom_gradient, which in a traced function registers
+        # a gradient function in TensorFlow's global registry, never removed, that holds the traced graph — and
+        # with it every tensor the graph captured: the objective's copy of the weights and its targets, 55–80 MB
+        # that every stylize call left behind for good (tensorflow/tensorflow#97697; issue 11, kernel memory).
+        self.opt.update_step(grad, self.x, self.opt.learning_rate)
+        self.opt.iterations.assign_add(1)
 
     def _measure_fn(self):
         values = self.objective(self.x)

@@ -88,6 +88,58 @@ def test_stylize_end_to_end_in_process(capsys, tmp_path):
     assert RANDOM_BANNER in end_banner
     assert "stylize (lbfgs" in stderr  # the progress bar
     assert "Traceback" not in stderr
+    assert "created the directory made (and made/here)" in stderr.replace(str(tmp_path) + os.sep, "")
+    # random weights are said in the file too, not only on the terminal
+    with Image.open(out) as im:
+        assert im.text["Description"] == cli.RANDOM_FILE_NOTE
+
+
+def test_random_weights_are_said_in_a_jpeg_and_a_finished_run_is_not_resumed_unasked(capsys, tmp_path):
+    out = tmp_path / "cat.jpg"
+    code, _, err = run(capsys, "stylize", "chelsea", "gravel", "-o", out, *FAST, *SHALLOW, "--quiet")
+    assert code == 0, err
+    with Image.open(out) as im:
+        assert im.info["comment"].decode().startswith(f"Description: {cli.RANDOM_FILE_NOTE}\nstylelib-run: ")
+    png = tmp_path / "cat.png"
+    code, _, err = run(capsys, "stylize", "chelsea", "gravel", "-o", png, *FAST, *SHALLOW, "--quiet")
+    assert code == 0, err
+    code, _, err = run(capsys, "stylize", "--resume", png, "-o", tmp_path / "more.png")
+    assert code == 2 and not (tmp_path / "more.png").exists()
+    assert_one_line_error(err, str(png), "finished run (step 3 of 3)", "--iterations N")
+
+
+def test_a_huge_size_is_refused_before_anything_is_resized(capsys, tmp_path, monkeypatch):
+    from stylelib import memory
+
+    def no_resize(*args, **kwargs):
+        raise AssertionError("resized before the memory check")
+
+    monkeypatch.setattr(images, "resize_to", no_resize)
+    monkeypatch.setattr(memory, "available_bytes", lambda: 8 * 2 ** 30)
+    code, _, err = run(capsys, "stylize", "chelsea", "gravel", "-o", tmp_path / "big.png", "--size", "100000",
+                       "--weights", "random")
+    assert code == 1 and not (tmp_path / "big.png").exists()
+    line = assert_one_line_error(err, "a 100000 px run (66519×100000)", "GB", "use --size")
+    assert "resized before" not in line
+    # a large style size is checked the same way, at the size the style image would have
+    code, _, err = run(capsys, "stylize", "chelsea", "gravel", "-o", tmp_path / "big.png", "--size", "32",
+                       "--style-size", "40000", "--weights", "random")
+    assert code == 1
+    assert_one_line_error(err, "--style-size")
+
+
+def test_every_style_layer_at_weight_0_is_refused(capsys, tmp_path):
+    code, _, err = run(capsys, "stylize", "chelsea", "gravel", "-o", tmp_path / "o.png", *FAST,
+                       "--style-layers", "conv1_1:0,conv2_1:0")
+    assert code == 2 and not (tmp_path / "o.png").exists()
+    assert_one_line_error(err, "every style layer has weight 0 (conv1_1, conv2_1)", "--style-weight 0")
+
+
+def test_the_coarse_stages_are_announced(capsys, tmp_path):
+    code, _, err = run(capsys, "stylize", "chelsea", "gravel", "-o", tmp_path / "o.png", *FAST, *SHALLOW,
+                       "--size", "64", "--coarse-to-fine", "0.5", "--coarse-iterations", "2")
+    assert code == 0, err
+    assert "coarse-to-fine: first 2 steps at 32x22 (--coarse-to-fine off to skip), then the 3 steps at 64x43" in err
 
 
 def test_python_dash_m_subprocess(tmp_path):

@@ -413,3 +413,17 @@ def test_the_explorer_rows_have_room(W, random_weights):
         assert len(widget.description) * 7.5 <= width, widget.description
         assert float(widget.layout.width.rstrip("px")) <= LEFT_WIDTH - 4
     assert ex.blend.disabled and ex.style2.options[0] == "none"
+
+
+@pytest.mark.parametrize("photo_hw", [(300, 451), (1080, 1920), (1920, 1080)])
+def test_a_mask_of_the_photos_own_size_fits_every_small_size(photo_hw):
+    """The content's short side is rounded when it is resized; a mask of the photo's own size still fits."""
+    from stylelib.images import longest_side_shape
+
+    m = np.zeros(photo_hw, np.uint8)
+    m[:, : photo_hw[1] // 2] = 255
+    for size in range(16, 97):
+        region = load_mask(m, None, longest_side_shape(*photo_hw, size))
+        assert region is not None
+    with pytest.raises(ValueError, match="aspect ratio"):  # another aspect ratio is still refused
+        load_mask(np.zeros((300, 300), np.uint8), None, (43, 64))

@@ -181,6 +181,41 @@ def test_traced_ops_are_named_after_their_layer(random_weights):
     assert convs == ["conv1_1", "conv1_2", "conv2_1"] and pools == ["avgpool1"]
 
 
+def test_extractors_share_one_set_of_weight_tensors_while_one_holds_them(random_weights):
+    """Issue 11 (kernel memory): every extractor of the same weights, dtype and device holds the same kernel and
+    bias tensors (one copy of the weights, not one per extractor); the copy goes with the last extractor."""
+    import gc
+    import weakref
+
+    from stylelib.extractor import weight_tensors
+
+    a = FeatureExtractor(random_weights, ["conv2_1"])
+    b = FeatureExtractor(random_weights, ["conv1_1", "conv3_1"])
+    for name in ("conv1_1", "conv1_2", "conv2_1"):
+        assert a._kernels[name] is b._kernels[name] and a._biases[name] is b._biases[name]
+        np.testing.assert_array_equal(a._kernels[name].numpy(), random_weights.kernels[name])
+    assert b._kernels["conv3_1"] is not None and "conv3_1" not in a._kernels
+    # (the tests above check the values the shared tensors give against the TF1 graph)
+    half = FeatureExtractor(random_weights, ["conv1_1"], dtype="float16")
+    assert half._kernels["conv1_1"].dtype == tf.float16 and half._kernels["conv1_1"] is not a._kernels["conv1_1"]
+    with tf.device("/CPU:0"):  # the device is part of the key; on a CPU-only machine it is the same one
+        assert FeatureExtractor(random_weights, ["conv1_1"])._kernels["conv1_1"].device == a._kernels["conv1_1"].device
+
+    kernel = weakref.ref(a._kernels["conv1_2"])
+    del a, b
+    gc.collect()
+    assert kernel() is None  # no extractor holds it: freed, not cached for good
+    fresh, _ = weight_tensors(random_weights, "conv1_2")
+    np.testing.assert_array_equal(fresh.numpy(), random_weights.kernels["conv1_2"])
+
+    @tf.function
+    def traced():
+        k, _ = weight_tensors(random_weights, "conv1_1")
+        return k.op.type  # in a trace: a constant of that graph, not the cache's eager tensor
+
+    assert traced().numpy() == b"Const"
+
+
 def test_row_tiles_cover_the_rows_with_an_aligned_halo():
     """Row tiles (issue 11): the kept rows cover the image once; the halo is what the convolutions read, rounded up
     to the pools' alignment; every tile starts on the pooling grid."""

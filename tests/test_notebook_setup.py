@@ -102,19 +102,19 @@ def test_watch_memory_registers_one_hook_that_releases_after_growth(monkeypatch)
     monkeypatch.setattr(notebook, "heap_free_bytes", lambda: free["now"])
     baselines = {"rss": 500 * 2**20, "free": 10 * 2**20, "count": 0, "seconds": 0.0}
     monkeypatch.setattr(notebook, "_last_release", baselines)
-    hook(None)  # the cell changed nothing: no release
+    hook(None)  # the cell changed nothing: only the free pages are returned (no garbage collection)
     rss["now"] += notebook.RELEASE_AFTER_GROWTH - 1
     hook(None)
-    assert released == []
+    assert released == [False, False] and baselines["count"] == 0
     rss["now"] += 1  # grown by RELEASE_AFTER_GROWTH since the last release
     hook(None)
-    assert released == [True] and baselines["rss"] == 500 * 2**20 + notebook.RELEASE_AFTER_GROWTH
+    assert released == [False, False, True] and baselines["rss"] == 500 * 2**20 + notebook.RELEASE_AFTER_GROWTH
     free["now"] += notebook.RELEASE_AFTER_GROWTH  # a cell freed that much (sess.close()) without growing
     hook(None)
-    assert released == [True, True] and baselines["count"] == 2
+    assert released == [False, False, True, True] and baselines["count"] == 2
     rss["now"] = 400 * 2**20  # smaller: the baseline follows it down, so growth counts from there
     hook(None)
-    assert released == [True, True] and baselines["rss"] == 400 * 2**20
+    assert released[-1] is False and baselines["rss"] == 400 * 2**20 and baselines["count"] == 2
 
 
 def test_heap_free_bytes_counts_freed_blocks():

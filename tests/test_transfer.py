@@ -577,3 +577,56 @@ def test_lbfgs_history_is_scipys_maxcor(content_img, style_img, random_weights, 
     # the same first iteration (no correction pair yet), then other steps
     assert default.history[1].total == short.history[1].total
     assert [r.total for r in default.history] != [r.total for r in short.history]
+
+
+# --------------------------------------------------------------------------- what a finished run leaves behind
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "lbfgs"])
+def test_a_finished_loop_leaves_its_traced_graph_to_the_collector(content_pre, style_pre, random_weights, optimizer):
+    """Issue 11 (kernel memory): once a loop is gone, so is the graph its step was traced into — and with it the
+    tensors the graph captured (the objective's weights and targets). Keras' ``apply_gradients`` in a traced
+    function registered a gradient function in TensorFlow's global registry that held the graph for good
+    (tensorflow/tensorflow#97697): 55–80 MB left behind by every Adam ``stylize`` call."""
+    import gc
+    import weakref
+
+    from stylelib import transfer
+
+    objective = StyleObjective(content_pre, style_pre, random_weights)
+    from stylelib.run import pixel_bounds
+
+    lo, hi = pixel_bounds(random_weights)
+    loop = transfer._loop_for(RunConfig(optimizer=optimizer))(objective, np.array(content_pre), lo, hi, 2.0,
+                                                            keep_last=False)
+    loop.run(2, lambda *args: None)
+    if optimizer == "adam":
+        graph = weakref.ref(loop._step.get_concrete_function().graph)
+    else:
+        graph = weakref.ref(loop._vg.get_concrete_function(tf.constant(np.array(content_pre))).graph)
+    kernel = weakref.ref(objective.extractor._kernels["conv1_1"])
+    del loop, objective
+    gc.collect()
+    assert graph() is None
+    assert kernel() is None
+
+
+def test_the_adam_update_is_keras_apply_gradients_bit_for_bit(content_pre, style_pre, random_weights):
+    """_AdamLoop applies Adam's update rule without apply_gradients (whose all-reduce kept the traced graph): the
+    image, Adam's slots and its step count after some steps are those of apply_gradients, bit for bit."""
+    from stylelib import transfer
+
+    objective = StyleObjective(content_pre, style_pre, random_weights)
+    runs = []
+    for keras_apply in (False, True):
+        loop = transfer._AdamLoop(objective, np.array(content_pre), -150.0, 150.0, 4.0, keep_last=False)
+        if keras_apply:
+            loop._apply = lambda grad, loop=loop: loop.opt.apply_gradients([(grad, loop.x)])
+        totals = [float(loop._step()["total"]) for _ in range(5)]
+        runs.append((totals, loop.x.numpy(), [v.numpy() for v in loop.opt.variables]))
+    (t0, x0, s0), (t1, x1, s1) = runs
+    assert t0 == t1 and len(set(t0)) == len(t0)  # every step moved the image
+    np.testing.assert_array_equal(x0, x1)
+    assert len(s0) == len(s1) == 4 and s0[0] == 5  # the step count, the learning rate, m and v
+    for a, b in zip(s0, s1, strict=True):
+        np.testing.assert_array_equal(a, b)
