@@ -343,6 +343,14 @@ class StyleObjective(tf.Module):
         values are the same bit for bit; the gradient is the same up to float rounding (the order in which
         TensorFlow adds the per-layer contributions); the peak memory is that of one block at a time instead of
         all of them, for one more forward pass through the recomputed blocks.
+
+        With ``tile_rows`` as well (row tiles, issue 11), the recomputed blocks run on horizontal tiles of the image
+        with a halo, in the first pass and in the backward pass (:meth:`_tiled_value_and_gradient`): their style
+        terms come from the Gram matrices summed over the tiles, their content terms from the summed squared
+        differences, and each tile is differentiated against ``dL/dG`` (``dL/dS``) taken once. The values and the
+        gradient are those of the untiled objective up to float rounding (the order of the sums;
+        ``tests/test_transfer.py::test_tiled_blocks_give_the_losses_and_gradient_of_the_whole_image``). Guided
+        objectives (a mask, several styles) keep the untiled path.
         """
         cw, sw, tw = self._scales(relative)
 
