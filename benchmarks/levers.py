@@ -4,6 +4,7 @@
     python -m benchmarks.levers recompute [--size 1024]           # peak RSS of the targets pass and of a gradient
                                                                   # evaluation, recompute = 0, 1, 2, 3 blocks
     python -m benchmarks.levers recompute-time [--size 256] [--repeats 7]   # their step times, interleaved
+    python -m benchmarks.levers recompute --blocks 1 2 --tile-rows 0 128 64  # ... with row tiles (0: none)
     python -m benchmarks.levers lbfgs-history [--size 256] [--iterations 60]  # loss after N iterations, maxcor 10/5/3
     python -m benchmarks.levers lbfgs-host [--size 1024]          # host memory of scipy's minimize vs lbfgs_b
 
@@ -87,12 +88,12 @@ def hwm():
     with open("/proc/self/status") as f:
         return next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmHWM"))
 
-size, blocks = int(sys.argv[1]), int(sys.argv[2])
+size, blocks, tile_rows = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 w = load_weights("random")
 content, style = load_pair(size, w)
 c_pre, s_pre = images.preprocess(content, w), images.preprocess(style, w)
 before = hwm()
-objective = StyleObjective(c_pre, s_pre, w, recompute=blocks)
+objective = StyleObjective(c_pre, s_pre, w, recompute=blocks, tile_rows=tile_rows)
 targets = hwm()
 x = tf.Variable(c_pre)
 step = tf.function(lambda: objective.value_and_gradient(x)[1])
@@ -102,23 +103,26 @@ print(json.dumps({"before_targets": before, "after_targets": targets, "after_ste
 """
 
 
-def recompute_levers(size: int, blocks=(0, 1, 2, 3)) -> dict:
+def recompute_levers(size: int, blocks=(0, 1, 2, 3), tile_rows=(0,)) -> dict:
     """Peak RSS (MB) of building :class:`~stylelib.transfer.StyleObjective` (the targets pass) and of two compiled
-    loss-and-gradient evaluations, with ``recompute`` = each of ``blocks``, each in a fresh child process."""
+    loss-and-gradient evaluations, with ``recompute`` = each of ``blocks`` and ``tile_rows`` = each of
+    ``tile_rows`` (0: untiled; only with ``recompute > 0``), each in a fresh child process."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = {**os.environ, "PYTHONPATH": root, "TF_CPP_MIN_LOG_LEVEL": "2"}
     out = {}
     for k in blocks:
-        done = subprocess.run([sys.executable, "-c", _CHILD, str(size), str(k)], capture_output=True, text=True,
-                              env=env, check=True)
-        row = json.loads(done.stdout.strip().splitlines()[-1])
-        out[f"recompute={k}"] = {key: v / 1e6 for key, v in row.items()}
+        for rows in tile_rows if k else (0,):
+            done = subprocess.run([sys.executable, "-c", _CHILD, str(size), str(k), str(rows)], capture_output=True,
+                                  text=True, env=env, check=True)
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            out[f"recompute={k}" + (f", tile_rows={rows}" if rows else "")] = {key: v / 1e6 for key, v in row.items()}
     return out
 
 
-def recompute_times(size: int, repeats: int, weights, blocks=(0, 1, 2)) -> dict:
-    """Median seconds of one compiled loss-and-gradient evaluation with ``recompute`` = each of ``blocks``,
-    interleaved in this process, and each one's ratio to ``recompute=0``."""
+def recompute_times(size: int, repeats: int, weights, blocks=(0, 1, 2), tile_rows=(0,)) -> dict:
+    """Median seconds of one compiled loss-and-gradient evaluation with ``recompute`` = each of ``blocks`` (and,
+    where it is on, ``tile_rows`` = each of ``tile_rows``; 0: untiled), interleaved in this process, and each
+    one's ratio to the first."""
     import tensorflow as tf
 
     from benchmarks.run import _median_interleaved, load_pair
@@ -130,11 +134,12 @@ def recompute_times(size: int, repeats: int, weights, blocks=(0, 1, 2)) -> dict:
     x = tf.constant(c_pre)
     fns = {}
     for k in blocks:
-        objective = StyleObjective(c_pre, s_pre, weights, recompute=k)
-        step = tf.function(lambda x, objective=objective: objective.value_and_gradient(x)[1])
-        fns[f"recompute={k}"] = lambda step=step: step(x).numpy()
+        for rows in tile_rows if k else (0,):
+            objective = StyleObjective(c_pre, s_pre, weights, recompute=k, tile_rows=rows)
+            step = tf.function(lambda x, objective=objective: objective.value_and_gradient(x)[1])
+            fns[f"recompute={k}" + (f", tile_rows={rows}" if rows else "")] = lambda step=step: step(x).numpy()
     med = _median_interleaved(fns, repeats, 1)
-    ref = med[f"recompute={blocks[0]}"]
+    ref = next(iter(med.values()))
     return {k: {"ms": v * 1000, "ratio": v / ref} for k, v in med.items()}
 
 
@@ -229,6 +234,8 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, default=60, help="lbfgs-history: iterations of each run")
     ap.add_argument("--blocks", type=int, nargs="+", default=None,
                     help="recompute, recompute-time: the numbers of recomputed blocks compared (first: reference)")
+    ap.add_argument("--tile-rows", type=int, nargs="+", default=[0],
+                    help="recompute, recompute-time: row tiles compared where blocks are recomputed (0: untiled)")
     ap.add_argument("--size", type=int, default=None)
     ap.add_argument("--repeats", type=int, default=7)
     args = ap.parse_args()
@@ -242,7 +249,7 @@ def main() -> None:
         for k, v in result.items():
             print(f"{k:28s} {v['ms']:8.1f} ms  {v['ratio_to_bare']:.3f} x bare")
     elif args.what == "recompute":
-        result = recompute_levers(args.size or 1024, tuple(args.blocks or (0, 1, 2, 3)))
+        result = recompute_levers(args.size or 1024, tuple(args.blocks or (0, 1, 2, 3)), tuple(args.tile_rows))
         print("peak RSS MB (targets pass; two gradient evaluations), conv5_1, art.py's layers:")
         for k, v in result.items():
             print(f"  {k}: {v['after_targets']:.0f}; {v['after_steps']:.0f}")
@@ -258,9 +265,10 @@ def main() -> None:
                   f"{v['steps']} iterations, {v['seconds']:.0f} s; at " +
                   ", ".join(f"{i}: {x:.4g}" for i, x in v["at"].items()))
     else:
-        result = recompute_times(args.size or 256, args.repeats, weights, tuple(args.blocks or (0, 1, 2)))
+        result = recompute_times(args.size or 256, args.repeats, weights, tuple(args.blocks or (0, 1, 2)),
+                                 tuple(args.tile_rows))
         for k, v in result.items():
-            print(f"{k:14s} {v['ms']:9.1f} ms  {v['ratio']:.3f} x the first")
+            print(f"{k:28s} {v['ms']:9.1f} ms  {v['ratio']:.3f} x the first")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from . import recipe
 from ._env import env_flag
 from ._quiet import tf_startup_quiet
 from .run import (COARSE_AUTO_MIN_SIDE, RECOMPUTE_AUTO_MIN_SIDE, NonFiniteLossError, RunConfig, check_coarse_to_fine,
-                  check_recompute, checkpoint_text, coarse_sides)
+                  check_recompute, check_tile_rows, checkpoint_text, coarse_sides)
 from .vgg19 import default_source
 from .vgg19 import LAYER_NAME_HELP, random_banner
 
@@ -118,6 +118,14 @@ def _recompute(text: str):
         return check_recompute(int(value) if isinstance(value, str) and value.isdigit() else value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: give auto, on, off or a number of VGG blocks 0-5") from None
+
+
+def _tile_rows(text: str):
+    value = {"off": 0, "none": 0}.get(text.lower(), text)
+    try:
+        return check_tile_rows(int(value) if isinstance(value, str) and value.isdigit() else value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give auto, off or a number of image rows") from None
 
 
 def _ratio(text: str) -> float:
@@ -374,8 +382,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compute the network in bfloat16 (Adam only; fast on CPUs with AVX-512 BF16/AMX)")
     g.add_argument("--recompute", type=_recompute, default=DEFAULTS.recompute, metavar="K",
                    help="gradient checkpointing: recompute VGG's first K blocks in the backward pass instead of "
-                        "keeping their activations (same result, less memory, a little slower): auto (block 1 from "
-                        f"{RECOMPUTE_AUTO_MIN_SIDE} px on), on, off or K (default: %(default)s)")
+                        "keeping their activations (same result, less memory, a little slower): auto (blocks 1-2, "
+                        f"in row tiles, from {RECOMPUTE_AUTO_MIN_SIDE} px on), on, off or K (default: %(default)s)")
+    g.add_argument("--tile-rows", type=_tile_rows, default=DEFAULTS.tile_rows, metavar="R",
+                   help="run the recomputed blocks on horizontal tiles of about R image rows (same result to float "
+                        "rounding, less memory): auto (about 131072 pixels a tile, wherever blocks are recomputed), "
+                        "off or R (default: %(default)s)")
     g.add_argument("--lbfgs-history", type=_int_at_least(1, "give a positive number of correction pairs"),
                    default=DEFAULTS.lbfgs_history, metavar="M",
                    help="correction pairs L-BFGS keeps (two float64 copies of the image each; changes the steps; "

@@ -12,14 +12,14 @@ TF2 way to "run a network only up to a point".
 from __future__ import annotations
 
 import weakref
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import tensorflow as tf
 
 from .recipe import DEFAULT_POOLING
 from .vgg19 import LAYER_NAMES, LAYERS, VGG19Weights, canonical_layer, check_pooling, layer_key, load_weights
 
-__all__ = ["FeatureExtractor", "keras_vgg19", "weight_tensors"]
+__all__ = ["FeatureExtractor", "RowTile", "keras_vgg19", "weight_tensors"]
 
 
 # weights object -> {(layer, dtype name, device): (weak reference to the kernel tensor, … to the bias tensor)}
@@ -215,6 +215,90 @@ class FeatureExtractor(tf.Module):
         cuts = [i + 1 for i, layer in enumerate(self._plan) if layer.kind != "conv"][:max(0, int(blocks))]
         bounds = [0, *cuts, len(self._plan)]
         return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+    def row_levels(self, stop: int) -> dict[str, int]:
+        """``{name asked: p}`` for the layers asked for among the built layers ``0:stop``: ``p`` is the number of
+        pooling layers up to and including it, so the layer has ``⌈H / 2^p⌉`` rows for an input of ``H`` rows."""
+        levels, p = {}, 0
+        for layer in self._plan[:stop]:
+            if layer.kind != "conv":
+                p += 1
+            for asked in self._wanted.get(layer.name, ()):
+                levels[asked] = p
+        return levels
+
+    def row_tiles(self, height: int, tile_rows: int, stop: int) -> list[RowTile]:
+        """Horizontal tiles of an input of ``height`` rows for running the built layers ``0:stop`` tile by tile,
+        exactly.
+
+        Each tile keeps the output rows of ``[r0, r1)`` (input rows, at the input's resolution) and is computed
+        from the input rows ``[s, e)``: the kept rows plus a halo of ``halo`` rows on each side (clipped at the
+        image's edges, where the zero padding is the image's own), so that every kept row of every layer equals
+        the whole image's. ``halo`` is what the 3×3 convolutions read beyond the kept rows (one row of each
+        convolution, at its resolution), rounded up to ``align = 2^pools``; ``r0``, ``s`` (and ``r1`` except at
+        the bottom) are multiples of ``align``, so every pooling window of a tile is one of the whole image's.
+
+        Parameters
+        ----------
+        height : int
+            Rows of the input ``(1, height, W, 3)``.
+        tile_rows : int
+            Kept rows per tile (input rows), rounded up to a multiple of ``align``; the last tile keeps the rest.
+        stop : int
+            The layers run on tiles: the built layers ``0:stop`` (the first segment of :meth:`segments`).
+
+        Returns
+        -------
+        list of RowTile
+            ``(s, e, r0, r1, align)`` per tile, top to bottom; one tile ``(0, height, 0, height)`` if
+            ``tile_rows >= height``.
+
+        Raises
+        ------
+        ValueError
+            ``tile_rows < 1`` or ``stop`` outside ``1 .. len(built_layers)``.
+
+        Examples
+        --------
+        >>> fe = FeatureExtractor("random", ["conv2_1"])
+        >>> [tuple(t)[:4] for t in fe.row_tiles(9, 2, 3)]     # block 1: halo 2, pairs of rows
+        [(0, 4, 0, 2), (0, 6, 2, 4), (2, 8, 4, 6), (4, 9, 6, 8), (6, 9, 8, 9)]
+        """
+        if int(tile_rows) < 1 or not 1 <= stop <= len(self._plan):
+            raise ValueError(f"row tiles need tile_rows >= 1 and 1 <= stop <= {len(self._plan)}, "
+                             f"got {tile_rows!r} and {stop!r}")
+        reach, scale = 0, 1  # input rows a kept row depends on beyond itself; input rows per row of this layer
+        for layer in self._plan[:stop]:
+            if layer.kind == "conv":
+                reach += scale  # a 3×3 convolution reads one row more on each side, at its resolution
+            else:
+                scale *= 2
+        align = scale
+        halo = -(-reach // align) * align
+        rows = max(align, -(-int(tile_rows) // align) * align)
+        tiles = []
+        for r0 in range(0, int(height), rows):
+            r1 = min(int(height), r0 + rows)
+            tiles.append(RowTile(max(0, r0 - halo), min(int(height), r1 + halo), r0, r1, align))
+        return tiles
+
+
+class RowTile(NamedTuple):
+    """One horizontal tile (:meth:`FeatureExtractor.row_tiles`): computed from the input rows ``[s, e)``, keeping
+    the rows ``[r0, r1)``; ``align`` is ``2^pools`` of the tiled layers. A layer after ``p`` pools keeps its rows
+    ``[r0 / 2^p, ⌈r1 / 2^p⌉)``, which are its local rows from ``(r0 − s) / 2^p``."""
+
+    s: int
+    e: int
+    r0: int
+    r1: int
+    align: int
+
+    def kept(self, level: int) -> tuple[int, int]:
+        """``(first, stop)``: the local rows (in the tile's output of a layer after ``level`` pools) it keeps."""
+        k = 1 << level
+        first = (self.r0 - self.s) // k
+        return first, first + (-(-self.r1 // k) - self.r0 // k)
 
 
 def keras_vgg19(weights: VGG19Weights | str | None, up_to: str = "pool5", pooling: str = DEFAULT_POOLING,

@@ -22,6 +22,8 @@ __all__ = [
     "content_loss",
     "style_layer_loss",
     "style_gram_loss",
+    "content_loss_from_sum",
+    "style_loss_from_gram",
     "style_loss",
     "style_contributions",
     "total_variation_loss",
@@ -70,9 +72,31 @@ def content_loss(p, x, normalization: str = "art") -> tf.Tensor:
     if p.shape.is_fully_defined() and x.shape.is_fully_defined() and p.shape != x.shape:
         raise ValueError(f"content target has shape {p.shape} but the generated activations {x.shape}")
     sq = tf.reduce_sum(tf.square(tf.cast(x, tf.float32) - tf.cast(p, tf.float32)))
+    n, m = (1.0, 1.0) if normalization == "paper" else _n_m(x)  # (the paper's cost has no N, M)
+    return content_loss_from_sum(sq, n, m, normalization)
+
+
+def content_loss_from_sum(sq, n: float, m: float, normalization: str = "art") -> tf.Tensor:
+    """The content cost of :func:`content_loss` from its sum of squares ``sq = Σ(x − p)²`` (a float32 scalar).
+
+    Parameters
+    ----------
+    sq : tf.Tensor
+        ``Σ(x − p)²`` over all positions and filters of the layer, float32 scalar — or any sum of parts of it
+        (the TF2 engine adds it up over row tiles of the image).
+    n, m : float
+        The layer's filters ``N`` and positions ``M = H·W`` (of the whole image).
+    normalization : {'art', 'paper'}
+        ``"art"``: ``sq / (4 N M)``; ``"paper"``: ``½ sq`` (equation 1 of Gatys et al.).
+
+    Returns
+    -------
+    tf.Tensor
+        Scalar float32.
+    """
     if normalization == "paper":
         return 0.5 * sq
-    n, m = _n_m(x)
+    _recipe.check_choice("content normalization", normalization, CONTENT_NORMALIZATIONS)
     return sq / (4.0 * n * m)
 
 
@@ -82,9 +106,31 @@ def style_gram_loss(target_gram, x) -> tf.Tensor:
     """
     x = tf.convert_to_tensor(x)
     n, m = _n_m(x)
-    g = gram_matrix(x)
+    return style_loss_from_gram(target_gram, gram_matrix(x), n, m)
+
+
+def style_loss_from_gram(target_gram, gram, n: float, m: float) -> tf.Tensor:
+    """One layer's style cost from the generated image's Gram matrix: ``Σ(G − A)² / (4 N² M²)`` (equation 4 of
+    Gatys et al.).
+
+    Parameters
+    ----------
+    target_gram : array or tf.Tensor
+        ``A``, the style target's Gram matrix ``(N, N)``.
+    gram : tf.Tensor
+        ``G``, the generated activations' Gram matrix ``(N, N)`` float32 (:func:`gram_matrix`) — or a sum of
+        Gram matrices of parts of the positions (``G`` is a sum over positions; the TF2 engine adds it up over
+        row tiles of the image).
+    n, m : float
+        Filters ``N`` and positions ``M = H·W`` of the whole layer.
+
+    Returns
+    -------
+    tf.Tensor
+        Scalar float32.
+    """
     a = tf.cast(target_gram, tf.float32)
-    return tf.reduce_sum(tf.square(g - a)) / (4.0 * n * n * m * m)
+    return tf.reduce_sum(tf.square(gram - a)) / (4.0 * n * n * m * m)
 
 
 def style_layer_loss(a, x) -> tf.Tensor:

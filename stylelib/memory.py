@@ -24,7 +24,9 @@ The model (:func:`estimate_peak_bytes`) adds, in bytes:
     (:data:`KEEP_PER_LAYER` copies) plus :data:`TRANSIENT_LARGEST` copies of the largest layer in flight
     during the backward pass. With gradient recomputation (``RunConfig.recompute``, on by default from 1024 px)
     the pass is made segment by segment — the layers after the recomputed blocks first, then each recomputed
-    block — so the largest segment's layers count, plus the recomputed blocks' outputs. The *targets pass*
+    block — so the largest segment's layers count, plus the recomputed blocks' outputs. With row tiles
+    (``RunConfig.tile_rows``, on wherever blocks are recomputed) the recomputed blocks are one segment whose layers
+    count at one tile's share of the rows (the tile and its halo), in both passes. The *targets pass*
     (before the loop): each image run once, what is needed of each layer taken as it comes, so only
     :data:`EAGER_TRANSIENT_LARGEST` copies of the larger image's largest layer plus the content targets (the TF1
     engine holds the chosen layers of both images).
@@ -88,6 +90,7 @@ __all__ = [
     "TF_BASELINE_BYTES",
     "KEEP_PER_LAYER",
     "TRANSIENT_LARGEST",
+    "TILED_TRANSIENT_LARGEST",
     "EAGER_TRANSIENT_LARGEST",
     "ADAM_FLOAT32_IMAGES",
     "LBFGS_FLOAT64_VECTORS",
@@ -134,6 +137,14 @@ the engine before issue 11; refitted (issue 11) to the peaks of two compiled los
 against 2583, 2135, 2157 estimated for the process less the optimizer and images) and to
 ``python -m benchmarks.run --parts memory --size 512 --size 1024`` (Adam 1363 and 2397 MB measured, 1398 and 2277
 estimated)."""
+
+TILED_TRANSIENT_LARGEST = 7.0
+""":data:`TRANSIENT_LARGEST` of a run whose recomputed blocks run in row tiles (``RunConfig.tile_rows``, the default
+from 1024 px): there the largest layer of the rest of the network (conv3_x) sets the peak, and the pass holds more
+besides it that the model does not count one by one (the tiled blocks' output twice while it is concatenated and its
+gradient, the image-sized gradient being summed, the tiles' graph). Fitted (branch ``tile``) to
+``python -m benchmarks.run --parts memory --size 1024 --size 2048``: Adam 1782 and 4247 MB, L-BFGS 1997 and 5086 MB
+measured, against 1744, 4108, 2029 and 5248 estimated (0.98, 0.97, 1.02, 1.03)."""
 
 EAGER_TRANSIENT_LARGEST = 2.5
 """Copies of the style image's largest layer in flight, besides the layers kept, while the targets are computed
@@ -308,13 +319,13 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
     Notes
     -----
     Accuracy: the estimate/measured ratio of the peak resident memory was 0.95–1.09 for the TF2 engine's runs at
-    512–2048 px after issue 11's memory levers (and 0.96–1.08 at 128–1536 px, both engines, other layers, max
-    pooling, style images smaller and larger than the content, for the engine before them); the tables, with the
-    runs not used for fitting marked, are in ``docs/reliability.md``. Other machines (another TensorFlow, a GPU,
-    oneDNN off) will differ, hence the warning band of :func:`check_memory`. From 1024 px (block 1 recomputed)
-    the estimate grows by about 1.9 kB per pixel of the content for Adam with art.py's layers and a square style
-    image, 2.6 kB for a long L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.95 GB (1.7 GB for the TF1
-    engine).
+    512–2048 px after issue 11's memory levers (0.97–1.03 at 1024 and 2048 px with row tiles; and 0.96–1.08 at
+    128–1536 px, both engines, other layers, max pooling, style images smaller and larger than the content, for
+    the engine before them); the tables, with the runs not used for fitting marked, are in
+    ``docs/reliability.md``. Other machines (another TensorFlow, a GPU, oneDNN off) will differ, hence the warning
+    band of :func:`check_memory`. From 1024 px (blocks 1–2 recomputed in row tiles) the estimate grows by about
+    1.1 kB per pixel of the content for Adam with art.py's layers and a square style image, 1.9 kB for a long
+    L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.96 GB (1.7 GB for the TF1 engine).
     """
     if engine not in ("tf2", "tf1"):
         raise ValueError(f"engine must be 'tf2' or 'tf1', got {engine!r}")
@@ -341,20 +352,31 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
         loss_side += sum(elems(c_shapes, n) for n in used)
     blocks = _recompute_blocks(config, (ch, cw)) if engine == "tf2" else 0
     segments = _segments(built, blocks)
+    # row tiles (TF2, `tile_rows`): the recomputed blocks are one segment, run a tile (with its halo) at a time
+    rows = _tile_rows(config, (ch, cw)) if blocks and len(segments) > 1 and not mixed else 0
+    tiled = 0  # the layers built[:tiled] count at a tile's share of the rows
+    if rows and _tile_share(built, segments[-2][1], rows, ch, halo=False) < 1.0:  # more than one tile
+        segments, tiled = [(0, segments[-2][1]), segments[-1]], segments[-2][1]
+    c_share, s_share = (_tile_share(built, tiled, rows, h) for h in (ch, sh))
+
+    def sized(shapes, layer, share):  # a layer's numbers, a tile's share of them if it is tiled
+        return elems(shapes, layer.name) * (share if built.index(layer) < tiled else 1.0)
+
     boundaries = sum(elems(c_shapes, built[a - 1].name) for a, _ in segments[1:])  # the recomputed blocks' outputs
     gradient_pass = 0.0
     for a, b in segments:
         seg = built[a:b]
-        kept = sum(elems(c_shapes, l.name) for l in seg)
-        largest = max(elems(c_shapes, l.name) for l in seg)
-        gradient_pass = max(gradient_pass, item * (KEEP_PER_LAYER * kept + TRANSIENT_LARGEST * largest))
+        kept = sum(sized(c_shapes, l, c_share) for l in seg)
+        largest = max(sized(c_shapes, l, c_share) for l in seg)
+        transient = TILED_TRANSIENT_LARGEST if tiled else TRANSIENT_LARGEST
+        gradient_pass = max(gradient_pass, item * (KEEP_PER_LAYER * kept + transient * largest))
     gradient_pass += item * boundaries + 4 * loss_side
-    largest = max(elems(c_shapes, l.name) for l in built)
+    largest = max(sized(c_shapes, l, c_share) for l in built)
 
     # targets pass: each image run through the network once, eagerly, one layer at a time; what is kept of it is
     # taken as each layer comes (the content layers' activations, the style layers' Gram matrices), so the peak is
     # the largest layer in flight (TF2). The TF1 engine holds the chosen layers of both images at once.
-    style_largest = max(elems(s_shapes, l.name) for l in built)
+    style_largest = max(sized(s_shapes, l, s_share) for l in built)
     content_kept = sum(elems(c_shapes, n) for n in content_layers)
     if engine == "tf1":
         content_feats = sum(elems(c_shapes, n) for n in used)
@@ -412,6 +434,32 @@ def _recompute_blocks(config, content_hw) -> int:
     if not hasattr(config, "recompute"):
         return 0
     return recompute_blocks(config, content_hw)
+
+
+def _tile_rows(config, content_hw) -> int:
+    """The rows per tile of a TF2 run (:func:`stylelib.run.tile_rows_for`; 0 for a config without the setting)."""
+    from .run import tile_rows_for
+
+    if not hasattr(config, "tile_rows"):
+        return 0
+    return tile_rows_for(config, content_hw)
+
+
+def _tile_share(built, stop: int, rows: int, height: int, halo: bool = True) -> float:
+    """The share of an image's ``height`` rows one row tile of the layers ``built[:stop]`` computes: its ``rows``
+    (rounded up as :meth:`stylelib.extractor.FeatureExtractor.row_tiles` does) plus a halo on each side (or
+    without it: ``halo=False``, below 1 when there is more than one tile)."""
+    if not stop or not rows:
+        return 1.0
+    reach, scale = 0, 1
+    for layer in built[:stop]:
+        if layer.kind == "conv":
+            reach += scale
+        else:
+            scale *= 2
+    rows = max(scale, -(-rows // scale) * scale)
+    extra = 2 * (-(-reach // scale) * scale) if halo else 0
+    return min(1.0, (rows + extra) / height)
 
 
 def _segments(built, blocks: int) -> list[tuple[int, int]]:
@@ -671,10 +719,10 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
     Examples
     --------
     >>> from stylelib.run import RunConfig
-    >>> check_memory(RunConfig(optimizer="adam"), (1996, 3000), (3000, 3000), available=6_000_000_000)
+    >>> check_memory(RunConfig(optimizer="adam"), (1996, 3000), (3000, 3000), available=4_000_000_000)
     Traceback (most recent call last):
     ...
-    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 12.3 GB ... use --size 1600 or less ...
+    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 7.7 GB ... use --size 1552 or less ...
 
     Raises
     ------

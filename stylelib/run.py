@@ -40,6 +40,7 @@ from .vgg19 import VGG19Weights, canonical_layer, check_pooling
 
 __all__ = ["RunConfig", "STYLIZE_KEYWORDS", "tf1_refusals", "check_coarse_to_fine", "coarse_sides",
            "check_recompute", "recompute_blocks", "RECOMPUTE_AUTO_MIN_SIDE", "RECOMPUTE_BLOCKS",
+           "check_tile_rows", "tile_rows_for", "TILE_AUTO_PIXELS",
            "COARSE_AUTO_MIN_SIDE", "COARSE_MIN_SIDE", "shows_settings", "pick_device", "Checkpoint",
            "checkpoint_text", "load_checkpoint", "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun",
            "NonFiniteLossError", "make_init", "pixel_bounds", "layer_weights"]
@@ -157,8 +158,17 @@ class RunConfig:
         Gradient checkpointing (TF2 engine): the first ``k`` VGG blocks keep none of their activations for the
         backward pass and are run again during it (:meth:`stylelib.transfer.StyleObjective.value_and_gradient`).
         Same losses and gradients, bit for bit; less peak memory, for one more forward pass through those blocks.
-        ``'auto'`` (default): ``k = 1`` (block 1, the largest activations) when the result's longest side is at
-        least :data:`RECOMPUTE_AUTO_MIN_SIDE` px, else off; ``True``: 1; ``False`` or ``0``: off; an int: ``k``.
+        ``'auto'`` (default): ``k = 2`` (:data:`RECOMPUTE_BLOCKS`: blocks 1–2, the largest activations, in row
+        tiles: ``tile_rows``) when the result's longest side is at least :data:`RECOMPUTE_AUTO_MIN_SIDE` px, else
+        off; ``True``: 2; ``False`` or ``0``: off; an int: ``k``.
+    tile_rows : 'auto', int or None
+        Where blocks are recomputed (``recompute``): run them on horizontal tiles of about this many image rows,
+        with a halo, in the forward and the backward pass (TF2 engine,
+        :meth:`stylelib.transfer.StyleObjective.value_and_gradient`), so that none of their layers is ever held
+        whole. The same losses and gradients up to float rounding (the Gram matrices are summed tile by tile).
+        ``'auto'`` (default): tiles of about :data:`TILE_AUTO_PIXELS` pixels wherever blocks are recomputed;
+        ``None`` or 0: off; an int: that many rows (rounded up to a multiple of 2 per pooling in the tiled
+        blocks). Not with a mask or several styles.
     lbfgs_history : int
         Correction pairs L-BFGS keeps (scipy's ``maxcor``; TF2 engine): each costs two float64 copies of the image
         on the host (at 1024 px, 33 MB). Default 10 (scipy's default); 5 halves that part of the memory and
@@ -191,6 +201,7 @@ class RunConfig:
     coarse_iterations: int | None = None
     bfloat16: bool = False
     recompute: bool | int | str = "auto"
+    tile_rows: int | str | None = "auto"
     lbfgs_history: int = 10
 
     def __post_init__(self) -> None:
@@ -228,6 +239,7 @@ class RunConfig:
             raise ValueError("bfloat16 works with optimizer='adam' and without mixed_precision only (L-BFGS's line "
                              "search needs float32 gradients); use optimizer='adam' (CLI: --optimizer adam)")
         put("recompute", check_recompute(self.recompute))
+        put("tile_rows", check_tile_rows(self.tile_rows))
         put("lbfgs_history", recipe.check_positive_int("lbfgs_history", self.lbfgs_history, 1))
 
     @classmethod
@@ -290,6 +302,8 @@ def tf1_refusals(config: RunConfig) -> None:
         given.append(f"coarse_to_fine={config.coarse_to_fine!r}")
     if getattr(config, "recompute", "auto") != "auto":  # gradient checkpointing: a TF2-engine memory setting
         given.append(f"recompute={config.recompute!r}")
+    if getattr(config, "tile_rows", "auto") != "auto":
+        given.append(f"tile_rows={config.tile_rows!r}")
     if given:
         raise ValueError(f"run_art (the TF1 engine) has no colour, scale, several-style or coarse-to-fine controls "
                          f"({', '.join(given)}); use stylelib.transfer.stylize, or leave them at their defaults")
@@ -306,14 +320,17 @@ COARSE_MIN_SIDE = 256
 
 
 RECOMPUTE_AUTO_MIN_SIDE = 1024
-"""``recompute='auto'`` recomputes VGG's block 1 for results whose longest side is at least this many pixels."""
+"""``recompute='auto'`` recomputes VGG's blocks 1–2 (:data:`RECOMPUTE_BLOCKS`) for results whose longest side is at
+least this many pixels."""
 
-RECOMPUTE_BLOCKS = 1
-"""The blocks ``recompute=True`` (and ``'auto'``, for large results) recomputes. Block 1 holds 144 of the 320
-numbers per pixel a backward pass keeps (art.py's layers) and costs about a tenth of the forward pass's FLOPs.
-Measured at 1024 px (``python -m benchmarks.levers recompute --size 1024 --blocks 0 1 2``, peak RSS of two
-compiled loss-and-gradient evaluations): 2525 MB with none, 2109 MB with block 1, 2270 MB with blocks 1–2 —
-recomputing block 2 as well saved less, not more, so 1."""
+RECOMPUTE_BLOCKS = 2
+"""The blocks ``recompute=True`` (and ``'auto'``, for large results) recomputes: blocks 1–2, run in row tiles
+(:attr:`RunConfig.tile_rows`, ``'auto'``). Block 1 holds 144 of the 320 numbers per pixel a backward pass keeps
+(art.py's layers), block 2 72; together they cost about a third of the forward pass's FLOPs. Peak RSS of two compiled
+loss-and-gradient evaluations at 1024 px (``python -m benchmarks.levers recompute --size 1024 --blocks 1 2 3
+--tile-rows 0 128 256``): 2073 MB with block 1, 1948 with blocks 1–2, untiled; in tiles of 128 rows 1804 (block 1),
+1564 (blocks 1–2), 1539 (blocks 1–3, whose halo is 24 rows). Before row tiles, one block was kept
+(2525 MB with none, 2109 with block 1, 2270 with blocks 1–2 in an earlier session)."""
 
 
 def check_recompute(value):
@@ -335,14 +352,52 @@ def recompute_blocks(config: "RunConfig", shape) -> int:
     Examples
     --------
     >>> [recompute_blocks(RunConfig(), (h, w)) for h, w in ((341, 512), (681, 1024))]
-    [0, 1]
+    [0, 2]
     >>> recompute_blocks(RunConfig(recompute=True), (10, 10)), recompute_blocks(RunConfig(recompute=3), (10, 10))
-    (1, 3)
+    (2, 3)
     """
     k = getattr(config, "recompute", "auto")
     if k == "auto":
         return RECOMPUTE_BLOCKS if max(int(shape[0]), int(shape[1])) >= RECOMPUTE_AUTO_MIN_SIDE else 0
     return int(k)
+
+
+TILE_AUTO_PIXELS = 131_072
+"""``tile_rows='auto'``: row tiles of about this many pixels of the image (128 rows of a 1024 px wide image, 64 of
+a 2048 px one), wherever blocks are recomputed (docs/PERFORMANCE.md, "Memory": measured peaks and step times)."""
+
+
+def check_tile_rows(value):
+    """``'auto'``, ``0`` (off; also for ``None``/``False``) or a positive number of rows; a one-line ``ValueError``
+    otherwise."""
+    if isinstance(value, str):
+        if value == "auto":
+            return value
+    elif value is None or value is False:
+        return 0
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, bool) and int(value) >= 0:
+        return int(value)
+    raise ValueError(f"tile_rows must be 'auto', None/0 (off) or a number of image rows >= 1, got {value!r}")
+
+
+def tile_rows_for(config: "RunConfig", shape) -> int:
+    """The rows per tile of a run of result shape ``shape`` ``(H, W)`` (:attr:`RunConfig.tile_rows`): 0 for none.
+
+    ``'auto'``: ``⌈TILE_AUTO_PIXELS / W⌉`` rows where blocks are recomputed (:func:`recompute_blocks`), else 0.
+
+    Examples
+    --------
+    >>> [tile_rows_for(RunConfig(), (h, w)) for h, w in ((341, 512), (681, 1024), (1364, 2048))]
+    [0, 128, 64]
+    >>> tile_rows_for(RunConfig(tile_rows=None), (681, 1024)), tile_rows_for(RunConfig(tile_rows=40), (10, 10))
+    (0, 40)
+    """
+    rows = getattr(config, "tile_rows", "auto")
+    if rows != "auto":
+        return int(rows or 0)
+    if not recompute_blocks(config, shape):
+        return 0
+    return max(1, -(-TILE_AUTO_PIXELS // int(shape[1])))
 
 
 def check_coarse_to_fine(value):

@@ -31,7 +31,7 @@ from . import controls, losses, memory, recipe
 from .extractor import FeatureExtractor
 from .lbfgsb import lbfgs_b
 from .run import (NonFiniteLossError, RunConfig, RunRecorder, StepInfo, StyleResult, coarse_sides, make_init,
-                  pick_device, pixel_bounds, recompute_blocks, shows_settings)
+                  pick_device, pixel_bounds, recompute_blocks, shows_settings, tile_rows_for)
 from .samples import load_input
 from .vgg19 import VGG19Weights, canonical_layer, layer_shapes, load_weights
 
@@ -95,6 +95,11 @@ class StyleObjective(tf.Module):
     recompute : int
         Gradient checkpointing: the first ``recompute`` VGG blocks are run again in the backward pass instead of
         keeping their activations (:meth:`value_and_gradient`; 0, the default: off). Not with a mask.
+    tile_rows : int or None
+        With ``recompute > 0``: the recomputed blocks are run on horizontal tiles of about this many image rows
+        (with a halo; exact, :meth:`value_and_gradient`), in the forward pass, the backward pass and
+        ``objective(x)``. ``None`` or 0 (default): whole images. Ignored without recomputation and with
+        several styles or a mask (guided objectives keep the untiled path).
 
     Raises
     ------
@@ -114,7 +119,8 @@ class StyleObjective(tf.Module):
                  tv_weight: float = recipe.ART_TV_WEIGHT,
                  content_normalization: str = recipe.DEFAULT_CONTENT_NORMALIZATION,
                  pooling: str = recipe.DEFAULT_POOLING, dtype="float32",
-                 extra_styles_pre=(), style_blend=None, regions=None, recompute: int = 0):
+                 extra_styles_pre=(), style_blend=None, regions=None, recompute: int = 0,
+                 tile_rows: int | None = None):
         super().__init__()
         self.content_layers = dict(content_layers)
         self.style_layers = dict(style_layers)
@@ -129,6 +135,9 @@ class StyleObjective(tf.Module):
         self.recompute = int(recompute)
         if self.recompute < 0:
             raise ValueError(f"recompute must be a number of VGG blocks (0 = off), got {recompute!r}")
+        self.tile_rows = int(tile_rows or 0)
+        if self.tile_rows < 0:
+            raise ValueError(f"tile_rows must be a number of image rows (0 or None = off), got {tile_rows!r}")
         shape_c = content_pre.shape[1] * content_pre.shape[2]
         shape_s = style_pre.shape[1] * style_pre.shape[2]
         self.guided = None  # controls (issue 12): several styles, or a mask
@@ -146,8 +155,17 @@ class StyleObjective(tf.Module):
         # images) each image's pass is a compiled function: TensorFlow's executor frees each layer as soon as the
         # next has read it and fuses each conv with its bias and ReLU, where eager execution holds the conv's
         # output, the biased output and the ReLU's at once. The values are the same (tests check it).
+        # With row tiles (large images) the recomputed blocks run tile by tile here too: the style image's block 1
+        # is the largest layer of the whole run when it is as large as the content or larger.
         def content_pass(x):
-            return {l: tf.cast(a, tf.float32) for l, a in self.extractor.iter_layers(x) if l in self.content_layers}
+            tiles, start, out = self._tiles(x), 0, {}
+            if tiles is not None:
+                start = self.extractor.segments(self.recompute)[-2][1]
+                x, _, kept = self._tiled_forward(x, tiles, start, stats=None, keep=self.content_layers)
+                out = {l: tf.cast(a, tf.float32) for l, a in kept.items()}
+            out.update({l: tf.cast(a, tf.float32) for l, a in self.extractor.iter_layers(x, start)
+                        if l in self.content_layers})
+            return out
 
         c_shapes = layer_shapes(content_pre.shape[1], content_pre.shape[2])
         s_shapes = layer_shapes(style_pre.shape[1], style_pre.shape[2])
@@ -157,8 +175,14 @@ class StyleObjective(tf.Module):
             scales[l] = 1.0 if shape_c == shape_s else float(hc * wc) / float(hs * ws)
 
         def style_pass(x):
-            return {l: losses.gram_matrix(a) * scales[l] for l, a in self.extractor.iter_layers(x)
-                    if l in self.style_layers}
+            tiles, start, out = self._tiles(x), 0, {}
+            if tiles is not None:  # the Gram matrices of the tiled layers: summed over the tiles
+                start = self.extractor.segments(self.recompute)[-2][1]
+                x, stats, _ = self._tiled_forward(x, tiles, start, stats="style")
+                out = {l: g * scales[l] for (_, l), g in stats.items()}
+            out.update({l: losses.gram_matrix(a) * scales[l] for l, a in self.extractor.iter_layers(x, start)
+                        if l in self.style_layers})
+            return out
 
         if self.recompute:
             content_pass, style_pass = tf.function(content_pass), tf.function(style_pass)
@@ -175,9 +199,17 @@ class StyleObjective(tf.Module):
                    style_weight=config.style_weight, tv_weight=config.tv_weight,
                    content_normalization=config.content_normalization, pooling=config.pooling,
                    dtype="float16" if config.mixed_precision else "bfloat16" if config.bfloat16 else "float32",
-                   recompute=recompute_blocks(config, content_pre.shape[1:3]), **controls_args)
+                   recompute=recompute_blocks(config, content_pre.shape[1:3]),
+                   tile_rows=tile_rows_for(config, content_pre.shape[1:3]), **controls_args)
 
     def __call__(self, x) -> dict[str, tf.Tensor]:
+        tiles = self._tiles(x)
+        if tiles is not None:  # the recomputed blocks on row tiles (large images): their layers never whole
+            stop = self.extractor.segments(self.recompute)[-2][1]
+            h, stats, _ = self._tiled_forward(x, tiles, stop)
+            _, feats = self.extractor.run(h, stop)
+            terms = {**self._terms_from_stats(stats, x), **self._terms(feats)}
+            return self._values(terms, self._style_sum(terms), x)
         feats = self.extractor(x)
         terms = self._terms(feats)
         s = self._style_sum(terms) if self.guided is None else self.guided.loss(feats, self.style_layers)
@@ -189,9 +221,83 @@ class StyleObjective(tf.Module):
         terms = {("content", l): w * losses.content_loss(self.content_targets[l], feats[l], self.content_normalization)
                  for l, w in self.content_layers.items() if l in feats}
         if self.guided is None:
-            terms.update({("style", l): float(w) * losses.style_gram_loss(self.style_targets[l], feats[l])
-                          for l, w in self.style_layers.items() if l in feats})
+            for l in self.style_layers:
+                if l in feats:
+                    shape = feats[l].shape
+                    terms[("style", l)] = self._style_term(l, losses.gram_matrix(feats[l]), float(shape[-1]),
+                                                           float(shape[-3] * shape[-2]))
         return terms
+
+    def _style_term(self, layer: str, gram, n: float, m: float) -> tf.Tensor:
+        """``w_l · E_l`` of style layer ``layer`` from the generated image's Gram matrix ``gram`` ``(N, N)`` (or a
+        sum of the Gram matrices of row tiles) and the layer's ``N`` filters and ``M`` positions."""
+        return float(self.style_layers[layer]) * losses.style_loss_from_gram(self.style_targets[layer], gram, n, m)
+
+    def _terms_from_stats(self, stats: Mapping[tuple[str, str], tf.Tensor], x) -> dict[tuple[str, str], tf.Tensor]:
+        """The weighted costs from the tiled layers' statistics (:meth:`_tile_pass`, summed over the tiles):
+        ``('style', l)``: the Gram matrix; ``('content', l)``: ``Σ(F − P)²``."""
+        shapes = layer_shapes(int(x.shape[1]), int(x.shape[2]))
+        terms = {}
+        for (kind, l), v in stats.items():
+            h, w, c = shapes[canonical_layer(l)]
+            if kind == "style":
+                terms[(kind, l)] = self._style_term(l, v, float(c), float(h * w))
+            else:
+                terms[(kind, l)] = self.content_layers[l] * losses.content_loss_from_sum(
+                    v, float(c), float(h * w), self.content_normalization)
+        return terms
+
+    def _tiles(self, x):
+        """The row tiles of the recomputed blocks for ``x`` (:meth:`FeatureExtractor.row_tiles`), or ``None``:
+        no tiling (``tile_rows`` off, no recomputation, a mask or several styles, nothing after the recomputed
+        blocks, or a single tile)."""
+        if not self.tile_rows or not self.recompute or self.guided is not None:
+            return None
+        segments = self.extractor.segments(self.recompute)
+        if len(segments) < 2:
+            return None
+        tiles = self.extractor.row_tiles(int(x.shape[1]), self.tile_rows, segments[-2][1])
+        return tiles if len(tiles) > 1 else None
+
+    def _tile_pass(self, xt, tile, stop: int, stats: str | None = "loss", keep=()):
+        """The layers ``0:stop`` on one tile's input rows ``xt`` ``(1, e − s, W, 3)``: the kept rows of layer
+        ``stop − 1``'s output, the tile's statistics of the loss layers among them (over its kept rows; ``stats``
+        ``'loss'``: ``{('style', l): G_tile (N, N), ('content', l): Σ(F − P)²}``, float32; ``'style'``: the Gram
+        matrices only; ``None``: none) and ``{l: kept rows}`` of the layers in ``keep``."""
+        levels = self.extractor.row_levels(stop)
+        out, st, kept = None, {}, {}
+        for name, a in self.extractor.iter_layers(xt, 0, stop):
+            if name is None:
+                out = a
+                continue
+            first, last = tile.kept(levels[name])
+            a = a[:, first:last]
+            if name in keep:
+                kept[name] = a
+            if stats == "loss" and name in self.content_layers:
+                r = tile.r0 >> levels[name]
+                p = self.content_targets[name][:, r:r + (last - first)]
+                st[("content", name)] = tf.reduce_sum(tf.square(tf.cast(a, tf.float32) - tf.cast(p, tf.float32)))
+            if stats is not None and name in self.style_layers:
+                st[("style", name)] = losses.gram_matrix(a)
+        first, last = tile.kept(tile.align.bit_length() - 1)
+        return out[:, first:last], st, kept
+
+    def _tiled_forward(self, x, tiles, stop: int, stats: str | None = "loss", keep=()):
+        """The layers ``0:stop`` run tile by tile, one tile after the other (a control dependency chains them, so
+        the executor never holds two tiles' layers): layer ``stop − 1``'s whole output, the statistics summed
+        over the tiles (:meth:`_tile_pass`) and the layers in ``keep`` whole (their tiles' rows concatenated)."""
+        outs, total, kept, after = [], {}, {}, []
+        for tile in tiles:
+            with tf.control_dependencies(after):
+                xt = tf.identity(x[:, tile.s:tile.e])
+            out, st, kp = self._tile_pass(xt, tile, stop, stats, keep)
+            outs.append(out)
+            total = {k: total[k] + v if k in total else v for k, v in st.items()}
+            for k, v in kp.items():
+                kept.setdefault(k, []).append(v)
+            after = [out, *total.values(), *kp.values()]
+        return tf.concat(outs, axis=1), total, {k: tf.concat(v, axis=1) for k, v in kept.items()}
 
     def _style_sum(self, terms) -> tf.Tensor:
         s = tf.constant(0.0, tf.float32)  # summed in the layers' order, as losses.style_loss does
@@ -237,6 +343,14 @@ class StyleObjective(tf.Module):
         values are the same bit for bit; the gradient is the same up to float rounding (the order in which
         TensorFlow adds the per-layer contributions); the peak memory is that of one block at a time instead of
         all of them, for one more forward pass through the recomputed blocks.
+
+        With ``tile_rows`` as well (row tiles, issue 11), the recomputed blocks run on horizontal tiles of the image
+        with a halo, in the first pass and in the backward pass (:meth:`_tiled_value_and_gradient`): their style
+        terms come from the Gram matrices summed over the tiles, their content terms from the summed squared
+        differences, and each tile is differentiated against ``dL/dG`` (``dL/dS``) taken once. The values and the
+        gradient are those of the untiled objective up to float rounding (the order of the sums;
+        ``tests/test_transfer.py::test_tiled_blocks_give_the_losses_and_gradient_of_the_whole_image``). Guided
+        objectives (a mask, several styles) keep the untiled path.
         """
         cw, sw, tw = self._scales(relative)
 
@@ -253,6 +367,9 @@ class StyleObjective(tf.Module):
             return tf.add_n(parts) if parts else None
 
         segments = self.extractor.segments(self.recompute)
+        tiles = self._tiles(x)
+        if tiles is not None:
+            return self._tiled_value_and_gradient(x, tiles, segments[-2][1], segments[-1], combine, tw)
         if self.recompute == 0 or self.guided is not None or len(segments) == 1:
             with tf.GradientTape() as tape:
                 tape.watch(x)
@@ -292,6 +409,60 @@ class StyleObjective(tf.Module):
             del tape, feats
         values = self._values(terms, self._style_sum(terms), x)
         return values, g
+
+    def _tiled_value_and_gradient(self, x, tiles, stop: int, tail, combine, tw: float):
+        """:meth:`value_and_gradient` with the recomputed blocks (the layers ``0:stop``) on row tiles.
+
+        Forward: the tiles one after the other (no tape), keeping the blocks' output rows and the loss layers'
+        statistics (Gram matrices, content sums of squares) summed over the tiles. The rest of the network is
+        differentiated from the blocks' output as usual. The blocks' own terms are computed from the summed
+        statistics under a tape, which gives their gradients ``dL/dG``, ``dL/dS`` once (the objective's own
+        formulas, not re-derived). Backward, tile by tile: the tile is run again under a tape and its input rows'
+        gradient is that of ``Σ ⟨stat_tile, dL/dstat⟩`` plus its output rows' incoming gradient
+        (``output_gradients``) — exact, since the statistics are sums of the tiles' contributions — added into
+        the image's gradient at its rows (halos overlap and add up). Total variation is differentiated on the
+        whole image."""
+        h, stats, _ = self._tiled_forward(x, tiles, stop)
+        with tf.GradientTape() as tape:
+            tape.watch(h)
+            _, feats = self.extractor.run(h, *tail)
+            tail_terms = self._terms(feats)
+            tail_loss = combine(tail_terms)
+        g = tape.gradient(tail_loss, h) if tail_loss is not None else tf.zeros_like(h)
+        del tape, feats
+        keys = list(stats)
+        with tf.GradientTape() as tape:
+            tape.watch([stats[k] for k in keys])
+            own_terms = self._terms_from_stats(stats, x)
+            own = combine(own_terms)
+        dstats = dict(zip(keys, tape.gradient(own, [stats[k] for k in keys]), strict=True)) if keys else {}
+        del tape
+        height = int(x.shape[1])
+        grad = tf.zeros_like(x, dtype=tf.float32)
+        after = [g, *dstats.values()]
+        for tile in tiles:
+            with tf.control_dependencies(after):
+                xt = tf.identity(x[:, tile.s:tile.e])
+            with tf.GradientTape() as tape:
+                tape.watch(xt)
+                out, st, _ = self._tile_pass(xt, tile, stop)
+                # ⟨stat_tile, dL/dstat⟩: its gradient is the tile's share of the blocks' own terms' gradient
+                lin = tf.add_n([tf.reduce_sum(st[k] * tf.stop_gradient(dstats[k])) for k in keys]) if keys else None
+            a = tile.r0 // tile.align
+            targets, grads = [out], [g[:, a:a + int(out.shape[1])]]
+            if lin is not None:
+                targets.append(lin)
+                grads.append(tf.ones_like(lin))
+            gt = tape.gradient(targets, xt, output_gradients=grads)
+            del tape, st, out
+            grad = grad + tf.pad(gt, [[0, 0], [tile.s, height - tile.e], [0, 0], [0, 0]])
+            after = [grad]
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            tv = tw * losses.total_variation_loss(x)
+        grad = grad + tape.gradient(tv, x)
+        terms = {**own_terms, **tail_terms}
+        return self._values(terms, self._style_sum(terms), x), grad
 
     def relative_total(self, values: Mapping[str, tf.Tensor]) -> tf.Tensor:
         """The weighted sum with the weights divided by the largest one (what L-BFGS minimizes).

@@ -439,8 +439,10 @@ def test_memory_options_reach_the_config():
         return cli.run_config(parser.parse_args(["stylize", "c.jpg", "s.jpg", "-o", "o.png", *extra]))
 
     assert config().recompute == "auto" and config().lbfgs_history == 10
-    assert config("--recompute", "on").recompute == 1 and config("--recompute", "off").recompute == 0
+    assert config("--recompute", "on").recompute == 2 and config("--recompute", "off").recompute == 0
     assert config("--recompute", "2").recompute == 2 and config("--lbfgs-history", "5").lbfgs_history == 5
+    assert config().tile_rows == "auto" and config("--tile-rows", "off").tile_rows == 0
+    assert config("--tile-rows", "64").tile_rows == 64
     for bad, words in ((["--recompute", "7"], "--recompute: '7': give auto, on, off or a number of VGG blocks"),
                        (["--recompute", "maybe"], "--recompute: 'maybe'"),
                        (["--lbfgs-history", "0"], "--lbfgs-history")):

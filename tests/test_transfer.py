@@ -357,6 +357,9 @@ def test_coarse_to_fine_auto_is_for_large_results_only():
     ({"recompute": 6}, "recompute must be"),
     ({"recompute": "yes"}, "recompute must be"),
     ({"lbfgs_history": 0}, "lbfgs_history"),
+    ({"tile_rows": -2}, "tile_rows must be"),
+    ({"tile_rows": "rows"}, "tile_rows must be"),
+    ({"tile_rows": 2.5}, "tile_rows must be"),
 ])
 def test_performance_settings_are_checked(settings, message):
     with pytest.raises(ValueError, match=message) as e:
@@ -417,13 +420,71 @@ def test_recomputing_blocks_gives_the_same_losses_and_gradient(content_pre, styl
         assert float(tf.reduce_max(tf.abs(g))) > 0
 
 
+@pytest.mark.parametrize("relative", [False, True])
+def test_tiled_blocks_give_the_losses_and_gradient_of_the_whole_image(random_weights, relative):
+    """Row tiles (issue 11): at an odd size (37×53), with tiles of 2, 4, 5 and 16 rows, blocks 1 and 1–2 tiled,
+    a style and a content layer inside block 1 (and block 2): the values and the gradient are those of the untiled
+    objective to float rounding, eagerly and compiled, and so are ``objective(x)`` and the targets (whose passes
+    are tiled too: the content image 37×53, the style image 29×31)."""
+    rng = np.random.default_rng(1)
+    content = rng.uniform(-100, 100, (1, 37, 53, 3)).astype(np.float32)
+    style = rng.uniform(-100, 100, (1, 29, 31, 3)).astype(np.float32)
+    x = tf.constant(rng.uniform(-100, 100, (1, 37, 53, 3)).astype(np.float32))
+    layers = dict(content_layers={"conv1_2": 1.0, "conv2_2": 0.5},
+                  style_layers={"conv1_1": 0.3, "conv2_1": 0.3, "conv3_1": 0.4}, tv_weight=1e-3)
+    plain = StyleObjective(content, style, random_weights, **layers)
+    v0, g0 = plain.value_and_gradient(x, relative)
+    v0 = {k: float(t) for k, t in v0.items()}
+    scale = float(tf.reduce_max(tf.abs(g0)))
+    for blocks in (1, 2):
+        for rows in (2, 4, 5, 16):
+            tiled = StyleObjective(content, style, random_weights, recompute=blocks, tile_rows=rows, **layers)
+            tiles = tiled._tiles(x)
+            for mine, theirs in ((tiled.content_targets, plain.content_targets),
+                                 (tiled.style_targets, plain.style_targets)):  # the targets passes are tiled too
+                assert mine.keys() == theirs.keys()
+                for k in mine:
+                    np.testing.assert_allclose(mine[k].numpy(), theirs[k].numpy(), rtol=1e-5,
+                                               atol=1e-6 * float(tf.reduce_max(tf.abs(theirs[k]))))
+            assert tiles is not None and len(tiles) == -(-37 // (-(-rows // 2 ** blocks) * 2 ** blocks))
+            for fn in (tiled.value_and_gradient, tf.function(tiled.value_and_gradient)):
+                v, g = fn(x, relative)
+                assert {k: float(t) for k, t in v.items()} == pytest.approx(v0, rel=1e-5)
+                np.testing.assert_allclose(g.numpy(), g0.numpy(), rtol=1e-5, atol=1e-5 * scale)
+            assert {k: float(t) for k, t in tiled(x).items()} == pytest.approx(v0, rel=1e-5)
+    # off: no recomputation, a single tile, tile_rows 0
+    assert StyleObjective(content, style, random_weights, tile_rows=4, **layers)._tiles(x) is None
+    assert StyleObjective(content, style, random_weights, recompute=1, tile_rows=40, **layers)._tiles(x) is None
+    assert StyleObjective(content, style, random_weights, recompute=1, **layers)._tiles(x) is None
+
+
+def test_tile_rows_auto_follows_recompute_and_runs_are_the_same(content_img, style_img, random_weights):
+    from stylelib.run import TILE_AUTO_PIXELS, tile_rows_for
+
+    assert RunConfig().tile_rows == "auto" and RunConfig(tile_rows=None).tile_rows == 0
+    assert tile_rows_for(RunConfig(), (681, 1024)) == -(-TILE_AUTO_PIXELS // 1024)
+    assert tile_rows_for(RunConfig(), (341, 512)) == 0  # no recomputation below 1024 px: no tiles
+    assert tile_rows_for(RunConfig(recompute=False), (1364, 2048)) == 0
+    assert tile_rows_for(RunConfig(recompute=True), (20, 30)) == -(-TILE_AUTO_PIXELS // 30)
+    assert tile_rows_for(RunConfig(tile_rows=6), (20, 30)) == 6
+    pre = images.preprocess(load_input(content_img, SIZE), random_weights)
+    assert StyleObjective.from_config(pre, pre, random_weights, RunConfig(recompute=1, tile_rows=4)).tile_rows == 4
+    for optimizer in ("adam", "lbfgs"):
+        a = _run(content_img, style_img, random_weights, iterations=4, optimizer=optimizer, tv_weight=1e-3,
+                 recompute=True, tile_rows=None)
+        b = _run(content_img, style_img, random_weights, iterations=4, optimizer=optimizer, tv_weight=1e-3,
+                 recompute=True, tile_rows=6)
+        assert [r.total for r in a.history] == pytest.approx([r.total for r in b.history], rel=1e-5)
+        np.testing.assert_allclose(a.best_image.astype(float), b.best_image.astype(float), atol=1)
+
+
 def test_recompute_auto_is_for_large_results_and_runs_are_the_same(content_img, style_img, random_weights):
     from stylelib.run import RECOMPUTE_AUTO_MIN_SIDE, recompute_blocks
 
     assert recompute_blocks(RunConfig(), (RECOMPUTE_AUTO_MIN_SIDE - 1, 10)) == 0
-    assert recompute_blocks(RunConfig(), (10, RECOMPUTE_AUTO_MIN_SIDE)) == 1
+    assert recompute_blocks(RunConfig(), (10, RECOMPUTE_AUTO_MIN_SIDE)) == 2
     assert recompute_blocks(RunConfig(recompute=False), (4000, 4000)) == 0
-    assert RunConfig(recompute=True).recompute == 1 and RunConfig(recompute=None).recompute == 0
+    assert RunConfig(recompute=True).recompute == 2 and RunConfig(recompute=None).recompute == 0
     pre = images.preprocess(load_input(content_img, SIZE), random_weights)
     assert StyleObjective.from_config(pre, pre, random_weights, RunConfig(recompute=3)).recompute == 3
     assert StyleObjective.from_config(pre, pre, random_weights, RunConfig()).recompute == 0  # 32 px: off
