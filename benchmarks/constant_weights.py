@@ -1,0 +1,121 @@
+"""Weights as graph constants: the lever measured in stop 16 and not kept (docs/PERFORMANCE.md).
+
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights step 256      # step ratios, 5 repeats
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory var    # RSS of one traced function
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory const
+
+``step SIZE``: the baseline's step (:mod:`benchmarks.baseline`), stylelib's Adam loop step as it is, and the same
+loop whose extractor makes its kernels with ``tf.constant`` inside the trace (so they become ``Const`` nodes that
+oneDNN may keep packed), interleaved medians; then the two objectives' totals and the largest gradient difference.
+``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
+value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
+the peak (VmHWM) is the process's.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import os
+import sys
+import time
+import warnings
+
+
+def _rss() -> dict[str, int]:
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    with open("/proc/self/status") as fh:
+        return {line.split(":")[0]: int(line.split()[1]) // 1024 for line in fh if line.startswith(("VmRSS", "VmHWM"))}
+
+
+def _const_extractor_class():
+    import tensorflow as tf
+
+    from stylelib.extractor import FeatureExtractor
+    from stylelib.vgg19 import layer_key
+
+    class ConstantWeights(FeatureExtractor):
+        """Kernels and biases as constants of the traced graph (eagerly: the shared tensors, as usual)."""
+
+        def _apply(self, layer, x):
+            if layer.kind == "conv" and tf.inside_function():
+                with tf.name_scope(layer_key(layer.name, self.pooling)):
+                    k = tf.constant(self.weights.kernels[layer.name])
+                    b = tf.constant(self.weights.biases[layer.name])
+                    return tf.nn.relu(tf.nn.conv2d(x, k, strides=1, padding="SAME") + b)
+            return super()._apply(layer, x)
+
+    return ConstantWeights
+
+
+def _objectives(size: int):
+    from benchmarks.run import load_pair
+    from stylelib import images
+    from stylelib.run import RunConfig
+    from stylelib.transfer import StyleObjective
+    from stylelib.vgg19 import load_weights
+
+    w = load_weights("random")
+    content, style = load_pair(size, w)
+    c_pre, s_pre = images.preprocess(content, w), images.preprocess(style, w)
+    cfg = RunConfig(size=size, optimizer="adam")
+    plain = StyleObjective.from_config(c_pre, s_pre, w, cfg)
+    const = StyleObjective.from_config(c_pre, s_pre, w, cfg)
+    const.extractor.__class__ = _const_extractor_class()
+    return w, content, style, c_pre, cfg, plain, const
+
+
+def step(size: int, repeats: int = 5) -> dict:
+    import tensorflow as tf
+
+    from benchmarks.baseline import Baseline
+    from benchmarks.run import _median_interleaved
+    from stylelib.run import RunRecorder, pixel_bounds
+    from stylelib.transfer import _AdamLoop
+
+    w, content, style, c_pre, cfg, plain, const = _objectives(size)
+    lo, hi = pixel_bounds(w)
+    base = Baseline(content, style, w)
+    loops = {k: _AdamLoop(o, c_pre, lo, hi, cfg.learning_rate, keep_last=False)
+             for k, o in (("adam", plain), ("adam_const", const))}
+    rec = RunRecorder(10 ** 9, w, None, False, desc="")
+    count = iter(range(10 ** 9))
+    fns = {"baseline": lambda: base.step().numpy(),
+           "adam": lambda: loops["adam"].step(next(count), rec.record),
+           "adam_const": lambda: loops["adam_const"].step(next(count), rec.record)}
+    med = _median_interleaved(fns, repeats, 2)
+    x = tf.constant(c_pre)
+    a = tf.function(plain.value_and_gradient)(x)
+    b = tf.function(const.value_and_gradient)(x)
+    out = {"size": size, "ms": {k: round(v * 1000) for k, v in med.items()},
+           "ratio_to_baseline": {k: round(v / med["baseline"], 3) for k, v in med.items()},
+           "totals": [float(a[0]["total"]), float(b[0]["total"])],
+           "gradient_max_difference": float(tf.reduce_max(tf.abs(a[1] - b[1]))), "load": os.getloadavg()[0]}
+    print(out, flush=True)
+    return out
+
+
+def memory(mode: str) -> dict:
+    import tensorflow as tf
+
+    w, content, style, c_pre, cfg, plain, const = _objectives(64)
+    objective = const if mode == "const" else plain
+    x = tf.constant(c_pre)
+    f = tf.function(lambda x: objective.value_and_gradient(x)[1])
+    out = {"mode": mode, "before": _rss()}
+    for phase, call in (("traced", lambda: f.get_concrete_function(x)), ("first call", lambda: f(x).numpy()),
+                        ("second call", lambda: f(x).numpy())):
+        c0 = time.process_time()
+        call()
+        out[phase] = {**_rss(), "cpu_s": round(time.process_time() - c0, 2)}
+    print(out, flush=True)
+    return out
+
+
+if __name__ == "__main__":
+    warnings.simplefilter("ignore")
+    if sys.argv[1] == "step":
+        step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 5)
+    else:
+        memory(sys.argv[2])
