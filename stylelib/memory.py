@@ -152,6 +152,18 @@ eagerly (the conv output and the bias added, one op at a time; oneDNN's reorders
 (a style image as large as the content or larger), the measured peaks asked for 2.0 (1024 px), 2.2 (640 px with
 a 1600 px style) and 2.85 (1280 px); 2.5 keeps those runs within −4 % … +7 %."""
 
+COMPILED_TARGETS_PIXELS = 1024 * 1024
+"""From this many pixels a style image's targets pass is a compiled function (``stylelib.transfer.StyleObjective``),
+also when the content is small and nothing is recomputed: eagerly a 1500×1500 style with a 64 px content peaked at
+3.44 GB (4.3 copies of its largest layer), compiled at 2.52 GB."""
+
+COMPILED_TARGETS_LARGEST = 2.9
+"""Copies of the style image's largest layer in flight in that compiled pass, fitted to a 64 px content with a
+1500 px and a 3000 px square style (``sample:brick``), one L-BFGS iteration: ``python -m benchmarks.peak_memory
+--sizes 64 --optimizers lbfgs --iterations 1 --style-size 1500`` (and 3000) measured 2.67 and 7.86 GB (10⁹ bytes)
+against 2.68 and 7.85 estimated; a run in-process, ``stylize(..., size=64, style_size=N, iterations=1)``, 2524 and
+7493 MiB."""
+
 ADAM_FLOAT32_IMAGES = 8
 """Float32 images Adam's loop holds: the variable, Adam's two slots, the best and the last measured image,
 the gradient, the clipped update and the start image (``stylelib.transfer._AdamLoop``)."""
@@ -384,7 +396,9 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
         targets_pass = item * max(content_feats + style_feats + EAGER_TRANSIENT_LARGEST * style_largest,
                                   content_feats + EAGER_TRANSIENT_LARGEST * largest)
     else:
-        targets_pass = item * (content_kept + EAGER_TRANSIENT_LARGEST * max(style_largest, largest))
+        compiled_style = not tiled and sh * sw >= COMPILED_TARGETS_PIXELS  # a large style, a small content
+        style_copies = COMPILED_TARGETS_LARGEST if compiled_style else EAGER_TRANSIENT_LARGEST
+        targets_pass = item * (content_kept + max(style_copies * style_largest, EAGER_TRANSIENT_LARGEST * largest))
 
     grams = sum(4 * s_shapes[n][2] ** 2 for n in style_layers)
     targets = 4 * sum(elems(c_shapes, n) for n in content_layers) + grams

@@ -65,7 +65,7 @@ def layer_weights(layers, default: Mapping[str, float], what: str) -> dict[str, 
     Raises
     ------
     ValueError
-        No layer, an unknown layer name, a weight that is not a finite number >= 0, or every weight 0.
+        No layer, an unknown layer name, or a weight that is not a finite number >= 0.
     """
     if layers is None:
         return dict(default)
@@ -80,11 +80,17 @@ def layer_weights(layers, default: Mapping[str, float], what: str) -> dict[str, 
         raise ValueError(f"{what} layers: give at least one layer, e.g. {next(iter(default))!r}")
     for name in out:
         canonical_layer(name)
-    if not any(w > 0 for w in out.values()):
-        raise ValueError(f"every {what} layer has weight 0 ({', '.join(out)}), so the {what} cost measures "
+    return out
+
+
+def _check_some_layer_counts(layers: Mapping[str, float], cost_weight: float, what: str) -> None:
+    """Refuse layers that are all at weight 0 while their cost counts (``cost_weight`` > 0): the cost would measure
+    nothing, and the run would silently leave the image as it starts (a placeholder layer at weight 0 with the
+    cost's weight 0 is how a caller switches a cost off, e.g. the explorer)."""
+    if cost_weight > 0 and not any(w > 0 for w in layers.values()):
+        raise ValueError(f"every {what} layer has weight 0 ({', '.join(layers)}), so the {what} cost measures "
                          f"nothing; give one of them a weight above 0, or switch the {what} cost off with "
                          f"{what}_weight=0 (--{what}-weight 0)")
-    return out
 
 
 @dataclass(frozen=True)
@@ -223,6 +229,8 @@ class RunConfig:
         put("seed", recipe.check_positive_int("seed", self.seed, 0))
         put("content_layers", layer_weights(self.content_layers, recipe.ART_CONTENT_LAYERS, "content"))
         put("style_layers", layer_weights(self.style_layers, recipe.ART_STYLE_LAYERS, "style"))
+        _check_some_layer_counts(self.content_layers, self.content_weight, "content")
+        _check_some_layer_counts(self.style_layers, self.style_weight, "style")
         put("mixed_precision", bool(self.mixed_precision))
         # controls (issue 12)
         recipe.check_choice("colour", self.colour, recipe.COLOUR_CONTROLS)

@@ -186,6 +186,8 @@ class StyleObjective(tf.Module):
 
         if self.recompute:
             content_pass, style_pass = tf.function(content_pass), tf.function(style_pass)
+        elif shape_s >= memory.COMPILED_TARGETS_PIXELS:  # a large style image, a small content (--style-size)
+            style_pass = tf.function(style_pass)
         self.content_targets = dict(content_pass(tf.constant(content_pre)))
         self.style_targets = dict(style_pass(tf.constant(style_pre)))
 

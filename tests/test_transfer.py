@@ -496,6 +496,32 @@ def test_recompute_auto_is_for_large_results_and_runs_are_the_same(content_img, 
         np.testing.assert_allclose(a.best_image.astype(float), b.best_image.astype(float), atol=1)
 
 
+def test_a_large_style_image_has_its_targets_pass_compiled_with_the_same_targets(content_pre, style_pre,
+                                                                                 random_weights, monkeypatch):
+    """From ``memory.COMPILED_TARGETS_PIXELS`` a style image's pass is a compiled function (its peak: 2.5 GB, not 3.4,
+    for a 1500 px style with a 64 px content); the targets are the same as eagerly, and the memory estimate counts
+    the compiled pass's copies."""
+    from stylelib import memory
+    from stylelib.run import RunConfig
+
+    eager = StyleObjective(content_pre, style_pre, random_weights)
+    traced = []
+    real_function = tf.function
+    monkeypatch.setattr(tf, "function", lambda f, **kw: traced.append(f.__name__) or real_function(f, **kw))
+    monkeypatch.setattr(memory, "COMPILED_TARGETS_PIXELS", style_pre.shape[1] * style_pre.shape[2])
+    compiled = StyleObjective(content_pre, style_pre, random_weights)
+    assert traced == ["style_pass"]  # only the style image's pass: the content is small
+    for layer in eager.style_layers:
+        np.testing.assert_allclose(compiled.style_targets[layer].numpy(), eager.style_targets[layer].numpy(),
+                                   rtol=1e-6)
+    monkeypatch.undo()
+    # the estimate against the measured peaks (memory.COMPILED_TARGETS_LARGEST's docstring): within 5 %
+    for side, measured_mb in ((1500, 2524), (3000, 7493)):
+        config = RunConfig(size=64, style_size=side, iterations=1)
+        estimate = memory.estimate_peak_bytes(config, (43, 64), (side, side)).total / 2 ** 20
+        assert abs(estimate / measured_mb - 1) < 0.05, (side, estimate)
+
+
 def test_the_targets_are_those_of_the_whole_network_run(content_pre, style_pre, random_weights):
     """The targets are taken layer by layer (each layer freed as soon as its Gram matrix is made): the same values
     as from one call that returns every layer."""
