@@ -3,6 +3,7 @@
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.ttq_levers 256 1000   # ~40 min on a loaded 2-core CPU
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.ttq_levers 512 300
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.ttq_levers 1024 300 default   # only the named variants
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.ttq_levers 1024 300 "coarse 50" --reuse-baseline
 
 The baseline (:class:`benchmarks.baseline.Baseline`, the same pair as ``benchmarks.run``) runs ``steps`` steps; its
 final loss is the target. Then each variant of the default ``stylize`` (L-BFGS from the content image) runs until it
@@ -29,7 +30,7 @@ import warnings
 from pathlib import Path
 
 
-def main(size: int, steps: int, only=()) -> dict:
+def main(size: int, steps: int, only=(), reuse: bool = False) -> dict:
     warnings.simplefilter("ignore")
     from benchmarks.baseline import Baseline
     from benchmarks.run import RESULTS, load_pair
@@ -38,28 +39,38 @@ def main(size: int, steps: int, only=()) -> dict:
 
     w = load_weights("random")
     content, style = load_pair(size, w)
-    t0, c0 = time.perf_counter(), time.process_time()
-    b = Baseline(content, style, w)
-    curve = []
-    for i in range(1, steps + 1):
-        b.step().numpy()
-        if i % 50 == 0 or i == steps:
-            curve.append((i, time.perf_counter() - t0, time.process_time() - c0, b.loss()))
-            print("baseline step, wall s, CPU s, loss:", curve[-1], f"load {os.getloadavg()[0]:.1f}", flush=True)
+    path = Path(RESULTS) / f"ttq-levers-{size}.json"
+    earlier = json.loads(path.read_text()) if reuse else None
+    if earlier is not None:  # --reuse-baseline: the baseline of an earlier run (another process: said in the JSON)
+        assert (earlier["size"], earlier["baseline_steps"]) == (size, steps), "the stored baseline is another run"
+        curve = earlier["baseline_curve"]
+    else:
+        t0, c0 = time.perf_counter(), time.process_time()
+        b = Baseline(content, style, w)
+        curve = []
+        for i in range(1, steps + 1):
+            b.step().numpy()
+            if i % 50 == 0 or i == steps:
+                curve.append((i, time.perf_counter() - t0, time.process_time() - c0, b.loss()))
+                print("baseline step, wall s, CPU s, loss:", curve[-1], f"load {os.getloadavg()[0]:.1f}", flush=True)
     target, base_wall, base_cpu = curve[-1][3], curve[-1][1], curve[-1][2]
     if size < 512:
         variants = {"default": {}, "coarse_to_fine=0.5, 20 coarse": dict(coarse_to_fine=0.5, coarse_iterations=20),
                     "coarse_to_fine=0.5, 40 coarse": dict(coarse_to_fine=0.5, coarse_iterations=40),
                     "default again": {}}
     else:
-        variants = {"default": {}, "coarse_to_fine=None": dict(coarse_to_fine=None),
+        # "default" runs stylize(iterations=400), whose coarse stages get 200 iterations each; a user's default
+        # (iterations=100) gives them 50: "coarse 50" is that, with the full-size run allowed to go on to 400
+        variants = {"default": {}, "coarse 50": dict(coarse_iterations=50), "coarse 20": dict(coarse_iterations=20),
+                    "coarse_to_fine=None": dict(coarse_to_fine=None),
                     "coarse_to_fine=0.5, 40 coarse": dict(coarse_to_fine=0.5, coarse_iterations=40)}
     if only:
         variants = {name: settings for name, settings in variants.items() if name in only}
-    path = Path(RESULTS) / f"ttq-levers-{size}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     out = {"size": size, "baseline_steps": steps, "target": target, "baseline_wall": base_wall,
-           "baseline_cpu": base_cpu, "baseline_curve": curve, "variants": {}}
+           "baseline_cpu": base_cpu, "baseline_curve": curve,
+           "variants": dict(earlier["variants"]) if earlier is not None else {},
+           "baseline_from_an_earlier_process": earlier is not None}
     path.write_text(json.dumps(out, indent=1))
     for name, settings in variants.items():
         hit = {}
@@ -83,4 +94,6 @@ def main(size: int, steps: int, only=()) -> dict:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]), only=tuple(sys.argv[3:]))
+    args = sys.argv[3:]
+    main(int(sys.argv[1]), int(sys.argv[2]), only=tuple(a for a in args if a != "--reuse-baseline"),
+         reuse="--reuse-baseline" in args)
