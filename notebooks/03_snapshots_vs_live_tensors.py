@@ -394,15 +394,18 @@ assert 240e6 < sum(big.values()) < 260e6
 # open for a class keeps for nothing.
 # `close()` frees it (the end of a `with tf1.Session(graph=g) as sess:` block does the same, the form to use when a
 # session is not needed across cells). A closed session refuses to run; the exercises open a fresh one on the same
-# graph, which prepares only what they run. A graph itself — weights and snapshot constants — lives as long as a
-# Python name reaches it: `ArtSession`'s is not needed any more, so we drop the object too; `g` stays for the
-# exercises.
+# graph, which prepares only what they run. A graph itself — weights and snapshot constants — is kept as long as a
+# Python name reaches it (and freed at the next garbage collection after that): `ArtSession`'s is not needed any
+# more, so the cell below drops `art` too, with the snapshots of sections 7 and 8 (`style_snapshots`, `snapshots`,
+# `found`); `g` stays for the exercises. To re-run a cell of sections 1–8 after this one, open a session again
+# first — `sess = tf1.Session(graph=g); sess.run(init)` — and re-run the code cells of sections 7 and 8 from the
+# top, which make them.
 
 # %%
 try:
     art.close()    # ArtSession's session (section 8): its executors are freed
-    # and its graph (weights and snapshot constants, 0.15 GB here), and our style snapshots compared with it
-    # (60 MB; graph g holds them as constants): nothing below needs them
+    # and its graph (weights and snapshot constants, about 0.14 GB here), and our style snapshots compared with
+    # it (about 59 MB; graph g holds them as constants): nothing below needs them
     del art, found, snapshots, style_snapshots
 except NameError:  # re-running this cell
     pass
