@@ -386,14 +386,8 @@ class StyleObjective(tf.Module):
             inputs.append(h)
             h, feats = self.extractor.run(h, start, stop)
             terms.update(self._terms(feats))
-        with tf.GradientTape() as tape:
-            tape.watch(h)
-            _, feats = self.extractor.run(h, *tail)
-            tail_terms = self._terms(feats)
-            tail_loss = combine(tail_terms)
-        g = tape.gradient(tail_loss, h) if tail_loss is not None else tf.zeros_like(h)
+        g, tail_terms = self._tail_gradient(h, tail, combine)
         terms.update(tail_terms)
-        del tape, feats
         for (start, stop), inp in reversed(list(zip(head, inputs, strict=True))):
             # the control dependency keeps the recomputation after the gradient it needs, so that the graph
             # optimizer cannot merge it with the first pass (which would keep the activations again)
@@ -412,6 +406,16 @@ class StyleObjective(tf.Module):
         values = self._values(terms, self._style_sum(terms), x)
         return values, g
 
+    def _tail_gradient(self, h, tail, combine):
+        """(gradient of the loss terms after the recomputed blocks with respect to their input ``h``, those terms):
+        the part of the network that is not recomputed, differentiated as usual."""
+        with tf.GradientTape() as tape:
+            tape.watch(h)
+            _, feats = self.extractor.run(h, *tail)
+            tail_terms = self._terms(feats)
+            tail_loss = combine(tail_terms)
+        return (tape.gradient(tail_loss, h) if tail_loss is not None else tf.zeros_like(h)), tail_terms
+
     def _tiled_value_and_gradient(self, x, tiles, stop: int, tail, combine, tw: float):
         """:meth:`value_and_gradient` with the recomputed blocks (the layers ``0:stop``) on row tiles.
 
@@ -425,13 +429,7 @@ class StyleObjective(tf.Module):
         the image's gradient at its rows (halos overlap and add up). Total variation is differentiated on the
         whole image."""
         h, stats, _ = self._tiled_forward(x, tiles, stop)
-        with tf.GradientTape() as tape:
-            tape.watch(h)
-            _, feats = self.extractor.run(h, *tail)
-            tail_terms = self._terms(feats)
-            tail_loss = combine(tail_terms)
-        g = tape.gradient(tail_loss, h) if tail_loss is not None else tf.zeros_like(h)
-        del tape, feats
+        g, tail_terms = self._tail_gradient(h, tail, combine)
         keys = list(stats)
         with tf.GradientTape() as tape:
             tape.watch([stats[k] for k in keys])
