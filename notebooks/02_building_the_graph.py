@@ -272,7 +272,7 @@ def run_every_layer(net, image):
 
 
 zeros_mean, by_hand = run_every_layer(model, x)
-_, by_lib = run_every_layer(sgraph.build_graph(weights, HEIGHT, WIDTH), x)   # eagerly: in a fresh tf.Graph
+_, by_lib = run_every_layer(sgraph.build_graph(weights, HEIGHT, WIDTH), x)   # build_graph makes its own tf.Graph
 conv2_1 = by_hand["conv2_1"]
 print("input after the initializer, mean:", zeros_mean)
 print("sess.run(model['conv2_1']) ->", type(conv2_1).__name__, conv2_1.shape, conv2_1.dtype)

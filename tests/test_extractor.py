@@ -221,10 +221,10 @@ def test_extractors_share_one_set_of_weight_tensors_while_one_holds_them(random_
     assert traced().numpy() == b"Const"
 
 
-def test_row_tiles_cover_the_rows_with_an_aligned_halo():
+def test_row_tiles_cover_the_rows_with_an_aligned_halo(random_weights):
     """Row tiles (issue 11): the kept rows cover the image once; the halo is what the convolutions read, rounded up
     to the pools' alignment; every tile starts on the pooling grid."""
-    fe = FeatureExtractor("random", ["conv3_1"])
+    fe = FeatureExtractor(random_weights, ["conv3_1"])
     for stop, halo, align in ((3, 2, 2), (6, 8, 4)):  # block 1: 2 rows; blocks 1-2: 2 + 4 = 6, rounded up to 8
         for height, rows in ((37, 2), (37, 5), (40, 16), (9, 100)):
             tiles = fe.row_tiles(height, rows, stop)
@@ -236,7 +236,7 @@ def test_row_tiles_cover_the_rows_with_an_aligned_halo():
     t = fe.row_tiles(37, 4, 6)[2]  # rows 8..12 from 0..20: pool1's rows 4..6 are its local rows 4..6
     assert (t.s, t.e, t.r0, t.r1) == (0, 20, 8, 12) and t.kept(0) == (8, 12) and t.kept(1) == (4, 6)
     assert fe.row_tiles(37, 4, 6)[-1].kept(2) == (2, 3)  # the last row of pool2 (⌈37/4⌉ = 10 rows)
-    assert fe.row_levels(6) == {} and FeatureExtractor("random", ["conv1_2", "pool2"]).row_levels(6) == {
+    assert fe.row_levels(6) == {} and FeatureExtractor(random_weights, ["conv1_2", "pool2"]).row_levels(6) == {
         "conv1_2": 0, "pool2": 2}
     with pytest.raises(ValueError, match="tile_rows"):
         fe.row_tiles(37, 0, 3)
