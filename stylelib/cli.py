@@ -33,11 +33,8 @@ from ._quiet import tf_startup_quiet
 from .run import (COARSE_AUTO_MIN_SIDE, RECOMPUTE_AUTO_MIN_SIDE, NonFiniteLossError, RunConfig, check_coarse_to_fine,
                   check_recompute, check_tile_rows, checkpoint_text, coarse_sides)
 from .vgg19 import default_source
-from .vgg19 import LAYER_NAME_HELP, random_banner
+from .vgg19 import LAYER_NAME_HELP, RANDOM_FILE_NOTE, random_banner
 
-RANDOM_FILE_NOTE = ("RANDOM WEIGHTS: made by stylelib with an untrained VGG-19, so it shows texture noise, "
-                    "not the style image's style (stylelib weights says how to get the trained weights)")
-"""What a picture made with random weights says about itself (PNG ``Description`` text, JPEG comment)."""
 
 PROG = "stylelib"
 
@@ -544,25 +541,10 @@ def _check_step_outputs(out: Path, every: int | None, iterations: int, overwrite
 
 def _read_input(spec: str, role: str):
     """(image (H, W, 3) float32 at its own size, label) for a file path or a sample name; errors name the
-    argument. :func:`_at_size` resizes it once the memory check has passed."""
+    argument. ``images.at_longest`` resizes it once the memory check has passed."""
     from .samples import describe_input, load_input
 
     return load_input(spec, what=f"{role} image"), describe_input(spec)
-
-
-def _shape_at(image, size: int | None) -> tuple[int, int]:
-    """(height, width) ``image`` will have with its longest side ``size`` (``None``: its own)."""
-    from .images import longest_side_shape
-
-    h, w = image.shape[:2]
-    return (h, w) if size is None else longest_side_shape(h, w, size)
-
-
-def _at_size(image, size: int | None):
-    """``image`` with its longest side ``size`` px (what ``load_input(spec, size)`` gives)."""
-    from .images import resize_longest
-
-    return image if size is None or max(image.shape[:2]) == size else resize_longest(image, size)
 
 
 def _load_weights(source: str | None, seed: int):
@@ -664,14 +646,16 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     from . import controls
 
     try:  # issue 12: the style's scaled size, more styles, the mask: checked now, before TensorFlow
-        content_hw = _shape_at(content, config.size)
+        from .images import at_longest, shape_at_longest
+
+        content_hw = shape_at_longest(content, config.size)
         side = controls.style_side(config, content_hw)
         style, style_label = _read_input(style_spec, "style")
         extra = [_read_input(spec, f"extra style {i + 1}")[0] for i, spec in enumerate(args.add_style)]
-        style_hws = [_shape_at(im, side) for im in (style, *extra)]
+        style_hws = [shape_at_longest(im, side) for im in (style, *extra)]
         _check_memory(config, content_hw, max(style_hws, key=lambda hw: hw[0] * hw[1]))
-        content, style = _at_size(content, config.size), _at_size(style, side)
-        extra = [_at_size(im, side) for im in extra]
+        content, style = at_longest(content, config.size), at_longest(style, side)
+        extra = [at_longest(im, side) for im in extra]
         inputs = dict(extra_styles=extra, mask=args.mask, mask_styles=args.mask_styles)
         plan = controls.prepare(config, content, style, **inputs)
     except ValueError as e:

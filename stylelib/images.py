@@ -38,6 +38,8 @@ __all__ = [
     "read_text",
     "array_to_image",
     "resize_longest",
+    "at_longest",
+    "shape_at_longest",
     "longest_side_shape",
     "resize_to",
     "to_uint8",
@@ -127,9 +129,7 @@ def load_image(path: PathLike, max_size: int | None = None) -> np.ndarray:
             f"{p}: the image data is truncated or corrupt ({type(exc).__name__}: {exc}). The download "
             "or copy was probably interrupted; fetch the file again or re-save it in an image editor."
         ) from None
-    if max_size is not None and max(rgb.shape[:2]) != max_size:
-        rgb = resize_longest(rgb, max_size)
-    return rgb
+    return at_longest(rgb, max_size)
 
 
 def _apply_exif_orientation(img: Image.Image, p: Path) -> Image.Image:
@@ -360,6 +360,19 @@ def longest_side_shape(height: int, width: int, size: int) -> tuple[int, int]:
     if height >= width:
         return size, max(1, round(width * scale))
     return max(1, round(height * scale)), size
+
+
+def shape_at_longest(image: np.ndarray, size: int | None) -> tuple[int, int]:
+    """``(height, width)`` that ``image`` ``(H, W, C)`` gets with its longest side ``size`` px (``None``: its own
+    shape) — what :func:`at_longest` gives, known before anything is allocated (for a memory check)."""
+    h, w = image.shape[:2]
+    return (h, w) if size is None else longest_side_shape(h, w, size)
+
+
+def at_longest(image: np.ndarray, size: int | None) -> np.ndarray:
+    """``image`` with its longest side ``size`` px (:func:`resize_longest`), unchanged when it has that size
+    already or ``size`` is ``None`` — as :func:`load_image` with ``max_size`` resizes."""
+    return image if size is None or max(image.shape[:2]) == size else resize_longest(image, size)
 
 
 def resize_longest(image: np.ndarray, size: int) -> np.ndarray:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .images import ImageError, array_to_image, check_size, load_image, resize_longest
+from .images import ImageError, array_to_image, check_size, at_longest, load_image, resize_longest
 
 __all__ = ["Sample", "SAMPLES", "KINDS", "UnknownSampleError", "list_samples", "get_sample", "load_sample",
            "load_input", "describe_input", "stained_glass"]
@@ -198,8 +198,7 @@ def load_sample(name: str | Sample, max_size: int | None = None) -> np.ndarray:
         import skimage.data
 
         image = array_to_image(getattr(skimage.data, sample.loader)())
-    if max_size is not None and max(image.shape[:2]) != max_size:
-        image = resize_longest(image, max_size)
+    image = at_longest(image, max_size)
     return image
 
 

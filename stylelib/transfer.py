@@ -569,15 +569,14 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
     # the inputs at their own sizes, then the memory check at the sizes they are resized to, then the resize:
     # a size that cannot fit is refused before resizing allocates it
     content_img = load_input(content, what="content image")
-    content_hw = content_img.shape[:2] if config.size is None else _images.longest_side_shape(
-        *content_img.shape[:2], config.size)
+    content_hw = _images.shape_at_longest(content_img, config.size)
     style_img = load_input(style, what="style image")
     side = controls.style_side(config, content_hw)
     with warnings.catch_warnings():  # refusals now; a close call is warned about once, by the check below
         warnings.simplefilter("ignore", memory.MemoryWarning)
-        memory.check_memory(config, content_hw, _images.longest_side_shape(*style_img.shape[:2], side),
+        memory.check_memory(config, content_hw, _images.shape_at_longest(style_img, side),
                             device_memory="GPU" in device_name.upper())
-    content_img, style_img = _resized(content_img, content_hw), _resized(style_img, None, side)
+    content_img, style_img = _images.at_longest(content_img, config.size), _images.at_longest(style_img, side)
     plan = controls.prepare(config, content_img, style_img, extra_styles=extra_styles, mask=mask,
                             mask_styles=mask_styles)  # issue 12: colour, scale, several styles, masks
     content_pre = _images.preprocess(plan.content, weights)
@@ -609,14 +608,6 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
             e.result = plan.finish(e.result)
             raise
         return plan.finish(result)
-
-
-def _resized(image: np.ndarray, hw=None, side: int | None = None) -> np.ndarray:
-    """``image`` resized to ``hw`` ``(height, width)``, or to longest side ``side`` (as ``load_input(x, side)``
-    resizes); unchanged when it has that size already."""
-    if hw is None:
-        hw = _images.longest_side_shape(*image.shape[:2], side)
-    return image if tuple(image.shape[:2]) == tuple(hw) else _images.resize_to(image, *hw)
 
 
 def _coarse_to_fine_start(plan: controls.Controls, weights, config: RunConfig, loop, x0, lo, hi, *,

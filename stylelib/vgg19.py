@@ -92,6 +92,7 @@ __all__ = [
     "RANDOM_WARNING",
     "RANDOM_LABEL",
     "RANDOM_NOTE",
+    "RANDOM_FILE_NOTE",
     "random_banner",
     "weights_status",
     "weights_report",
@@ -172,6 +173,11 @@ RANDOM_LABEL = "RANDOM WEIGHTS — not a trained VGG-19 result"
 
 RANDOM_NOTE = "RANDOM WEIGHTS (untrained VGG-19)"
 """A short note for status lines (the explorer's)."""
+
+RANDOM_FILE_NOTE = ("RANDOM WEIGHTS: made by stylelib with an untrained VGG-19, so it shows texture noise, "
+                    "not the style image's style (stylelib weights says how to get the trained weights)")
+"""What a picture saved by the command line with random weights says about itself (PNG ``Description`` text,
+JPEG comment)."""
 
 _BANNERS = {
     "notebook": (
