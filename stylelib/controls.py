@@ -759,7 +759,7 @@ class GuidedStyle:
             n, m = float(x.shape[-1]), float(x.shape[1] * x.shape[2])
             layer = tf.constant(0.0, tf.float32)
             for t, a in zip(self.guides[l], self.targets[l], strict=True):
-                g = losses.gram_matrix(x * t)
+                g = losses.gram_matrix_for_gradient(x * t)  # (a style cost: dL/dG symmetric)
                 layer = layer + tf.reduce_sum(tf.square(g - a)) / (4.0 * n * n * m * m)
             total = total + float(w) * layer
         return total

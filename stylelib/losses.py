@@ -19,6 +19,7 @@ from . import recipe as _recipe
 
 __all__ = [
     "gram_matrix",
+    "gram_matrix_for_gradient",
     "content_loss",
     "style_layer_loss",
     "style_gram_loss",
@@ -58,6 +59,50 @@ def gram_matrix(features) -> tf.Tensor:
     """
     f = _features(tf.convert_to_tensor(features))
     return tf.matmul(f, f, transpose_a=True)
+
+
+def gram_matrix_for_gradient(features) -> tf.Tensor:
+    """:func:`gram_matrix`, the same value bit for bit, with a gradient that costs one matrix product instead of two.
+
+    For a loss ``L`` of the Gram matrix, ``G = FᵀF`` gives ``∂L/∂F = F (D + Dᵀ)`` with ``D = ∂L/∂G``:
+    automatic differentiation of ``tf.matmul(f, f, transpose_a=True)`` computes the two products ``F·D`` and
+    ``F·Dᵀ`` ((M, N)·(N, N) each, as many multiply-adds as the Gram matrix itself) and adds them. The style cost
+    (``Σ(G − A)²``, symmetric ``G`` and ``A``) has a symmetric ``D``, so ``F (D + Dᵀ) = 2 F D``: one product.
+
+    How: ``H = stop_gradient(F)ᵀ F`` is differentiated through its second factor only (``F · ∂L/∂H``), and the
+    result is ``2H − stop_gradient(H)``: the value ``2H − H = H`` exactly in floating point (a difference of
+    two numbers within a factor of two is exact, Sterbenz's lemma), the gradient ``2 F D``. No
+    ``tf.custom_gradient``: in a traced function that registers a gradient function in TensorFlow's global
+    registry that keeps the graph alive (see ``stylelib.transfer._AdamLoop._apply``).
+
+    Parameters
+    ----------
+    features : array or tf.Tensor
+        Activations ``(1, H, W, N)`` or ``(H, W, N)``, any float dtype (cast to float32).
+
+    Returns
+    -------
+    tf.Tensor
+        ``(N, N)`` float32, equal to ``gram_matrix(features)``.
+
+    Notes
+    -----
+    Use it only where ``∂L/∂G`` is symmetric — a loss of the Gram matrix that treats ``G[i, j]`` and
+    ``G[j, i]`` alike, as every style cost here does; for any other loss the gradient is ``2 F D`` and wrong.
+    The TF2 engine (:class:`stylelib.transfer.StyleObjective`) uses it; :func:`gram_matrix` stays the plain
+    definition the notebooks teach and the benchmark's baseline differentiates. Measured in
+    ``docs/PERFORMANCE.md`` ("The Gram matrix's gradient").
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = np.arange(12, dtype=np.float32).reshape(1, 2, 3, 2)
+    >>> bool(np.array_equal(gram_matrix_for_gradient(f), gram_matrix(f)))
+    True
+    """
+    f = _features(tf.convert_to_tensor(features))
+    h = tf.matmul(tf.stop_gradient(f), f, transpose_a=True)
+    return 2.0 * h - tf.stop_gradient(h)
 
 
 def content_loss(p, x, normalization: str = "art") -> tf.Tensor:

@@ -226,7 +226,8 @@ class StyleObjective(tf.Module):
             for l in self.style_layers:
                 if l in feats:
                     shape = feats[l].shape
-                    terms[("style", l)] = self._style_term(l, losses.gram_matrix(feats[l]), float(shape[-1]),
+                    terms[("style", l)] = self._style_term(l, losses.gram_matrix_for_gradient(feats[l]),
+                                                           float(shape[-1]),
                                                            float(shape[-3] * shape[-2]))
         return terms
 
@@ -281,7 +282,7 @@ class StyleObjective(tf.Module):
                 p = self.content_targets[name][:, r:r + (last - first)]
                 st[("content", name)] = tf.reduce_sum(tf.square(tf.cast(a, tf.float32) - tf.cast(p, tf.float32)))
             if stats is not None and name in self.style_layers:
-                st[("style", name)] = losses.gram_matrix(a)
+                st[("style", name)] = losses.gram_matrix_for_gradient(a)
         first, last = tile.kept(tile.align.bit_length() - 1)
         return out[:, first:last], st, kept
 
@@ -309,7 +310,9 @@ class StyleObjective(tf.Module):
 
     def _values(self, terms, s, x) -> dict[str, tf.Tensor]:
         c = tf.add_n([terms[("content", l)] for l in self.content_layers])
-        tv = losses.total_variation_loss(x)
+        # at tv_weight 0 (the default) the TV term is reported, not differentiated: its gradient would be 0 anyway,
+        # and it costs four strided-slice gradients of the image per step (docs/PERFORMANCE.md)
+        tv = losses.total_variation_loss(x if self.tv_weight else tf.stop_gradient(x))
         total = self.content_weight * c + self.style_weight * s + self.tv_weight * tv
         return {"content": c, "style": s, "tv": tv, "total": total}
 

@@ -271,6 +271,40 @@ def test_gradient_of_content_loss_matches_formula():
     np.testing.assert_allclose(grad, 2 * (x - p) / (4 * 3 * 20), rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("shape", [(1, 7, 9, 5), (1, 32, 32, 64)])
+def test_gram_for_gradient_has_the_gram_value_and_the_style_costs_gradient_with_one_product(shape):
+    _, x = _pair(shape, seed=4)
+    a = np_gram(_pair(shape, seed=5)[1]).astype(np.float32)
+    n, m = float(shape[-1]), float(shape[1] * shape[2])
+
+    def value_and_grad(gram):
+        def f(xv):
+            with tf.GradientTape() as tape:
+                tape.watch(xv)
+                g = gram(xv)
+                loss = losses.style_loss_from_gram(a, g, n, m)
+            return g, loss, tape.gradient(loss, xv)
+        return f
+
+    xv = tf.constant(x)
+    plain, fast = value_and_grad(gram_matrix), value_and_grad(losses.gram_matrix_for_gradient)
+    for run in (lambda f: f(xv), lambda f: tf.function(f)(xv)):  # eagerly and traced
+        (g0, l0, d0), (g1, l1, d1) = run(plain), run(fast)
+        np.testing.assert_array_equal(g1.numpy(), g0.numpy())  # the value, bit for bit
+        assert float(l1) == float(l0)
+        # the gradient of the style cost: the same up to float rounding, and the formula 4 F (G - A) / (4 N² M²)
+        np.testing.assert_allclose(d1.numpy(), d0.numpy(), rtol=1e-5, atol=1e-6 * float(tf.reduce_max(tf.abs(d0))))
+        f64 = x.reshape(-1, shape[-1]).astype(np.float64)
+        want = 4 * f64 @ (f64.T @ f64 - a) / (4 * n * n * m * m)
+        np.testing.assert_allclose(d1.numpy().reshape(want.shape), want, rtol=1e-3, atol=1e-4 * np.abs(want).max())
+
+    def matmuls(gram):  # the products in the traced loss-and-gradient graph (Grappler prunes nothing here)
+        graph = tf.function(value_and_grad(gram)).get_concrete_function(xv).graph
+        return sum(op.type in ("MatMul", "BatchMatMulV2") for op in graph.get_operations())
+
+    assert (matmuls(gram_matrix), matmuls(losses.gram_matrix_for_gradient)) == (3, 2)
+
+
 # --------------------------------------------------------------------------- errors
 
 

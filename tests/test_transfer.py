@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from stylelib import controls, images, vgg19
+from stylelib import controls, images, losses, vgg19
 from stylelib.recipe import ART_CONTENT_LAYERS, ART_STYLE_LAYERS
 from stylelib.run import RunConfig, StyleResult, coarse_sides, make_init, pick_device
 from stylelib.samples import load_input
@@ -165,6 +165,25 @@ def test_objective_equals_tf1_session(art_session, content_pre, style_pre, rando
     assert obj.content_layers == ART_CONTENT_LAYERS and obj.style_layers == ART_STYLE_LAYERS
     # at the content image, the content loss vanishes
     assert float(obj(tf.constant(content_pre))["content"]) <= 1e-6 * tf2_values["content"]
+
+
+def test_tv_at_weight_0_is_reported_but_not_differentiated(content_pre, style_pre, random_weights):
+    x = tf.constant(make_init("blend", content_pre, seed=1, weights=random_weights))
+    off = StyleObjective(content_pre, style_pre, random_weights, tv_weight=0.0)
+    on = StyleObjective(content_pre, style_pre, random_weights, tv_weight=1e3)
+
+    def traced(obj):
+        return tf.function(obj.value_and_gradient).get_concrete_function(x).graph
+
+    def slice_grads(obj):  # TV's gradient: one StridedSliceGrad per shifted copy of the image
+        return sum(op.type == "StridedSliceGrad" for op in traced(obj).get_operations())
+
+    assert (slice_grads(off), slice_grads(on)) == (0, 4)
+    (v_off, g_off), (v_on, g_on) = off.value_and_gradient(x), on.value_and_gradient(x)
+    assert float(v_off["tv"]) == float(v_on["tv"]) > 0  # reported either way
+    tv_grad = tf.function(lambda y: tf.gradients(losses.total_variation_loss(y), y)[0])(x)
+    np.testing.assert_allclose(g_on.numpy() - g_off.numpy(), 1e3 * tv_grad.numpy(), rtol=1e-3,
+                               atol=1e-4 * float(tf.reduce_max(tf.abs(g_on))))
 
 
 def test_content_normalization_changes_content_by_2nm(content_pre, style_pre, random_weights):
