@@ -135,6 +135,10 @@ class StyleObjective(tf.Module):
         self.recompute = int(recompute)
         if self.recompute < 0:
             raise ValueError(f"recompute must be a number of VGG blocks (0 = off), got {recompute!r}")
+        # the network cut after the recomputed blocks ([(start, stop), …]: one range per block, then the rest)
+        self._segments = self.extractor.segments(self.recompute)
+        # where the recomputed (and row-tiled) layers end: the first layer of the rest
+        self._tiled_stop = self._segments[-2][1] if len(self._segments) > 1 else 0
         self.tile_rows = int(tile_rows or 0)
         if self.tile_rows < 0:
             raise ValueError(f"tile_rows must be a number of image rows (0 or None = off), got {tile_rows!r}")
@@ -160,7 +164,7 @@ class StyleObjective(tf.Module):
         def content_pass(x):
             tiles, start, out = self._tiles(x), 0, {}
             if tiles is not None:
-                start = self.extractor.segments(self.recompute)[-2][1]
+                start = self._tiled_stop
                 x, _, kept = self._tiled_forward(x, tiles, start, stats=None, keep=self.content_layers)
                 out = {l: tf.cast(a, tf.float32) for l, a in kept.items()}
             out.update({l: tf.cast(a, tf.float32) for l, a in self.extractor.iter_layers(x, start)
@@ -177,7 +181,7 @@ class StyleObjective(tf.Module):
         def style_pass(x):
             tiles, start, out = self._tiles(x), 0, {}
             if tiles is not None:  # the Gram matrices of the tiled layers: summed over the tiles
-                start = self.extractor.segments(self.recompute)[-2][1]
+                start = self._tiled_stop
                 x, stats, _ = self._tiled_forward(x, tiles, start, stats="style")
                 out = {l: g * scales[l] for (_, l), g in stats.items()}
             out.update({l: losses.gram_matrix(a) * scales[l] for l, a in self.extractor.iter_layers(x, start)
@@ -207,7 +211,7 @@ class StyleObjective(tf.Module):
     def __call__(self, x) -> dict[str, tf.Tensor]:
         tiles = self._tiles(x)
         if tiles is not None:  # the recomputed blocks on row tiles (large images): their layers never whole
-            stop = self.extractor.segments(self.recompute)[-2][1]
+            stop = self._tiled_stop
             h, stats, _ = self._tiled_forward(x, tiles, stop)
             _, feats = self.extractor.run(h, stop)
             terms = {**self._terms_from_stats(stats, x), **self._terms(feats)}
@@ -256,10 +260,9 @@ class StyleObjective(tf.Module):
         blocks, or a single tile)."""
         if not self.tile_rows or not self.recompute or self.guided is not None:
             return None
-        segments = self.extractor.segments(self.recompute)
-        if len(segments) < 2:
+        if len(self._segments) < 2:
             return None
-        tiles = self.extractor.row_tiles(int(x.shape[1]), self.tile_rows, segments[-2][1])
+        tiles = self.extractor.row_tiles(int(x.shape[1]), self.tile_rows, self._tiled_stop)
         return tiles if len(tiles) > 1 else None
 
     def _tile_pass(self, xt, tile, stop: int, stats: str | None = "loss", keep=()):
@@ -371,10 +374,10 @@ class StyleObjective(tf.Module):
                 parts.append(tw * losses.total_variation_loss(tv_of))
             return tf.add_n(parts) if parts else None
 
-        segments = self.extractor.segments(self.recompute)
+        segments = self._segments
         tiles = self._tiles(x)
         if tiles is not None:
-            return self._tiled_value_and_gradient(x, tiles, segments[-2][1], segments[-1], combine, tw)
+            return self._tiled_value_and_gradient(x, tiles, self._tiled_stop, segments[-1], combine, tw)
         if self.recompute == 0 or self.guided is not None or len(segments) == 1:
             with tf.GradientTape() as tape:
                 tape.watch(x)
