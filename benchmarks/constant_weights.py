@@ -1,12 +1,15 @@
-"""Weights as graph constants: the lever measured in stop 16 and not kept (docs/PERFORMANCE.md).
+"""The Adam step's levers side by side: weights as graph constants (measured, not kept) and the Gram matrix's
+one-product gradient (kept), against the baseline (docs/PERFORMANCE.md).
 
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights step 256      # step ratios, 5 repeats
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory var    # RSS of one traced function
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory const
 
-``step SIZE``: the baseline's step (:mod:`benchmarks.baseline`), stylelib's Adam loop step as it is, and the same
-loop whose extractor makes its kernels with ``tf.constant`` inside the trace (so they become ``Const`` nodes that
-oneDNN may keep packed), interleaved medians; then the two objectives' totals and the largest gradient difference.
+``step SIZE``: interleaved medians of the baseline's step (:mod:`benchmarks.baseline`); stylelib's Adam loop step as
+it is (``adam``); the same with stop 16's objective (``adam_plain_gram``: every Gram matrix differentiated as
+TensorFlow does, two products, and the TV term differentiated at weight 0); and the loop whose extractor makes its
+kernels with ``tf.constant`` inside the trace (``adam_const``: ``Const`` nodes that oneDNN may keep packed). Then the
+objectives' totals and each one's largest gradient difference from ``adam``.
 ``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
 value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
 the peak (VmHWM) is the process's.
@@ -15,6 +18,7 @@ the peak (VmHWM) is the process's.
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import os
 import sys
@@ -63,7 +67,18 @@ def _objectives(size: int):
     plain = StyleObjective.from_config(c_pre, s_pre, w, cfg)
     const = StyleObjective.from_config(c_pre, s_pre, w, cfg)
     const.extractor.__class__ = _const_extractor_class()
-    return w, content, style, c_pre, cfg, plain, const
+    return w, content, style, c_pre, s_pre, cfg, plain, const
+
+
+def _plain_gram_objective(c_pre, s_pre, w, cfg):
+    """Stop 16's objective: ``losses.gram_matrix`` (TensorFlow's gradient of it: two products and their sum) and
+    the TV term differentiated at weight 0 — the same values as today's."""
+    from stylelib import losses
+    from stylelib.transfer import StyleObjective
+
+    cls = type("PlainGramObjective", (StyleObjective,),
+               {"_gram": staticmethod(losses.gram_matrix), "_differentiate_zero_tv": True})
+    return cls.from_config(c_pre, s_pre, w, cfg)
 
 
 def step(size: int, repeats: int = 5) -> dict:
@@ -74,24 +89,24 @@ def step(size: int, repeats: int = 5) -> dict:
     from stylelib.run import RunRecorder, pixel_bounds
     from stylelib.transfer import _AdamLoop
 
-    w, content, style, c_pre, cfg, plain, const = _objectives(size)
+    w, content, style, c_pre, s_pre, cfg, plain, const = _objectives(size)
     lo, hi = pixel_bounds(w)
     base = Baseline(content, style, w)
-    loops = {k: _AdamLoop(o, c_pre, lo, hi, cfg.learning_rate, keep_last=False)
-             for k, o in (("adam", plain), ("adam_const", const))}
+    objectives = {"adam": plain, "adam_plain_gram": _plain_gram_objective(c_pre, s_pre, w, cfg),
+                  "adam_const": const}
+    loops = {k: _AdamLoop(o, c_pre, lo, hi, cfg.learning_rate, keep_last=False) for k, o in objectives.items()}
     rec = RunRecorder(10 ** 9, w, None, False, desc="")
     count = iter(range(10 ** 9))
-    fns = {"baseline": lambda: base.step().numpy(),
-           "adam": lambda: loops["adam"].step(next(count), rec.record),
-           "adam_const": lambda: loops["adam_const"].step(next(count), rec.record)}
+    fns = {"baseline": lambda: base.step().numpy()}
+    fns.update({k: functools.partial(lambda lp: lp.step(next(count), rec.record), loop) for k, loop in loops.items()})
     med = _median_interleaved(fns, repeats, 2)
     x = tf.constant(c_pre)
-    a = tf.function(plain.value_and_gradient)(x)
-    b = tf.function(const.value_and_gradient)(x)
+    vg = {k: tf.function(o.value_and_gradient)(x) for k, o in objectives.items()}
     out = {"size": size, "ms": {k: round(v * 1000) for k, v in med.items()},
            "ratio_to_baseline": {k: round(v / med["baseline"], 3) for k, v in med.items()},
-           "totals": [float(a[0]["total"]), float(b[0]["total"])],
-           "gradient_max_difference": float(tf.reduce_max(tf.abs(a[1] - b[1]))), "load": os.getloadavg()[0]}
+           "totals": {k: float(v[0]["total"]) for k, v in vg.items()},
+           "gradient_max_difference": {k: float(tf.reduce_max(tf.abs(v[1] - vg["adam"][1]))) for k, v in vg.items()},
+           "load": os.getloadavg()[0]}
     print(out, flush=True)
     return out
 
@@ -99,7 +114,7 @@ def step(size: int, repeats: int = 5) -> dict:
 def memory(mode: str) -> dict:
     import tensorflow as tf
 
-    w, content, style, c_pre, cfg, plain, const = _objectives(64)
+    w, content, style, c_pre, s_pre, cfg, plain, const = _objectives(64)
     objective = const if mode == "const" else plain
     x = tf.constant(c_pre)
     f = tf.function(lambda x: objective.value_and_gradient(x)[1])

@@ -208,6 +208,12 @@ class StyleObjective(tf.Module):
                    recompute=recompute_blocks(config, content_pre.shape[1:3]),
                    tile_rows=tile_rows_for(config, content_pre.shape[1:3]), **controls_args)
 
+    # The generated image's Gram matrices: gram_matrix's value, with a gradient of one matrix product instead of
+    # two (losses.gram_matrix_for_gradient); and the TV term at weight 0 reported but not differentiated.
+    # (benchmarks/constant_weights.py measures the step with the plain ones: class attributes, so it can.)
+    _gram = staticmethod(losses.gram_matrix_for_gradient)
+    _differentiate_zero_tv = False
+
     def __call__(self, x) -> dict[str, tf.Tensor]:
         tiles = self._tiles(x)
         if tiles is not None:  # the recomputed blocks on row tiles (large images): their layers never whole
@@ -230,7 +236,7 @@ class StyleObjective(tf.Module):
             for l in self.style_layers:
                 if l in feats:
                     shape = feats[l].shape
-                    terms[("style", l)] = self._style_term(l, losses.gram_matrix_for_gradient(feats[l]),
+                    terms[("style", l)] = self._style_term(l, self._gram(feats[l]),
                                                            float(shape[-1]),
                                                            float(shape[-3] * shape[-2]))
         return terms
@@ -285,7 +291,7 @@ class StyleObjective(tf.Module):
                 p = self.content_targets[name][:, r:r + (last - first)]
                 st[("content", name)] = tf.reduce_sum(tf.square(tf.cast(a, tf.float32) - tf.cast(p, tf.float32)))
             if stats is not None and name in self.style_layers:
-                st[("style", name)] = losses.gram_matrix_for_gradient(a)
+                st[("style", name)] = self._gram(a)
         first, last = tile.kept(tile.align.bit_length() - 1)
         return out[:, first:last], st, kept
 
@@ -315,7 +321,7 @@ class StyleObjective(tf.Module):
         c = tf.add_n([terms[("content", l)] for l in self.content_layers])
         # at tv_weight 0 (the default) the TV term is reported, not differentiated: its gradient would be 0 anyway,
         # and it costs four strided-slice gradients of the image per step (docs/PERFORMANCE.md)
-        tv = losses.total_variation_loss(x if self.tv_weight else tf.stop_gradient(x))
+        tv = losses.total_variation_loss(x if self.tv_weight or self._differentiate_zero_tv else tf.stop_gradient(x))
         total = self.content_weight * c + self.style_weight * s + self.tv_weight * tv
         return {"content": c, "style": s, "tv": tv, "total": total}
 
