@@ -118,6 +118,11 @@ assert ones_pooled.shape == (1, 38, 50, 1) and np.all(ones_pooled == 1.0)   # pa
 # The dictionary, line by line as in `art.py`, built inside a graph we create ourselves: `tf.Graph()` is the
 # default only inside the `with` block, so eager execution stays on everywhere else and re-running the cell
 # builds a fresh graph instead of adding to an old one.
+#
+# From here on, a cell that has made its point `del`s the graphs, models and big arrays it built (here the
+# library's graph): each TF1 graph keeps its own copy of the 80 MB of weights, and a kernel that has run this
+# notebook should hold at most 1 GB so that several notebooks fit on an 8 GB laptop; to get one back, re-run the
+# cell that built it (its lines without the `del`, to keep it).
 
 # %%
 def build_by_hand(height, width):
@@ -438,7 +443,9 @@ del vgg, as_dict   # and the model's own copy of the weights (Keras variables, 8
 #    How do you make `minimize` update the image only?
 # 3. **The dictionary in TF2.** Write `features_by_hand(v)`: from a `tf.Variable` `v`, compute `conv1_1`,
 #    `conv1_2`, `avgpool1`, `conv2_1` eagerly with `tf.nn` ops and `weights`, and return them as a dict. Check it
-#    against `FeatureExtractor`, then `assign` a new image and check that calling it again follows.
+#    against `FeatureExtractor`, then `assign` a new image and check that calling it again follows. (Section 7's
+#    outputs `out` were freed: `out = features(x)` computes them again, and
+#    `extractor.FeatureExtractor(weights, ["conv1_1", "conv1_2", "avgpool1", "conv2_1"])` returns all four layers.)
 
 # %%
 # Exercise 1: your code here

@@ -263,6 +263,11 @@ if TIMED:
 # (a pruned, optimized copy of the graph with its constants) for every different combination of fetches it has
 # run — and section 5 fetched every layer in turn. Close it; the exercises open a fresh session on the same graph,
 # which prepares only what they run.
+#
+# This session, and the full Keras model of section 6 once it has made its point, are freed because a kernel that
+# has run this notebook should hold at most 1 GB so that several notebooks fit on an 8 GB laptop (each TF1 graph or
+# Keras VGG-19 keeps its own copy of the 80 MB of weights, and a session its executors); to re-run a cell of
+# sections 2–5, re-run section 1's cell first (it builds the graph again and opens a new session).
 
 # %%
 sess.close()   # frees every executor this session prepared
@@ -419,7 +424,9 @@ assert (tracing.count_ops(pre, "Conv2D"), tracing.count_ops(post, "Conv2D")) == 
 #    `conv5_1`, and that the value equals `conv2_1_value` from section 3.
 # 3. **Two outputs from one `tf.function` (TF2).** A `tf.function` computes the whole network and returns
 #    `conv2_1` *and* `conv4_2`. Predict how many convolutions its optimized graph keeps, then check with
-#    `tracing.optimized_graph`.
+#    `tracing.optimized_graph`. (`fe_whole` returns only `conv2_1` and `avgpool5`, and section 6's `full_model`
+#    was freed: `full_model = extractor.keras_vgg19(weights)` builds it again, or ask a `FeatureExtractor` for
+#    `["conv2_1", "conv4_2", "avgpool5"]`.)
 
 # %%
 # Exercise 1 — your code here

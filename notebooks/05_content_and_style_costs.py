@@ -122,6 +122,10 @@ print("art.py's style layers and w_l:", ART_WEIGHTS)
 # **snapshot** of `conv4_2`; load the painting and take a snapshot of each style layer; build the costs from
 # the snapshots (constants) and the **live** layers. Then evaluate them for `art.py`'s start image
 # (60 % noise, 40 % photo).
+#
+# Once the costs are evaluated the cell `del`s the TF1 graph and what was built in it: a TF1 graph keeps its own
+# copy of the 80 MB of weights, and a kernel that has run this notebook should hold at most 1 GB so that several
+# notebooks fit on an 8 GB laptop; to get the graph back, re-run the cell (its lines without the `del`, to keep it).
 
 # %%
 photo = samples.load_sample("chelsea", COST_SIZE)

@@ -42,6 +42,10 @@ print("image (H, W):", (HEIGHT, WIDTH))
 # The builder of the notebook, plus a `maxpool`; the dictionary holds `input`, `conv1_1`, `conv1_2`, `maxpool1`.
 # We run it and the library's max-pooling graph up to `maxpool1`, and the library's average-pooling graph for
 # comparison.
+#
+# The max-pooling graph is `del`ed once compared: each TF1 graph keeps its own copy of the 80 MB of weights, and a
+# kernel that has run this notebook should hold at most 1 GB so that several notebooks fit on an 8 GB laptop; to
+# get it back, re-run the cell (its lines without the `del`, to keep it).
 
 # %% tags=["nbval-check-output"]
 def conv2d_relu(prev, index, name):
