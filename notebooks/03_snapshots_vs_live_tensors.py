@@ -397,18 +397,21 @@ assert 240e6 < sum(big.values()) < 260e6
 # graph, which prepares only what they run. A graph itself — weights and snapshot constants — is kept as long as a
 # Python name reaches it (and freed at the next garbage collection after that): `ArtSession`'s is not needed any
 # more, so the cell below drops `art` too, with the snapshots of sections 7 and 8 (`style_snapshots`, `snapshots`,
-# `found`); `g` stays for the exercises. To re-run a cell of sections 1–8 after this one, open a session again
-# first — `sess = tf1.Session(graph=g); sess.run(init)` — and re-run the code cells of sections 7 and 8 from the
-# top, which make them.
+# `found`); `g` stays for the exercises. To go back to an earlier cell after this one:
+#
+# * sections 2–6 need only a session again: `sess = tf1.Session(graph=g); sess.run(init)`;
+# * section 7 (from the cell that takes the style snapshots) and section 8 make what they need again; re-running
+#   section 7 also adds one more style cost, with its snapshot constants, to `g` (about 59 MB each time), so run
+#   the cell below again when you are done;
+# * section 1's cell builds a new graph `g`: after it, run the cells from section 2 on, in order.
 
 # %%
-try:
+if "art" in globals():
     art.close()    # ArtSession's session (section 8): its executors are freed
-    # and its graph (weights and snapshot constants, about 0.14 GB here), and our style snapshots compared with
-    # it (about 59 MB; graph g holds them as constants): nothing below needs them
-    del art, found, snapshots, style_snapshots
-except NameError:  # re-running this cell
-    pass
+# ... and its graph (weights and snapshot constants, about 0.14 GB here), and our style snapshots compared with
+# it (about 59 MB; graph g holds them as constants): nothing below needs them. (pop: a re-run finds some gone)
+for name in ("art", "found", "snapshots", "style_snapshots"):
+    globals().pop(name, None)
 sess.close()   # the session of sections 1–7
 try:
     sess.run(live)

@@ -227,6 +227,8 @@ share = [cumulative[layer] for layer in PLOT_LAYERS]
 for layer, n, f in zip(PLOT_LAYERS, op_counts, share):
     print(f"{layer:9s} {n:3d} ops  {100 * f:5.1f} % of the network's multiply-adds")
 weights_kind = "random weights: zero biases" if cfg.random_weights else "trained weights"
+if cfg.random_weights:   # the zero biases the op counts above depend on
+    assert not any(np.any(b) for b in weights.biases.values())
 notebook.show(viz.ops_per_layer_plot(PLOT_LAYERS, op_counts, share, line_label="share of the multiply-adds",
                                      title=f"sess.run(model[layer]) on a {HEIGHT}×{WIDTH} image ({weights_kind})"))
 assert op_counts == sorted(set(op_counts)) and op_counts[-1] > 2 * op_counts[PLOT_LAYERS.index("conv2_1")]
@@ -267,7 +269,8 @@ if TIMED:
 # This session, and the full Keras model of section 6 once it has made its point, are freed because a kernel that
 # has run this notebook should hold at most 1 GB so that several notebooks fit on an 8 GB laptop (each TF1 graph or
 # Keras VGG-19 keeps its own copy of the 80 MB of weights, and a session its executors); to re-run a cell of
-# sections 2–5, re-run section 1's cell first (it builds the graph again and opens a new session).
+# sections 2–5, re-run section 1's cell first (it builds the graph again and opens a new session), then the cells
+# from section 2 on, in order (section 2 adds the head to the new graph).
 
 # %%
 sess.close()   # frees every executor this session prepared
@@ -414,7 +417,9 @@ assert (tracing.count_ops(pre, "Conv2D"), tracing.count_ops(post, "Conv2D")) == 
 # ## Exercises
 #
 # The TF1 exercises run in graph `g`: start them with a fresh session on it (the one of sections 1–5 is closed),
-# `sess = tf1.Session(graph=g)`, then `sess.run(init)`.
+# `sess = tf1.Session(graph=g)`, then `sess.run(init)`. (`init` is the input's initializer only: section 2's head
+# `head_w` stays uninitialized in that session until you also run `sess.run(head_w.initializer)`; the exercises do
+# not need it.)
 #
 # 1. **Predict, then check.** Which layers does `sess.run(model['avgpool3'])` execute? Write your list down, then
 #    check it with `sgraph.executed_ops` and `sgraph.ops_of_layers`.
@@ -424,9 +429,8 @@ assert (tracing.count_ops(pre, "Conv2D"), tracing.count_ops(post, "Conv2D")) == 
 #    `conv5_1`, and that the value equals `conv2_1_value` from section 3.
 # 3. **Two outputs from one `tf.function` (TF2).** A `tf.function` computes the whole network and returns
 #    `conv2_1` *and* `conv4_2`. Predict how many convolutions its optimized graph keeps, then check with
-#    `tracing.optimized_graph`. (`fe_whole` returns only `conv2_1` and `avgpool5`, and section 6's `full_model`
-#    was freed: `full_model = extractor.keras_vgg19(weights)` builds it again, or ask a `FeatureExtractor` for
-#    `["conv2_1", "conv4_2", "avgpool5"]`.)
+#    `tracing.optimized_graph`. (`fe_whole` returns only `conv2_1` and `avgpool5`: ask a `FeatureExtractor` for
+#    `["conv2_1", "conv4_2", "avgpool5"]`, so that the whole network is traced.)
 
 # %%
 # Exercise 1 — your code here
