@@ -13,7 +13,8 @@ same settings) and their ratio; ``--json`` writes the rows for later use.
 
 Other runs: ``--style-size`` (a style image of another size), ``--content-layers`` / ``--style-layers``
 (comma-separated), ``--pooling max``, ``--engine tf1`` (``stylelib.session.run_art``, Adam only).
-``--max-seconds`` skips the larger sizes of an optimizer once a run took longer than that. The runs behind
+``--recompute K`` and ``--lbfgs-history M`` set those two settings (the run and its estimate). ``--max-seconds``
+skips the larger sizes of an optimizer once a run took longer than that. The runs behind
 ``stylelib.memory``'s constants and their table are in ``docs/reliability.md``.
 """
 
@@ -112,6 +113,8 @@ def main() -> None:
     ap.add_argument("--pooling", default="avg", choices=["avg", "max"], help="tf2 only")
     ap.add_argument("--max-seconds", type=float, default=180.0,
                     help="skip an optimizer's larger sizes once a run took longer than this")
+    ap.add_argument("--recompute", default="auto", help="RunConfig.recompute: auto (default), or K blocks (tf2 only)")
+    ap.add_argument("--lbfgs-history", type=int, default=10, help="RunConfig.lbfgs_history (default 10)")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args()
     if args.engine == "tf1":
@@ -128,13 +131,18 @@ def main() -> None:
 
     c_h, c_w = load_input("sample:chelsea").shape[:2]
     s_h, s_w = load_input("sample:brick").shape[:2]
+    settings = {}  # stylize settings beyond the defaults, for the child and the estimate
+    if args.recompute != "auto":
+        settings["recompute"] = int(args.recompute)
+    if args.lbfgs_history != 10:
+        settings["lbfgs_history"] = args.lbfgs_history
     rows = []
     print(f"{'size':>5} {'optimizer':>9} {'shape':>11} {'import':>7} {'peak GB':>8} {'estimate':>9} {'ratio':>6} "
           f"{'seconds':>8}", flush=True)
     for optimizer in args.optimizers:
         for size in sorted(args.sizes):
             row = measure(size, optimizer, args.iterations, args.engine, args.style_size, args.content_layers,
-                          args.style_layers, args.pooling)
+                          args.style_layers, args.pooling, extra=settings)
             peak = max(v for v in (row["hwm"], row["ru_maxrss"]) if v is not None)
             row["peak"] = peak
             est_total, row["ratio"] = None, float("nan")
@@ -142,7 +150,7 @@ def main() -> None:
                 layers = {k: v.split(",") for k, v in (("content_layers", args.content_layers),
                                                         ("style_layers", args.style_layers)) if v}
                 cfg = RunConfig(size=size, optimizer=optimizer, iterations=args.iterations,
-                                style_size=args.style_size, pooling=args.pooling, **layers)
+                                style_size=args.style_size, pooling=args.pooling, **layers, **settings)
                 est = memory.estimate_peak_bytes(cfg, longest_side_shape(c_h, c_w, size),
                                                  longest_side_shape(s_h, s_w, args.style_size or size),
                                                  engine=args.engine)

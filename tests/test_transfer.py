@@ -441,21 +441,21 @@ def test_recomputing_blocks_gives_the_same_losses_and_gradient(content_pre, styl
 
 @pytest.mark.parametrize("relative", [False, True])
 def test_tiled_blocks_give_the_losses_and_gradient_of_the_whole_image(random_weights, relative):
-    """Row tiles (issue 11): at an odd size (37×53), with tiles of 2, 4, 5 and 16 rows, blocks 1 and 1–2 tiled,
-    a style and a content layer inside block 1 (and block 2): the values and the gradient are those of the untiled
-    objective to float rounding, eagerly and compiled, and so are ``objective(x)`` and the targets (whose passes
-    are tiled too: the content image 37×53, the style image 29×31)."""
+    """Row tiles (issue 11): at an odd size (37×53), with tiles of 2, 4, 5 and 16 rows, blocks 1, 1–2 and 1–3
+    tiled, a style and a content layer inside block 1 (and block 2; a style layer in blocks 3 and 4): the values
+    and the gradient are those of the untiled objective to float rounding, eagerly and compiled, and so are
+    ``objective(x)`` and the targets (whose passes are tiled too: the content image 37×53, the style image 29×31)."""
     rng = np.random.default_rng(1)
     content = rng.uniform(-100, 100, (1, 37, 53, 3)).astype(np.float32)
     style = rng.uniform(-100, 100, (1, 29, 31, 3)).astype(np.float32)
     x = tf.constant(rng.uniform(-100, 100, (1, 37, 53, 3)).astype(np.float32))
     layers = dict(content_layers={"conv1_2": 1.0, "conv2_2": 0.5},
-                  style_layers={"conv1_1": 0.3, "conv2_1": 0.3, "conv3_1": 0.4}, tv_weight=1e-3)
+                  style_layers={"conv1_1": 0.3, "conv2_1": 0.3, "conv3_1": 0.4, "conv4_1": 0.2}, tv_weight=1e-3)
     plain = StyleObjective(content, style, random_weights, **layers)
     v0, g0 = plain.value_and_gradient(x, relative)
     v0 = {k: float(t) for k, t in v0.items()}
     scale = float(tf.reduce_max(tf.abs(g0)))
-    for blocks in (1, 2):
+    for blocks in (1, 2, 3):
         for rows in (2, 4, 5, 16):
             tiled = StyleObjective(content, style, random_weights, recompute=blocks, tile_rows=rows, **layers)
             tiles = tiled._tiles(x)
@@ -501,7 +501,8 @@ def test_recompute_auto_is_for_large_results_and_runs_are_the_same(content_img, 
     from stylelib.run import RECOMPUTE_AUTO_MIN_SIDE, recompute_blocks
 
     assert recompute_blocks(RunConfig(), (RECOMPUTE_AUTO_MIN_SIDE - 1, 10)) == 0
-    assert recompute_blocks(RunConfig(), (10, RECOMPUTE_AUTO_MIN_SIDE)) == 2
+    assert recompute_blocks(RunConfig(optimizer="adam"), (10, RECOMPUTE_AUTO_MIN_SIDE)) == 2
+    assert recompute_blocks(RunConfig(optimizer="lbfgs"), (10, RECOMPUTE_AUTO_MIN_SIDE)) == 3  # room for its state
     assert recompute_blocks(RunConfig(recompute=False), (4000, 4000)) == 0
     assert RunConfig(recompute=True).recompute == 2 and RunConfig(recompute=None).recompute == 0
     pre = images.preprocess(load_input(content_img, SIZE), random_weights)
