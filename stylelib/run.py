@@ -349,7 +349,7 @@ its correction pairs as float64 vectors of the whole image on the host (0.59 GB 
 2048 px), which a long run fills; the third block's activations make room for them. Peak RSS of a 12-iteration
 L-BFGS ``stylize`` (``python -m benchmarks.peak_memory --sizes 1024 2048 --optimizers lbfgs --iterations 12``; with
 ``recompute=3``: the same run, ``benchmarks/peak_memory.py --recompute 3``): 1024 px 2300 MB with blocks 1–2, 2126 MB
-with blocks 1–3; 2048 px 6160 MB and {rc3_2048} MB. The cost: one more forward pass through block 3 in each
+with blocks 1–3; 2048 px 6160 MB and 4857 MB. The cost: one more forward pass through block 3 in each
 evaluation (docs/PERFORMANCE.md, "Memory")."""
 
 
