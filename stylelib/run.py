@@ -344,13 +344,13 @@ loss-and-gradient evaluations at 1024 px (``python -m benchmarks.levers recomput
 
 
 RECOMPUTE_BLOCKS_LBFGS = 3
-"""The blocks ``recompute='auto'`` recomputes for a large L-BFGS run: blocks 1–3, in row tiles. scipy's L-BFGS-B keeps
-its correction pairs as float64 vectors of the whole image on the host (0.59 GB at 1024 px with 10 pairs, 2.3 GB at
-2048 px), which a long run fills; the third block's activations make room for them. Peak RSS of a 12-iteration
-L-BFGS ``stylize`` (``python -m benchmarks.peak_memory --sizes 1024 2048 --optimizers lbfgs --iterations 12``; with
-``recompute=3``: the same run, ``benchmarks/peak_memory.py --recompute 3``): 1024 px 2300 MB with blocks 1–2, 2126 MB
-with blocks 1–3; 2048 px 6160 MB and 4857 MB. The cost: one more forward pass through block 3 in each
-evaluation (docs/PERFORMANCE.md, "Memory")."""
+"""The blocks ``recompute='auto'`` recomputes for a large L-BFGS run: blocks 1–3, in row tiles. scipy's L-BFGS-B
+keeps its state as float64 vectors of the whole image on the host (with 10 correction pairs 0.59 GB at 1024 px,
+2.3 GB at 2048 px: ``stylelib.memory``'s "optimizer" part), which a long run fills; the third block's activations
+make room. Peak RSS of a 12-iteration L-BFGS ``stylize`` of the benchmark's pair, each in a fresh process
+(``python -m benchmarks.peak_memory --sizes 1024 2048 --optimizers lbfgs --iterations 12``, with ``--recompute 2``
+for blocks 1–2): 1024 px 2300 MB with blocks 1–2, 2126 MB with blocks 1–3; 2048 px 6160 MB and 4857 MB. The cost:
+one more forward pass through block 3 in each evaluation (docs/PERFORMANCE.md, "Memory")."""
 
 
 def check_recompute(value):
