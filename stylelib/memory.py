@@ -335,9 +335,10 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
     128–1536 px, both engines, other layers, max pooling, style images smaller and larger than the content, for
     the engine before them); the tables, with the runs not used for fitting marked, are in
     ``docs/reliability.md``. Other machines (another TensorFlow, a GPU, oneDNN off) will differ, hence the warning
-    band of :func:`check_memory`. From 1024 px (blocks 1–2 recomputed in row tiles) the estimate grows by about
-    1.1 kB per pixel of the content for Adam with art.py's layers and a square style image, 1.9 kB for a long
-    L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.96 GB (1.7 GB for the TF1 engine).
+    band of :func:`check_memory`. From 1024 px (blocks 1–2 recomputed in row tiles for Adam, 1–3 for L-BFGS) the
+    estimate grows by about 1.1 kB per pixel of the content for Adam with art.py's layers and a style image of the
+    content's shape, 1.2–1.35 kB for a long L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.96 GB
+    (about 1.2 GB for L-BFGS, whose tiles hold a fixed part; 1.7 GB for the TF1 engine).
     """
     if engine not in ("tf2", "tf1"):
         raise ValueError(f"engine must be 'tf2' or 'tf1', got {engine!r}")
