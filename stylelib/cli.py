@@ -379,8 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compute the network in bfloat16 (Adam only; fast on CPUs with AVX-512 BF16/AMX)")
     g.add_argument("--recompute", type=_recompute, default=DEFAULTS.recompute, metavar="K",
                    help="gradient checkpointing: recompute VGG's first K blocks in the backward pass instead of "
-                        "keeping their activations (same result, less memory, a little slower): auto (blocks 1-2 with "
-                        f"adam, 1-3 with lbfgs, in row tiles, from {RECOMPUTE_AUTO_MIN_SIDE} px on), on, off or K "
+                        "keeping their activations (same result, less memory, slower): auto (blocks 1-2, in row tiles, "
+                        f"from {RECOMPUTE_AUTO_MIN_SIDE} px on), on, off or K (3: room for a long lbfgs run) "
                         "(default: %(default)s)")
     g.add_argument("--tile-rows", type=_tile_rows, default=DEFAULTS.tile_rows, metavar="R",
                    help="run the recomputed blocks on horizontal tiles of about R image rows (same result to float "

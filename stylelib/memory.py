@@ -335,10 +335,9 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
     128–1536 px, both engines, other layers, max pooling, style images smaller and larger than the content, for
     the engine before them); the tables, with the runs not used for fitting marked, are in
     ``docs/reliability.md``. Other machines (another TensorFlow, a GPU, oneDNN off) will differ, hence the warning
-    band of :func:`check_memory`. From 1024 px (blocks 1–2 recomputed in row tiles for Adam, 1–3 for L-BFGS) the
-    estimate grows by about 1.1 kB per pixel of the content for Adam with art.py's layers and a style image of the
-    content's shape, 1.2–1.35 kB for a long L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.96 GB
-    (about 1.2 GB for L-BFGS, whose tiles hold a fixed part; 1.7 GB for the TF1 engine).
+    band of :func:`check_memory`. From 1024 px (blocks 1–2 recomputed in row tiles) the estimate grows by about
+    1.1 kB per pixel of the content for Adam with art.py's layers and a style image of the content's shape, 1.9 kB
+    for a long L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.96 GB (1.7 GB for the TF1 engine).
     """
     if engine not in ("tf2", "tf1"):
         raise ValueError(f"engine must be 'tf2' or 'tf1', got {engine!r}")
@@ -691,12 +690,33 @@ def largest_size_that_fits(config, shapes, available: int, *, engine: str = "tf2
     return lo * 16
 
 
-def _suggestion(config, content_hw, style_hw, available: int, engine: str, device_memory: bool = False) -> str:
-    """``'use --size N or less (API: size=N)'`` or the same with ``--style-size``; or 'free memory'."""
+def _recompute_more_fits(config, content_hw, style_hw, available: int, engine: str, device_memory: bool) -> bool:
+    """Whether the same run with VGG's blocks 1–3 recomputed (``recompute=3``, the same result; slower evaluations,
+    :data:`stylelib.run.RECOMPUTE_BLOCKS`) fits in ``FIT_FRACTION × available``, where the run as asked does not
+    recompute them."""
+    import dataclasses
+
+    if engine != "tf2" or not dataclasses.is_dataclass(config) or not hasattr(config, "recompute"):
+        return False
+    if _recompute_blocks(config, _hw(content_hw, "content_hw")) >= 3:
+        return False
+    est = estimate_peak_bytes(dataclasses.replace(config, recompute=3), content_hw, style_hw, engine=engine)
+    return (est.device if device_memory else est.total) <= FIT_FRACTION * available
+
+
+def _suggestion(config, content_hw, style_hw, available: int, engine: str, device_memory: bool = False,
+                offer_recompute: bool = True) -> str:
+    """``'use --size N or less (API: size=N)'`` or the same with ``--style-size``; or 'free memory'. When
+    recomputing blocks 1–3 makes the run fit at its size (and ``offer_recompute``), that first:
+    ``'use --recompute 3 (…) or --size N …'``."""
     size = largest_size_that_fits(config, _shape_function(config, content_hw, style_hw, engine, False),
                                   available, engine=engine, device_memory=device_memory)
     if size is not None:
-        return f"use --size {size} or less (API: size={size})"
+        smaller = f"--size {size} or less (API: size={size})"
+        if offer_recompute and _recompute_more_fits(config, content_hw, style_hw, available, engine, device_memory):
+            return (f"use --recompute 3 (API: recompute=3; the same picture, each step up to 1.6x slower) "
+                    f"or {smaller}")
+        return f"use {smaller}"
     if getattr(config, "style_size", None) is not None and engine == "tf2":
         size = largest_size_that_fits(config, _shape_function(config, content_hw, style_hw, engine, True),
                                       available, engine=engine, device_memory=device_memory)
@@ -846,7 +866,8 @@ def explain_oom(exc: BaseException, config, content_hw, style_hw=None, *, availa
         return f"{head}; the run needs about {format_bytes(need)} (estimate); use a smaller --size, e.g. {smaller} " \
                f"(API: size={smaller})"
     # the run failed, so whatever the estimate says, ask for less than it had
-    suggestion = _suggestion(config, content_hw, style_hw, available, engine, device_memory)
+    # (after a real out-of-memory error, a smaller size: the estimate that --recompute 3 would rest on was wrong)
+    suggestion = _suggestion(config, content_hw, style_hw, available, engine, device_memory, offer_recompute=False)
     m = re.match(r"use --size (\d+)", suggestion)
     if m and int(m.group(1)) >= max(h, w):
         smaller = max(16, _round_down_16(max(h, w) * 0.7))

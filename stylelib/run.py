@@ -40,7 +40,6 @@ from .vgg19 import VGG19Weights, canonical_layer, check_pooling
 
 __all__ = ["RunConfig", "STYLIZE_KEYWORDS", "tf1_refusals", "check_coarse_to_fine", "coarse_sides",
            "check_recompute", "recompute_blocks", "RECOMPUTE_AUTO_MIN_SIDE", "RECOMPUTE_BLOCKS",
-           "RECOMPUTE_BLOCKS_LBFGS",
            "check_tile_rows", "tile_rows_for", "TILE_AUTO_PIXELS",
            "COARSE_AUTO_MIN_SIDE", "COARSE_MIN_SIDE", "shows_settings", "pick_device", "Checkpoint",
            "checkpoint_text", "load_checkpoint", "StepRecord", "StepInfo", "StyleResult", "RunRecorder", "StopRun",
@@ -165,10 +164,10 @@ class RunConfig:
         Gradient checkpointing (TF2 engine): the first ``k`` VGG blocks keep none of their activations for the
         backward pass and are run again during it (:meth:`stylelib.transfer.StyleObjective.value_and_gradient`).
         Same losses and gradients, bit for bit; less peak memory, for one more forward pass through those blocks.
-        ``'auto'`` (default): when the result's longest side is at least :data:`RECOMPUTE_AUTO_MIN_SIDE` px,
-        ``k = 2`` with Adam (:data:`RECOMPUTE_BLOCKS`: blocks 1–2, the largest activations, in row tiles:
-        ``tile_rows``) and ``k = 3`` with L-BFGS (:data:`RECOMPUTE_BLOCKS_LBFGS`: its float64 state needs the
-        room), else off; ``True``: 2; ``False`` or ``0``: off; an int: ``k``.
+        ``'auto'`` (default): ``k = 2`` (:data:`RECOMPUTE_BLOCKS`: blocks 1–2, the largest activations, in row
+        tiles: ``tile_rows``) when the result's longest side is at least :data:`RECOMPUTE_AUTO_MIN_SIDE` px, else
+        off; ``True``: 2; ``False`` or ``0``: off; an int: ``k`` (``3``: less memory for a long L-BFGS run, slower
+        steps: :data:`RECOMPUTE_BLOCKS`).
     tile_rows : 'auto', int or None
         Where blocks are recomputed (``recompute``): run them on horizontal tiles of about this many image rows,
         with a halo, in the forward and the backward pass (TF2 engine,
@@ -340,17 +339,16 @@ RECOMPUTE_BLOCKS = 2
 loss-and-gradient evaluations at 1024 px (``python -m benchmarks.levers recompute --size 1024 --blocks 1 2 3
 --tile-rows 0 128 256``): 2073 MB with block 1, 1948 with blocks 1–2, untiled; in tiles of 128 rows 1804 (block 1),
 1564 (blocks 1–2), 1539 (blocks 1–3, whose halo is 24 rows). Before row tiles, one block was kept
-(2525 MB with none, 2109 with block 1, 2270 with blocks 1–2 in an earlier session)."""
+(2525 MB with none, 2109 with block 1, 2270 with blocks 1–2 in an earlier session).
 
-
-RECOMPUTE_BLOCKS_LBFGS = 3
-"""The blocks ``recompute='auto'`` recomputes for a large L-BFGS run: blocks 1–3, in row tiles. scipy's L-BFGS-B
-keeps its state as float64 vectors of the whole image on the host (with 10 correction pairs 0.59 GB at 1024 px,
-2.3 GB at 2048 px: ``stylelib.memory``'s "optimizer" part), which a long run fills; the third block's activations
-make room. Peak RSS of a 12-iteration L-BFGS ``stylize`` of the benchmark's pair, each in a fresh process
-(``python -m benchmarks.peak_memory --sizes 1024 2048 --optimizers lbfgs --iterations 12``, with ``--recompute 2``
-for blocks 1–2): 1024 px 2300 MB with blocks 1–2, 2126 MB with blocks 1–3; 2048 px 6160 MB and 4857 MB. The cost:
-one more forward pass through block 3 in each evaluation (docs/PERFORMANCE.md, "Memory")."""
+``recompute=3`` is for a long L-BFGS run that must fit: scipy keeps its state as float64 vectors of the whole image on
+the host (0.59 GB at 1024 px with 10 correction pairs, 2.3 GB at 2048 px), which a long run fills. Peak RSS of a
+12-iteration L-BFGS ``stylize`` (``python -m benchmarks.peak_memory --sizes 1024 2048 --optimizers lbfgs
+--iterations 12``, and ``--recompute 3``): 1024 px 2300 MB with blocks 1–2, 2126 MB with blocks 1–3; 2048 px 6160
+and 4857 MB. The cost: one evaluation takes 1.35 × as long at 1024 px and 1.58 × at 2048 px (block 3's halo of 24
+rows makes the tiles recompute blocks 1–2 on more rows; ``python -m benchmarks.levers recompute-time --size 2048
+--repeats 3 --blocks 2 3 --tile-rows 64``), so it is not the default; :func:`stylelib.memory.check_memory` suggests
+it when it makes a run fit."""
 
 
 def check_recompute(value):
@@ -371,17 +369,14 @@ def recompute_blocks(config: "RunConfig", shape) -> int:
 
     Examples
     --------
-    >>> shapes = ((341, 512), (681, 1024))
-    >>> [recompute_blocks(RunConfig(optimizer=o), shape) for o in ("adam", "lbfgs") for shape in shapes]
-    [0, 2, 0, 3]
+    >>> [recompute_blocks(RunConfig(), (h, w)) for h, w in ((341, 512), (681, 1024))]
+    [0, 2]
     >>> recompute_blocks(RunConfig(recompute=True), (10, 10)), recompute_blocks(RunConfig(recompute=3), (10, 10))
     (2, 3)
     """
     k = getattr(config, "recompute", "auto")
     if k == "auto":
-        if max(int(shape[0]), int(shape[1])) < RECOMPUTE_AUTO_MIN_SIDE:
-            return 0
-        return RECOMPUTE_BLOCKS_LBFGS if getattr(config, "optimizer", "lbfgs") == "lbfgs" else RECOMPUTE_BLOCKS
+        return RECOMPUTE_BLOCKS if max(int(shape[0]), int(shape[1])) >= RECOMPUTE_AUTO_MIN_SIDE else 0
     return int(k)
 
 
