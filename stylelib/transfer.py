@@ -236,8 +236,7 @@ class StyleObjective(tf.Module):
             for l in self.style_layers:
                 if l in feats:
                     shape = feats[l].shape
-                    terms[("style", l)] = self._style_term(l, self._gram(feats[l]),
-                                                           float(shape[-1]),
+                    terms[("style", l)] = self._style_term(l, self._gram(feats[l]), float(shape[-1]),
                                                            float(shape[-3] * shape[-2]))
         return terms
 
@@ -376,7 +375,7 @@ class StyleObjective(tf.Module):
                 parts.append(cw * tf.add_n(content))
             if style:
                 parts.append(sw * tf.add_n(style))
-            if tv_of is not None:
+            if tv_of is not None and (tw or self._differentiate_zero_tv):  # (0 × TV: not differentiated, _values)
                 parts.append(tw * losses.total_variation_loss(tv_of))
             return tf.add_n(parts) if parts else None
 
@@ -469,10 +468,11 @@ class StyleObjective(tf.Module):
             del tape, st, out
             grad = grad + tf.pad(gt, [[0, 0], [tile.s, height - tile.e], [0, 0], [0, 0]])
             after = [grad]
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            tv = tw * losses.total_variation_loss(x)
-        grad = grad + tape.gradient(tv, x)
+        if tw or self._differentiate_zero_tv:  # (at weight 0: reported by _values, not differentiated)
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                tv = tw * losses.total_variation_loss(x)
+            grad = grad + tape.gradient(tv, x)
         terms = {**own_terms, **tail_terms}
         return self._values(terms, self._style_sum(terms), x), grad
 

@@ -179,6 +179,11 @@ def test_tv_at_weight_0_is_reported_but_not_differentiated(content_pre, style_pr
         return sum(op.type == "StridedSliceGrad" for op in traced(obj).get_operations())
 
     assert (slice_grads(off), slice_grads(on)) == (0, 4)
+    for blocks, rows in ((1, 0), (1, 4)):  # the recomputed path and the row-tiled one (whose tiles are slices too)
+        kw = dict(recompute=blocks, tile_rows=rows)
+        n_off, n_on = (slice_grads(StyleObjective(content_pre, style_pre, random_weights, tv_weight=w, **kw))
+                       for w in (0.0, 1e3))
+        assert n_on - n_off == 4, (blocks, rows, n_off, n_on)
     (v_off, g_off), (v_on, g_on) = off.value_and_gradient(x), on.value_and_gradient(x)
     assert float(v_off["tv"]) == float(v_on["tv"]) > 0  # reported either way
     tv_grad = tf.function(lambda y: tf.gradients(losses.total_variation_loss(y), y)[0])(x)
