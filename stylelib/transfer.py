@@ -214,6 +214,11 @@ class StyleObjective(tf.Module):
     _gram = staticmethod(losses.gram_matrix_for_gradient)
     _differentiate_zero_tv = False
 
+    @property
+    def _tv_differentiated(self) -> bool:
+        """Whether the TV term enters the gradient: only at a weight above 0 (its gradient is 0 otherwise)."""
+        return bool(self.tv_weight) or self._differentiate_zero_tv
+
     def __call__(self, x) -> dict[str, tf.Tensor]:
         tiles = self._tiles(x)
         if tiles is not None:  # the recomputed blocks on row tiles (large images): their layers never whole
@@ -320,7 +325,7 @@ class StyleObjective(tf.Module):
         c = tf.add_n([terms[("content", l)] for l in self.content_layers])
         # at tv_weight 0 (the default) the TV term is reported, not differentiated: its gradient would be 0 anyway,
         # and it costs four strided-slice gradients of the image per step (docs/PERFORMANCE.md)
-        tv = losses.total_variation_loss(x if self.tv_weight or self._differentiate_zero_tv else tf.stop_gradient(x))
+        tv = losses.total_variation_loss(x if self._tv_differentiated else tf.stop_gradient(x))
         total = self.content_weight * c + self.style_weight * s + self.tv_weight * tv
         return {"content": c, "style": s, "tv": tv, "total": total}
 
@@ -375,7 +380,7 @@ class StyleObjective(tf.Module):
                 parts.append(cw * tf.add_n(content))
             if style:
                 parts.append(sw * tf.add_n(style))
-            if tv_of is not None and (tw or self._differentiate_zero_tv):  # (0 × TV: not differentiated, _values)
+            if tv_of is not None and self._tv_differentiated:
                 parts.append(tw * losses.total_variation_loss(tv_of))
             return tf.add_n(parts) if parts else None
 
@@ -468,7 +473,7 @@ class StyleObjective(tf.Module):
             del tape, st, out
             grad = grad + tf.pad(gt, [[0, 0], [tile.s, height - tile.e], [0, 0], [0, 0]])
             after = [grad]
-        if tw or self._differentiate_zero_tv:  # (at weight 0: reported by _values, not differentiated)
+        if self._tv_differentiated:
             with tf.GradientTape() as tape:
                 tape.watch(x)
                 tv = tw * losses.total_variation_loss(x)
