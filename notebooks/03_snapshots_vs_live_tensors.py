@@ -399,11 +399,14 @@ assert 240e6 < sum(big.values()) < 260e6
 # more, so the cell below drops `art` too, with the snapshots of sections 7 and 8 (`style_snapshots`, `snapshots`,
 # `found`); `g` stays for the exercises. To go back to an earlier cell after this one:
 #
-# * sections 2–6 need only a session again: `sess = tf1.Session(graph=g); sess.run(init)`;
-# * section 7 (from the cell that takes the style snapshots) and section 8 make what they need again; re-running
-#   section 7 also adds one more style cost, with its snapshot constants, to `g` (about 59 MB each time), so run
-#   the cell below again when you are done;
+# * sections 2–7 need a session again: `sess = tf1.Session(graph=g); sess.run(init)`;
+# * section 8 also needs section 7's style snapshots: run section 7's cell that takes them (the one that defines
+#   `layers_executed`) again first;
 # * section 1's cell builds a new graph `g`: after it, run the cells from section 2 on, in order.
+#
+# Each re-run of a cell that builds a cost (sections 4 and 7) adds its snapshot constants to `g` again (about
+# 59 MB for section 7's style cost); they stay as long as `g` does, and only section 1's new graph drops them. When
+# you are done, run the cell below again: it closes the new sessions and drops the names.
 
 # %%
 if "art" in globals():
