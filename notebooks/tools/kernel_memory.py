@@ -47,12 +47,17 @@ PROBE_CELLS = {
 
 
 def read_status(pid: int) -> dict[str, int]:
-    """``VmRSS`` and ``VmHWM`` of a process in bytes, from ``/proc/PID/status`` (Linux)."""
+    """``VmRSS``, ``VmHWM`` and ``RssAnon`` of a process in bytes, from ``/proc/PID/status`` (Linux).
+
+    ``RssAnon`` is the resident memory that belongs to the process alone (its heap, TensorFlow's buffers): ``VmRSS``
+    minus the pages of files it maps (shared libraries, ``RssFile``) and shared memory. The mapped library pages
+    depend on the page cache — a freshly installed TensorFlow reads 100 MB more — so ``RssAnon`` is the part a
+    notebook changes (notebooks/README.md, "Reading these numbers")."""
     values = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
+            if key in ("VmRSS", "VmHWM", "RssAnon"):
                 values[key] = int(rest.split()[0]) * 1024  # the file gives kB
     return values
 
@@ -68,6 +73,7 @@ class CellMemory:
     label: str  # the cell's first line
     rss: int
     peak: int
+    anon: int  # RssAnon: resident memory of the process's own (not file-backed) pages
 
 
 @dataclass
@@ -107,7 +113,7 @@ def measure(path: Path, *, probe: bool = False, then: tuple[str, ...] = (), time
     def after_cell(cell, cell_index, **_):
         status = read_status(kernel_pid(client))
         label = labels.get(cell_index) or (cell.source.strip().splitlines() or [""])[0][:60]
-        result.cells.append(CellMemory(cell_index, label, status["VmRSS"], status["VmHWM"]))
+        result.cells.append(CellMemory(cell_index, label, status["VmRSS"], status["VmHWM"], status["RssAnon"]))
         if cell_index in labels and cell_index < result.n_cells + (len(PROBE_CELLS) if probe else 0):
             result.probes[labels[cell_index]] = status["VmRSS"]
 
@@ -127,8 +133,9 @@ def print_cells(m: Measurement) -> None:
 
 def print_table(rows: list[Measurement], markdown: bool) -> None:
     probes = list(PROBE_CELLS) if any(m.probes for m in rows) else []
-    head = ["notebook", "RSS at end (MB)", "peak (MB)", "wall (s)"] + [f"RSS {p} (MB)" for p in probes]
-    table = [[m.name, f"{m.end.rss / MB:.0f}", f"{m.end.peak / MB:.0f}", f"{m.seconds:.0f}"]
+    head = ["notebook", "RSS at end (MB)", "peak (MB)", "wall (s)", "RssAnon at end (MB)"] + \
+        [f"RSS {p} (MB)" for p in probes]
+    table = [[m.name, f"{m.end.rss / MB:.0f}", f"{m.end.peak / MB:.0f}", f"{m.seconds:.0f}", f"{m.end.anon / MB:.0f}"]
              + [f"{m.probes[p] / MB:.0f}" if p in m.probes else "" for p in probes] for m in rows]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nkernel memory, FULL mode, weights={os.environ.get('STYLELIB_WEIGHTS', 'random')}; "
@@ -158,7 +165,8 @@ def main(argv: list[str]) -> int:
     for path in args.notebooks or refresh.all_notebooks():
         m = measure(path, probe=args.probe, then=tuple(args.then))
         rows.append(m)
-        print(f"{m.name}: RSS at end {m.end.rss / MB:.0f} MB, peak {m.end.peak / MB:.0f} MB, {m.seconds:.0f} s",
+        print(f"{m.name}: RSS at end {m.end.rss / MB:.0f} MB (anonymous {m.end.anon / MB:.0f}), peak {m.end.peak / MB:.0f} MB, "
+              f"{m.seconds:.0f} s",
               flush=True)
         if args.cells:
             print_cells(m)
