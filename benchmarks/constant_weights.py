@@ -67,18 +67,19 @@ def _objectives(size: int):
     plain = StyleObjective.from_config(c_pre, s_pre, w, cfg)
     const = StyleObjective.from_config(c_pre, s_pre, w, cfg)
     const.extractor.__class__ = _const_extractor_class()
-    return w, content, style, c_pre, s_pre, cfg, plain, const
+    return w, content, style, c_pre, cfg, {"adam": plain, "adam_const": const}
 
 
-def _plain_gram_objective(c_pre, s_pre, w, cfg):
-    """Stop 16's objective: ``losses.gram_matrix`` (TensorFlow's gradient of it: two products and their sum) and
-    the TV term differentiated at weight 0 — the same values as today's."""
+def _plain_gram_objective(objective):
+    """Stop 16's objective, made from ``objective`` (its targets shared): ``losses.gram_matrix`` (TensorFlow's
+    gradient of it: two products and their sum) and the TV term differentiated at weight 0 — the same values."""
+    import copy
+
     from stylelib import losses
-    from stylelib.transfer import StyleObjective
 
-    cls = type("PlainGramObjective", (StyleObjective,),
-               {"_gram": staticmethod(losses.gram_matrix), "_differentiate_zero_tv": True})
-    return cls.from_config(c_pre, s_pre, w, cfg)
+    plain = copy.copy(objective)
+    plain._gram, plain._differentiate_zero_tv = losses.gram_matrix, True
+    return plain
 
 
 def step(size: int, repeats: int = 5) -> dict:
@@ -89,11 +90,10 @@ def step(size: int, repeats: int = 5) -> dict:
     from stylelib.run import RunRecorder, pixel_bounds
     from stylelib.transfer import _AdamLoop
 
-    w, content, style, c_pre, s_pre, cfg, plain, const = _objectives(size)
+    w, content, style, c_pre, cfg, objectives = _objectives(size)
     lo, hi = pixel_bounds(w)
     base = Baseline(content, style, w)
-    objectives = {"adam": plain, "adam_plain_gram": _plain_gram_objective(c_pre, s_pre, w, cfg),
-                  "adam_const": const}
+    objectives["adam_plain_gram"] = _plain_gram_objective(objectives["adam"])
     loops = {k: _AdamLoop(o, c_pre, lo, hi, cfg.learning_rate, keep_last=False) for k, o in objectives.items()}
     rec = RunRecorder(10 ** 9, w, None, False, desc="")
     count = iter(range(10 ** 9))
@@ -114,8 +114,8 @@ def step(size: int, repeats: int = 5) -> dict:
 def memory(mode: str) -> dict:
     import tensorflow as tf
 
-    w, content, style, c_pre, s_pre, cfg, plain, const = _objectives(64)
-    objective = const if mode == "const" else plain
+    w, content, style, c_pre, cfg, objectives = _objectives(64)
+    objective = objectives["adam_const" if mode == "const" else "adam"]
     x = tf.constant(c_pre)
     f = tf.function(lambda x: objective.value_and_gradient(x)[1])
     out = {"mode": mode, "before": _rss()}

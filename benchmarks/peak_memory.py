@@ -114,7 +114,7 @@ def main() -> None:
     ap.add_argument("--max-seconds", type=float, default=180.0,
                     help="skip an optimizer's larger sizes once a run took longer than this")
     ap.add_argument("--recompute", default="auto", help="RunConfig.recompute: auto (default), or K blocks (tf2 only)")
-    ap.add_argument("--lbfgs-history", type=int, default=10, help="RunConfig.lbfgs_history (default 10)")
+    ap.add_argument("--lbfgs-history", type=int, default=None, help="RunConfig.lbfgs_history (default: its default)")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args()
     if args.engine == "tf1":
@@ -134,7 +134,7 @@ def main() -> None:
     settings = {}  # stylize settings beyond the defaults, for the child and the estimate
     if args.recompute != "auto":
         settings["recompute"] = int(args.recompute)
-    if args.lbfgs_history != 10:
+    if args.lbfgs_history is not None:
         settings["lbfgs_history"] = args.lbfgs_history
     rows = []
     print(f"{'size':>5} {'optimizer':>9} {'shape':>11} {'import':>7} {'peak GB':>8} {'estimate':>9} {'ratio':>6} "

@@ -690,6 +690,9 @@ def largest_size_that_fits(config, shapes, available: int, *, engine: str = "tf2
     return lo * 16
 
 
+_MORE_RECOMPUTE = 3  # the blocks the memory check may suggest recomputing (blocks 1–3; stylelib.run.RECOMPUTE_BLOCKS)
+
+
 def _recompute_more_fits(config, content_hw, style_hw, available: int, engine: str, device_memory: bool) -> bool:
     """Whether the same run with VGG's blocks 1–3 recomputed (``recompute=3``, the same result; slower evaluations,
     :data:`stylelib.run.RECOMPUTE_BLOCKS`) fits in ``FIT_FRACTION × available``, where the run as asked does not
@@ -698,9 +701,10 @@ def _recompute_more_fits(config, content_hw, style_hw, available: int, engine: s
 
     if engine != "tf2" or not dataclasses.is_dataclass(config) or not hasattr(config, "recompute"):
         return False
-    if _recompute_blocks(config, _hw(content_hw, "content_hw")) >= 3:
+    if _recompute_blocks(config, _hw(content_hw, "content_hw")) >= _MORE_RECOMPUTE:
         return False
-    est = estimate_peak_bytes(dataclasses.replace(config, recompute=3), content_hw, style_hw, engine=engine)
+    est = estimate_peak_bytes(dataclasses.replace(config, recompute=_MORE_RECOMPUTE), content_hw, style_hw,
+                              engine=engine)
     return (est.device if device_memory else est.total) <= FIT_FRACTION * available
 
 
@@ -714,8 +718,8 @@ def _suggestion(config, content_hw, style_hw, available: int, engine: str, devic
     if size is not None:
         smaller = f"--size {size} or less (API: size={size})"
         if offer_recompute and _recompute_more_fits(config, content_hw, style_hw, available, engine, device_memory):
-            return (f"use --recompute 3 (API: recompute=3; the same picture, each step up to 1.6x slower) "
-                    f"or {smaller}")
+            return (f"use --recompute {_MORE_RECOMPUTE} (API: recompute={_MORE_RECOMPUTE}; the same picture, each "
+                    f"step up to 1.6x slower) or {smaller}")
         return f"use {smaller}"
     if getattr(config, "style_size", None) is not None and engine == "tf2":
         size = largest_size_that_fits(config, _shape_function(config, content_hw, style_hw, engine, True),

@@ -165,7 +165,7 @@ class StyleObjective(tf.Module):
             tiles, start, out = self._tiles(x), 0, {}
             if tiles is not None:
                 start = self._tiled_stop
-                x, _, kept = self._tiled_forward(x, tiles, start, stats=None, keep=self.content_layers)
+                x, _, kept = self._tiled_forward(x, tiles, stats=None, keep=self.content_layers)
                 out = {l: tf.cast(a, tf.float32) for l, a in kept.items()}
             out.update({l: tf.cast(a, tf.float32) for l, a in self.extractor.iter_layers(x, start)
                         if l in self.content_layers})
@@ -182,7 +182,7 @@ class StyleObjective(tf.Module):
             tiles, start, out = self._tiles(x), 0, {}
             if tiles is not None:  # the Gram matrices of the tiled layers: summed over the tiles
                 start = self._tiled_stop
-                x, stats, _ = self._tiled_forward(x, tiles, start, stats="style")
+                x, stats, _ = self._tiled_forward(x, tiles, stats="style")
                 out = {l: g * scales[l] for (_, l), g in stats.items()}
             out.update({l: losses.gram_matrix(a) * scales[l] for l, a in self.extractor.iter_layers(x, start)
                         if l in self.style_layers})
@@ -222,9 +222,8 @@ class StyleObjective(tf.Module):
     def __call__(self, x) -> dict[str, tf.Tensor]:
         tiles = self._tiles(x)
         if tiles is not None:  # the recomputed blocks on row tiles (large images): their layers never whole
-            stop = self._tiled_stop
-            h, stats, _ = self._tiled_forward(x, tiles, stop)
-            _, feats = self.extractor.run(h, stop)
+            h, stats, _ = self._tiled_forward(x, tiles)
+            _, feats = self.extractor.run(h, self._tiled_stop)
             terms = {**self._terms_from_stats(stats, x), **self._terms(feats)}
             return self._values(terms, self._style_sum(terms), x)
         feats = self.extractor(x)
@@ -275,14 +274,14 @@ class StyleObjective(tf.Module):
         tiles = self.extractor.row_tiles(int(x.shape[1]), self.tile_rows, self._tiled_stop)
         return tiles if len(tiles) > 1 else None
 
-    def _tile_pass(self, xt, tile, stop: int, stats: str | None = "loss", keep=()):
-        """The layers ``0:stop`` on one tile's input rows ``xt`` ``(1, e − s, W, 3)``: the kept rows of layer
-        ``stop − 1``'s output, the tile's statistics of the loss layers among them (over its kept rows; ``stats``
+    def _tile_pass(self, xt, tile, stats: str | None = "loss", keep=()):
+        """The tiled layers (``0:_tiled_stop``) on one tile's input rows ``xt`` ``(1, e − s, W, 3)``: the kept rows
+        of the last one's output, the tile's statistics of the loss layers among them (over its kept rows; ``stats``
         ``'loss'``: ``{('style', l): G_tile (N, N), ('content', l): Σ(F − P)²}``, float32; ``'style'``: the Gram
         matrices only; ``None``: none) and ``{l: kept rows}`` of the layers in ``keep``."""
-        levels = self.extractor.row_levels(stop)
+        levels = self.extractor.row_levels(self._tiled_stop)
         out, st, kept = None, {}, {}
-        for name, a in self.extractor.iter_layers(xt, 0, stop):
+        for name, a in self.extractor.iter_layers(xt, 0, self._tiled_stop):
             if name is None:
                 out = a
                 continue
@@ -299,15 +298,15 @@ class StyleObjective(tf.Module):
         first, last = tile.kept(tile.align.bit_length() - 1)
         return out[:, first:last], st, kept
 
-    def _tiled_forward(self, x, tiles, stop: int, stats: str | None = "loss", keep=()):
-        """The layers ``0:stop`` run tile by tile, one tile after the other (a control dependency chains them, so
-        the executor never holds two tiles' layers): layer ``stop − 1``'s whole output, the statistics summed
+    def _tiled_forward(self, x, tiles, stats: str | None = "loss", keep=()):
+        """The tiled layers (``0:_tiled_stop``) run tile by tile, one tile after the other (a control dependency
+        chains them, so the executor never holds two tiles' layers): the last one's whole output, the statistics summed
         over the tiles (:meth:`_tile_pass`) and the layers in ``keep`` whole (their tiles' rows concatenated)."""
         outs, total, kept, after = [], {}, {}, []
         for tile in tiles:
             with tf.control_dependencies(after):
                 xt = tf.identity(x[:, tile.s:tile.e])
-            out, st, kp = self._tile_pass(xt, tile, stop, stats, keep)
+            out, st, kp = self._tile_pass(xt, tile, stats, keep)
             outs.append(out)
             total = {k: total[k] + v if k in total else v for k, v in st.items()}
             for k, v in kp.items():
@@ -387,7 +386,7 @@ class StyleObjective(tf.Module):
         segments = self._segments
         tiles = self._tiles(x)
         if tiles is not None:
-            return self._tiled_value_and_gradient(x, tiles, self._tiled_stop, segments[-1], combine, tw)
+            return self._tiled_value_and_gradient(x, tiles, combine, tw)
         if self.recompute == 0 or self.guided is not None or len(segments) == 1:
             with tf.GradientTape() as tape:
                 tape.watch(x)
@@ -432,8 +431,8 @@ class StyleObjective(tf.Module):
             tail_loss = combine(tail_terms)
         return (tape.gradient(tail_loss, h) if tail_loss is not None else tf.zeros_like(h)), tail_terms
 
-    def _tiled_value_and_gradient(self, x, tiles, stop: int, tail, combine, tw: float):
-        """:meth:`value_and_gradient` with the recomputed blocks (the layers ``0:stop``) on row tiles.
+    def _tiled_value_and_gradient(self, x, tiles, combine, tw: float):
+        """:meth:`value_and_gradient` with the recomputed blocks (the layers ``0:_tiled_stop``) on row tiles.
 
         Forward: the tiles one after the other (no tape), keeping the blocks' output rows and the loss layers'
         statistics (Gram matrices, content sums of squares) summed over the tiles. The rest of the network is
@@ -444,8 +443,8 @@ class StyleObjective(tf.Module):
         (``output_gradients``) — exact, since the statistics are sums of the tiles' contributions — added into
         the image's gradient at its rows (halos overlap and add up). Total variation is differentiated on the
         whole image."""
-        h, stats, _ = self._tiled_forward(x, tiles, stop)
-        g, tail_terms = self._tail_gradient(h, tail, combine)
+        h, stats, _ = self._tiled_forward(x, tiles)
+        g, tail_terms = self._tail_gradient(h, self._segments[-1], combine)
         keys = list(stats)
         with tf.GradientTape() as tape:
             tape.watch([stats[k] for k in keys])
@@ -461,7 +460,7 @@ class StyleObjective(tf.Module):
                 xt = tf.identity(x[:, tile.s:tile.e])
             with tf.GradientTape() as tape:
                 tape.watch(xt)
-                out, st, _ = self._tile_pass(xt, tile, stop)
+                out, st, _ = self._tile_pass(xt, tile)
                 # ⟨stat_tile, dL/dstat⟩: its gradient is the tile's share of the blocks' own terms' gradient
                 lin = tf.add_n([tf.reduce_sum(st[k] * tf.stop_gradient(dstats[k])) for k in keys]) if keys else None
             a = tile.r0 // tile.align
