@@ -400,8 +400,8 @@ assert 240e6 < sum(big.values()) < 260e6
 # `found`); `g` stays for the exercises. To go back to an earlier cell after this one:
 #
 # * sections 2–7 need a session again: `sess = tf1.Session(graph=g); sess.run(init)`;
-# * section 8 also needs section 7's style snapshots: run section 7's cell that takes them (the one that defines
-#   `layers_executed`) again first;
+# * section 7's figure and section 8 also need section 7's style snapshots: with that new session, run section 7's
+#   cell that takes them (the one that defines `layers_executed`) again first;
 # * section 1's cell builds a new graph `g`: after it, run the cells from section 2 on, in order.
 #
 # Each re-run of a cell that builds a cost (sections 4 and 7) adds its snapshot constants to `g` again (about
