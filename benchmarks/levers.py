@@ -203,7 +203,7 @@ if how == "minimize":
                    options={"maxiter": 12, "maxcor": history, "gtol": 0.0})
     message = res.message
 else:
-    message = lbfgs_b(fg, x0, lo, hi, history=history, maxiter=12)
+    message = lbfgs_b(fg, x0, lo, hi, history=history, maxiter=12, overwrite_x0=True)  # as the TF2 engine calls it
 print(json.dumps({"extra_mb": (status("VmHWM") - base) / 1e6, "vectors": (status("VmHWM") - base) / (8 * n),
                   "seconds": time.perf_counter() - t0, "message": message}))
 """

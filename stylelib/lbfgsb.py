@@ -64,7 +64,7 @@ def _with_minimize(fg, x0, lower, upper, history, maxiter, maxfun, callback, fto
 
 def lbfgs_b(fg, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, history: int = 10, maxiter: int = 15000,
             maxfun: int = 15000, callback=None, ftol: float = 2.2204460492503131e-09, gtol: float = 0.0,
-            maxls: int = 20) -> str:
+            maxls: int = 20, overwrite_x0: bool = False) -> str:
     """scipy's L-BFGS-B (``scipy.optimize.minimize(method='L-BFGS-B')``, the same iterates bit for bit) without
     the copies its wrapper makes of the variables — issue 11, memory.
 
@@ -72,14 +72,16 @@ def lbfgs_b(fg, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, history
     20 float64 vectors' worth of memory for a moment, and seconds of Python at 1024 px), and its ``ScalarFunction``
     keeps further copies of the point and the gradient. This calls scipy's own solver routine (``setulb``, the
     same code ``minimize`` runs) directly, with the arrays it needs and nothing else: the point, the gradient,
-    the two bounds, its work arrays (``2·history + 5`` vectors) and one copy of the last point evaluated.
+    the two bounds, its work arrays (``2·history + 5`` vectors) and one copy of the last point evaluated. Bounds
+    that are float64 and contiguous are used as they are (not copied), and with ``overwrite_x0`` so is the start.
 
     Parameters
     ----------
     fg : callable
         ``fg(x, g) -> f``: the function's value at ``x`` (float64 ``(n,)``); it writes the gradient into ``g``.
     x0, lower, upper : ndarray
-        The start and the box bounds, float64 ``(n,)``; ``x0`` is clipped into the box.
+        The start and the box bounds, ``(n,)`` (float64; other dtypes are converted); ``x0`` is clipped into the
+        box. The bounds are only read.
     history : int
         Correction pairs kept (``maxcor``, scipy's default 10).
     maxiter, maxfun : int
@@ -89,6 +91,10 @@ def lbfgs_b(fg, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, history
         it); ``fg`` was called last at ``x`` (if the solver had not evaluated it last, it is evaluated again).
     ftol, gtol, maxls
         As ``minimize``'s L-BFGS-B options (``gtol`` is scipy's ``pgtol``).
+    overwrite_x0 : bool
+        As scipy.linalg's ``overwrite_a``: True lets the solver use ``x0`` (if float64 and contiguous) as its point,
+        which it then changes — one image-sized vector less for a caller that does not need the start again
+        (the TF2 engine, issue 11). Default False: ``x0`` is left alone.
 
     Returns
     -------
@@ -103,9 +109,10 @@ def lbfgs_b(fg, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, history
 
     n = x0.size
     m = int(history)
-    x = np.array(np.clip(x0, lower, upper), dtype=np.float64)
-    low_bnd = np.array(lower, dtype=np.float64)
-    upper_bnd = np.array(upper, dtype=np.float64)
+    low_bnd = np.ascontiguousarray(lower, dtype=np.float64)  # setulb only reads the bounds: no copy needed
+    upper_bnd = np.ascontiguousarray(upper, dtype=np.float64)
+    x = (np.asarray if overwrite_x0 else np.array)(x0, dtype=np.float64, order="C")
+    np.clip(x, low_bnd, upper_bnd, out=x)
     nbd = np.full(n, 2, np.int32)  # both bounds, everywhere (the pixel range is finite)
     f = np.array(0.0, dtype=np.float64)
     g = np.zeros(n, np.float64)

@@ -613,6 +613,21 @@ def test_lbfgs_b_takes_scipys_steps_bit_for_bit(direct, monkeypatch):
             np.testing.assert_array_equal(p, q)
         assert message == res.message
 
+    # overwrite_x0 (what the TF2 engine asks for): the same iterates, and the solver's point is x0 itself — at the
+    # end, the last iterate (on the direct path; the fallback leaves x0 alone). The bounds are never changed.
+    start, lo_before, hi_before = x0.copy(), lo.copy(), hi.copy()
+    again = []
+    lbfgs_b(fg, x0, lo, hi, history=10, maxiter=25, maxfun=75, callback=lambda x: again.append(x.copy()),
+            overwrite_x0=True)
+    first = []
+    lbfgs_b(fg, start, lo, hi, history=10, maxiter=25, maxfun=75, callback=lambda x: first.append(x.copy()))
+    assert len(again) == len(first) == 25
+    for p, q in zip(first, again, strict=True):
+        np.testing.assert_array_equal(p, q)
+    np.testing.assert_array_equal(x0, again[-1] if direct else start)
+    np.testing.assert_array_equal(lo, lo_before)
+    np.testing.assert_array_equal(hi, hi_before)
+
 
 def test_lbfgs_history_is_scipys_maxcor(content_img, style_img, random_weights, monkeypatch):
     from stylelib import transfer
