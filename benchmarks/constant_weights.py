@@ -2,14 +2,17 @@
 one-product gradient (kept), against the baseline (docs/PERFORMANCE.md).
 
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights step 256      # step ratios, 5 repeats
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights fusion 256    # unfused convs alone
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory var    # RSS of one traced function
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory const
 
 ``step SIZE``: interleaved medians of the baseline's step (:mod:`benchmarks.baseline`); stylelib's Adam loop step as
 it is (``adam``); the same with stop 16's objective (``adam_plain_gram``: every Gram matrix differentiated as
-TensorFlow does, two products, and the TV term differentiated at weight 0); and the loop whose extractor makes its
-kernels with ``tf.constant`` inside the trace (``adam_const``: ``Const`` nodes that oneDNN may keep packed). Then the
-objectives' totals and each one's largest gradient difference from ``adam``.
+TensorFlow does, two products, and the TV term differentiated at weight 0); the loop whose extractor makes its
+kernels with ``tf.constant`` inside the trace (``adam_const``: ``Const`` nodes that oneDNN may keep packed); and the
+loop whose convolutions are kept apart from their bias and ReLU (``adam_unfused``: no Grappler ``_FusedConv2D``).
+Then the objectives' totals and each one's largest gradient difference from ``adam``.
+``fusion SIZE``: the baseline, ``adam`` and ``adam_unfused`` only — no constant-weights graph in the process.
 ``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
 value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
 the peak (VmHWM) is the process's.
@@ -53,6 +56,26 @@ def _const_extractor_class():
     return ConstantWeights
 
 
+def _unfused_extractor_class():
+    import tensorflow as tf
+
+    from stylelib.extractor import FeatureExtractor
+    from stylelib.vgg19 import layer_key
+
+    class UnfusedConv(FeatureExtractor):
+        """Each conv kept apart from its bias and ReLU in the traced graph: an ``EnsureShape`` (an identity) between
+        them, which Grappler's remapper does not fuse across, so no ``_FusedConv2D`` — the same values."""
+
+        def _apply(self, layer, x):
+            if layer.kind == "conv" and tf.inside_function():
+                with tf.name_scope(layer_key(layer.name, self.pooling)):
+                    y = tf.nn.conv2d(x, self._kernels[layer.name], strides=1, padding="SAME")
+                    return tf.nn.relu(tf.ensure_shape(y, y.shape) + self._biases[layer.name])
+            return super()._apply(layer, x)
+
+    return UnfusedConv
+
+
 def _objectives(size: int):
     from benchmarks.run import load_pair
     from stylelib import images
@@ -82,7 +105,17 @@ def _plain_gram_objective(objective):
     return plain
 
 
-def step(size: int, repeats: int = 5) -> dict:
+def _unfused_objective(objective):
+    """``objective`` (its targets shared) with :func:`_unfused_extractor_class`'s extractor."""
+    import copy
+
+    unfused = copy.copy(objective)
+    unfused.extractor = copy.copy(objective.extractor)
+    unfused.extractor.__class__ = _unfused_extractor_class()
+    return unfused
+
+
+def step(size: int, repeats: int = 5, constants: bool = True) -> dict:
     import tensorflow as tf
 
     from benchmarks.baseline import Baseline
@@ -94,6 +127,9 @@ def step(size: int, repeats: int = 5) -> dict:
     lo, hi = pixel_bounds(w)
     base = Baseline(content, style, w)
     objectives["adam_plain_gram"] = _plain_gram_objective(objectives["adam"])
+    objectives["adam_unfused"] = _unfused_objective(objectives["adam"])
+    if not constants:  # (fusion): whether the unfused conv's speed needs the constants' graph in the process
+        objectives = {k: objectives[k] for k in ("adam", "adam_unfused")}
     loops = {k: _AdamLoop(o, c_pre, lo, hi, cfg.learning_rate, keep_last=False) for k, o in objectives.items()}
     rec = RunRecorder(10 ** 9, w, None, False, desc="")
     count = iter(range(10 ** 9))
@@ -130,7 +166,7 @@ def memory(mode: str) -> dict:
 
 if __name__ == "__main__":
     warnings.simplefilter("ignore")
-    if sys.argv[1] == "step":
-        step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 5)
+    if sys.argv[1] in ("step", "fusion"):
+        step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 5, constants=sys.argv[1] == "step")
     else:
         memory(sys.argv[2])

@@ -629,6 +629,39 @@ def test_lbfgs_b_takes_scipys_steps_bit_for_bit(direct, monkeypatch):
     np.testing.assert_array_equal(hi, hi_before)
 
 
+def test_lbfgs_b_holds_no_copy_of_the_bounds_or_of_an_overwritable_start():
+    """Issue 11 (memory): at 2048 px each float64 vector of the image is 67 MB. Counted with tracemalloc (NumPy
+    reports its allocations to it): the solver's own arrays are its work array (2·m + 5 vectors), the gradient, the
+    last point evaluated and the integer arrays (2 vectors' worth) — 2·m + 9; copying the start and the two bounds
+    would be 3 more (and np.clip's temporary, before issue 11's stop 18)."""
+    import tracemalloc
+
+    from stylelib.lbfgsb import lbfgs_b
+
+    n, m = 200_000, 4
+    rng = np.random.default_rng(0)
+    target, scale = rng.uniform(-1, 1, n), rng.uniform(1, 10, n)
+
+    def fg(x, g):  # in place: no vectors of its own
+        np.subtract(x, target, out=g)
+        f = 0.5 * float(np.dot(scale * g, g))
+        g *= scale
+        return f
+
+    def peak_vectors(**kw):
+        x0, lo, hi = np.zeros(n), np.full(n, -0.5), np.full(n, 0.5)
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+        lbfgs_b(fg, x0, lo, hi, history=m, maxiter=6, **kw)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak / (8 * n)
+
+    lean, copying = peak_vectors(overwrite_x0=True), peak_vectors()
+    assert 2 * m + 9 < lean < 2 * m + 10.5  # and fg's `scale * g`, one vector for a moment
+    assert lean + 0.9 < copying < lean + 1.5  # the start copied when it may not be overwritten; the bounds never
+
+
 def test_lbfgs_history_is_scipys_maxcor(content_img, style_img, random_weights, monkeypatch):
     from stylelib import transfer
 
