@@ -3,6 +3,7 @@ one-product gradient (kept), against the baseline (docs/PERFORMANCE.md).
 
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights step 256      # step ratios, 5 repeats
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights fusion 256    # unfused convs alone
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights fusion-warm 256   # ... after a warm-up
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory var    # RSS of one traced function
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory const
 
@@ -13,6 +14,8 @@ kernels with ``tf.constant`` inside the trace (``adam_const``: ``Const`` nodes t
 loop whose convolutions are kept apart from their bias and ReLU (``adam_unfused``: no Grappler ``_FusedConv2D``).
 Then the objectives' totals and each one's largest gradient difference from ``adam``.
 ``fusion SIZE``: the baseline, ``adam`` and ``adam_unfused`` only — no constant-weights graph in the process.
+``fusion-warm SIZE``: the same after the constants' extractor has run forward twice at this size and been dropped
+(oneDNN's primitives for these shapes then exist; docs/PERFORMANCE.md, "Unfused convolutions").
 ``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
 value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
 the peak (VmHWM) is the process's.
@@ -115,7 +118,7 @@ def _unfused_objective(objective):
     return unfused
 
 
-def step(size: int, repeats: int = 5, constants: bool = True) -> dict:
+def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = False) -> dict:
     import tensorflow as tf
 
     from benchmarks.baseline import Baseline
@@ -128,6 +131,11 @@ def step(size: int, repeats: int = 5, constants: bool = True) -> dict:
     base = Baseline(content, style, w)
     objectives["adam_plain_gram"] = _plain_gram_objective(objectives["adam"])
     objectives["adam_unfused"] = _unfused_objective(objectives["adam"])
+    if warm_up:  # (fusion-warm): the constants' extractor run forward twice at this size, then dropped
+        forward = tf.function(objectives["adam_const"].extractor)
+        for _ in range(2):
+            forward(tf.constant(c_pre))
+        del forward
     if not constants:  # (fusion): whether the unfused conv's speed needs the constants' graph in the process
         objectives = {k: objectives[k] for k in ("adam", "adam_unfused")}
     loops = {k: _AdamLoop(o, c_pre, lo, hi, cfg.learning_rate, keep_last=False) for k, o in objectives.items()}
@@ -166,7 +174,8 @@ def memory(mode: str) -> dict:
 
 if __name__ == "__main__":
     warnings.simplefilter("ignore")
-    if sys.argv[1] in ("step", "fusion"):
-        step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 5, constants=sys.argv[1] == "step")
+    if sys.argv[1] in ("step", "fusion", "fusion-warm"):
+        step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 5, constants=sys.argv[1] == "step",
+             warm_up=sys.argv[1] == "fusion-warm")
     else:
         memory(sys.argv[2])
