@@ -17,7 +17,8 @@ Then the objectives' totals and each one's largest gradient difference from ``ad
 ``fusion SIZE``: the baseline, ``adam``, ``adam_unfused`` and ``adam_conv3d`` — no constant-weights graph in the
 process.
 ``fusion-warm SIZE``: the same after the constants' extractor has run forward twice at this size and been dropped
-(oneDNN's primitives for these shapes then exist; docs/PERFORMANCE.md, "Unfused convolutions").
+(oneDNN's primitives for these shapes then exist; docs/PERFORMANCE.md, "The kernel layout of the forward
+convolution").
 ``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
 value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
 the peak (VmHWM) is the process's.
