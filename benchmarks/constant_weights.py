@@ -11,10 +11,11 @@ one-product gradient (kept), against the baseline (docs/PERFORMANCE.md).
 it is (``adam``); the same with stop 16's objective (``adam_plain_gram``: every Gram matrix differentiated as
 TensorFlow does, two products, and the TV term differentiated at weight 0); the loop whose extractor makes its
 kernels with ``tf.constant`` inside the trace (``adam_const``: ``Const`` nodes that oneDNN may keep packed); and the
-loop whose convolutions are kept apart from their bias and ReLU (``adam_unfused``: no Grappler ``_FusedConv2D``); and
-the loop whose convolutions are ``Conv3D`` over a depth of 1 (``adam_conv3d``: the kernel layout oneDNN prefers).
-Then the objectives' totals and each one's largest gradient difference from ``adam``.
-``fusion SIZE``: the baseline, ``adam``, ``adam_unfused`` and ``adam_conv3d`` — no constant-weights graph in the
+loop whose convolutions are 2-D and kept apart from their bias and ReLU (``adam_unfused``: no Grappler
+``_FusedConv2D``); and the loop with stop 17's 2-D convolutions (``adam_conv2d``: ``FeatureExtractor(as_conv3d=False)``;
+``adam`` runs each as a depth-1 ``Conv3D`` on a CPU, for the kernel layout oneDNN prefers). Then the objectives'
+totals and each one's largest gradient difference from ``adam``.
+``fusion SIZE``: the baseline, ``adam``, ``adam_unfused`` and ``adam_conv2d`` — no constant-weights graph in the
 process.
 ``fusion-warm SIZE``: the same after the constants' extractor has run forward twice at this size and been dropped
 (oneDNN's primitives for these shapes then exist; docs/PERFORMANCE.md, "The kernel layout of the forward
@@ -82,29 +83,6 @@ def _unfused_extractor_class():
     return UnfusedConv
 
 
-def _conv3d_extractor_class():
-    import tensorflow as tf
-
-    from stylelib.extractor import FeatureExtractor
-    from stylelib.vgg19 import layer_key
-
-    class Conv3dForm(FeatureExtractor):
-        """Each 3×3 conv run as a ``Conv3D`` over a depth of 1 (the same sums, the same values): TensorFlow's oneDNN
-        forward convolution gives a 2-D float32 kernel that is not a constant, at batch 1, the plain ``hwio`` layout
-        (``MklConvFwdPrimitive::Setup`` in tensorflow/core/kernels/mkl/mkl_conv_ops.cc); a 5-D kernel gets the
-        layout oneDNN prefers (``format_tag::any``), as a constant kernel does."""
-
-        def _apply(self, layer, x):
-            if layer.kind == "conv" and tf.inside_function():
-                with tf.name_scope(layer_key(layer.name, self.pooling)):
-                    k = self._kernels[layer.name]
-                    y = tf.nn.conv3d(x[:, None], k[None], strides=[1, 1, 1, 1, 1], padding="SAME")[:, 0]
-                    return tf.nn.relu(y + self._biases[layer.name])
-            return super()._apply(layer, x)
-
-    return Conv3dForm
-
-
 def _objectives(size: int):
     from benchmarks.run import load_pair
     from stylelib import images
@@ -134,13 +112,17 @@ def _plain_gram_objective(objective):
     return plain
 
 
-def _with_extractor_class(objective, cls):
-    """``objective`` (its targets shared) with a copy of its extractor made an instance of ``cls``."""
+def _with_extractor(objective, cls=None, **attributes):
+    """``objective`` (its targets shared) with a copy of its extractor, made an instance of ``cls`` and/or given
+    ``attributes``."""
     import copy
 
     other = copy.copy(objective)
     other.extractor = copy.copy(objective.extractor)
-    other.extractor.__class__ = cls
+    if cls is not None:
+        other.extractor.__class__ = cls
+    for key, value in attributes.items():
+        setattr(other.extractor, key, value)
     return other
 
 
@@ -156,15 +138,15 @@ def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = Fa
     lo, hi = pixel_bounds(w)
     base = Baseline(content, style, w)
     objectives["adam_plain_gram"] = _plain_gram_objective(objectives["adam"])
-    objectives["adam_unfused"] = _with_extractor_class(objectives["adam"], _unfused_extractor_class())
-    objectives["adam_conv3d"] = _with_extractor_class(objectives["adam"], _conv3d_extractor_class())
+    objectives["adam_unfused"] = _with_extractor(objectives["adam"], _unfused_extractor_class())
+    objectives["adam_conv2d"] = _with_extractor(objectives["adam"], as_conv3d=False)
     if warm_up:  # (fusion-warm): the constants' extractor run forward twice at this size, then dropped
         forward = tf.function(objectives["adam_const"].extractor)
         for _ in range(2):
             forward(tf.constant(c_pre))
         del forward
     if not constants:  # (fusion): whether the unfused conv's speed needs the constants' graph in the process
-        objectives = {k: objectives[k] for k in ("adam", "adam_unfused", "adam_conv3d")}
+        objectives = {k: objectives[k] for k in ("adam", "adam_unfused", "adam_conv2d")}
     loops = {k: _AdamLoop(o, c_pre, lo, hi, cfg.learning_rate, keep_last=False) for k, o in objectives.items()}
     rec = RunRecorder(10 ** 9, w, None, False, desc="")
     count = iter(range(10 ** 9))

@@ -343,9 +343,9 @@ def efficiency(size: int, weights, *, repeats: int = 5, warmup: int = 2, device:
         adam = _AdamLoop(objective, c_pre, lo, hi, cfg.learning_rate)
         recorder = RunRecorder(10 ** 9, weights, None, False, desc="")
         counter = iter(range(10 ** 9))
-        # the same convolutions, forward only: the net up to the deepest layer the objective uses
+        # the same convolutions (in the same form), forward only: the net up to the deepest layer the objective uses
         last = max((canonical_layer(n) for n in layers), key=LAYER_NAMES.index)
-        net = FeatureExtractor(weights, [last], pooling=cfg.pooling)
+        net = FeatureExtractor(weights, [last], pooling=cfg.pooling, as_conv3d=objective.extractor.as_conv3d)
         forward = tf.function(lambda x: tf.reduce_sum(net(x)[last]))
         x = tf.constant(c_pre)
         med = _median_interleaved({"step": lambda: adam.step(next(counter), recorder.record),

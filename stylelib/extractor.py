@@ -92,6 +92,16 @@ class FeatureExtractor(tf.Module):
         Pooling between blocks.
     dtype : str or tf.DType
         Compute dtype (``'float16'`` for mixed precision on a GPU); the outputs have this dtype.
+    as_conv3d : bool
+        Inside a ``tf.function``, run each 3×3 conv as a ``Conv3D`` over a depth of 1 (``tf.nn.conv3d`` of the
+        input and the kernel each given a depth axis, ``tf.expand_dims``; ``tf.squeeze`` after): the same sums.
+        Why: TensorFlow's oneDNN forward convolution keeps a 2-D float32 kernel that is not a graph constant, at
+        batch 1, in the plain ``hwio`` layout, and gives every other kernel (a 5-D one included) the layout oneDNN
+        prefers
+        (``MklConvFwdPrimitive::Setup``, tensorflow/core/kernels/mkl/mkl_conv_ops.cc). Measured on a CPU: a
+        style-transfer step 0.88–0.93 × as long at 128–512 px (docs/PERFORMANCE.md, "The kernel layout of the
+        forward convolution"). Default False: the plain ``Conv2D`` the notebooks show. Eagerly, both run ``Conv2D``.
+        :class:`stylelib.transfer.StyleObjective` sets it for float32 off a GPU.
     name : str, optional
         The ``tf.Module``'s name.
 
@@ -118,9 +128,10 @@ class FeatureExtractor(tf.Module):
     """
 
     def __init__(self, weights: VGG19Weights | str | None, layers: Iterable[str], pooling: str = DEFAULT_POOLING,
-                 dtype: str | tf.DType = tf.float32, name: str | None = None):
+                 dtype: str | tf.DType = tf.float32, as_conv3d: bool = False, name: str | None = None):
         super().__init__(name=name)
         check_pooling(pooling)
+        self.as_conv3d = bool(as_conv3d)
         self.weights = load_weights(weights)
         self.pooling = pooling
         self.dtype = tf.as_dtype(dtype)
@@ -156,8 +167,13 @@ class FeatureExtractor(tf.Module):
         # a name scope per layer: in a traced graph the ops read "conv1_1/Conv2D", "avgpool1/AvgPool", …
         with tf.name_scope(layer_key(layer.name, self.pooling)):
             if layer.kind == "conv":
-                return tf.nn.relu(tf.nn.conv2d(x, self._kernels[layer.name], strides=1, padding="SAME")
-                                  + self._biases[layer.name])
+                kernel = self._kernels[layer.name]
+                if self.as_conv3d and tf.inside_function():  # oneDNN's preferred kernel layout (as_conv3d)
+                    y = tf.squeeze(tf.nn.conv3d(tf.expand_dims(x, 1), tf.expand_dims(kernel, 0),
+                                                strides=[1, 1, 1, 1, 1], padding="SAME"), 1)
+                else:
+                    y = tf.nn.conv2d(x, kernel, strides=1, padding="SAME")
+                return tf.nn.relu(y + self._biases[layer.name])
             if self.pooling == "avg":
                 return tf.nn.avg_pool2d(x, ksize=2, strides=2, padding="SAME")
             return tf.nn.max_pool2d(x, ksize=2, strides=2, padding="SAME")

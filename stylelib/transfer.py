@@ -129,8 +129,12 @@ class StyleObjective(tf.Module):
         self.tv_weight = float(tv_weight)
         self.content_normalization = recipe.check_choice(
             "content_normalization", content_normalization, recipe.CONTENT_NORMALIZATIONS)
+        # float32 off a GPU: each conv a depth-1 Conv3D in traced functions, for oneDNN's faster kernel layout
+        # (FeatureExtractor's as_conv3d); on a GPU cuDNN's 2-D convolution stays. The device: where tf.constant goes.
+        on_gpu = ":GPU:" in tf.constant(0.0).device.upper()
         self.extractor = FeatureExtractor(
-            weights, list(dict.fromkeys([*self.content_layers, *self.style_layers])), pooling=pooling, dtype=dtype
+            weights, list(dict.fromkeys([*self.content_layers, *self.style_layers])), pooling=pooling, dtype=dtype,
+            as_conv3d=tf.as_dtype(dtype) == tf.float32 and not on_gpu,
         )
         self.recompute = int(recompute)
         if self.recompute < 0:

@@ -240,3 +240,46 @@ def test_row_tiles_cover_the_rows_with_an_aligned_halo(random_weights):
         "conv1_2": 0, "pool2": 2}
     with pytest.raises(ValueError, match="tile_rows"):
         fe.row_tiles(37, 0, 3)
+
+
+def test_conv3d_form_gives_the_conv2d_values_and_gradient(random_weights):
+    """Issue 11 (stop 18): ``as_conv3d`` runs each conv as a depth-1 ``Conv3D`` in a traced function (oneDNN's
+    preferred kernel layout on a CPU), with the values and the input gradient of the plain ``Conv2D`` form — also
+    with biases that are not zero (the random weights' are). The engine uses it for float32 off a GPU."""
+    import dataclasses
+
+    from stylelib.transfer import StyleObjective
+
+    rng = np.random.default_rng(3)
+    weights = dataclasses.replace(random_weights, biases={
+        k: rng.normal(0, 0.1, b.shape).astype(np.float32) for k, b in random_weights.biases.items()})
+    layers = ["conv1_1", "conv2_1", "conv3_1"]
+    x = tf.constant(rng.uniform(-100, 100, (1, 20, 28, 3)).astype(np.float32))
+    results, graphs = {}, {}
+    for form in (False, True):
+        fe = FeatureExtractor(weights, layers, as_conv3d=form)
+
+        @tf.function
+        def value_and_grad(x, fe=fe):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                out = fe(x)
+                total = sum(tf.reduce_sum(out[k] ** 2) for k in layers)
+            return out, tape.gradient(total, x)
+
+        results[form] = value_and_grad(x)
+        graphs[form] = value_and_grad.get_concrete_function(x).graph
+    for k in layers:
+        np.testing.assert_allclose(results[True][0][k].numpy(), results[False][0][k].numpy(), rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(results[True][1].numpy(), results[False][1].numpy(), rtol=1e-4,
+                               atol=1e-4 * float(tf.reduce_max(tf.abs(results[False][1]))))
+    kinds = {form: [op.type for op in g.get_operations()] for form, g in graphs.items()}
+    assert (kinds[False].count("Conv2D"), kinds[False].count("Conv3D")) == (5, 0)
+    assert (kinds[True].count("Conv2D"), kinds[True].count("Conv3D")) == (0, 5)
+    # eagerly both forms run Conv2D, and give the traced values
+    eager = FeatureExtractor(weights, layers, as_conv3d=True)(x)
+    np.testing.assert_allclose(eager["conv3_1"].numpy(), results[True][0]["conv3_1"].numpy(), rtol=1e-5, atol=1e-3)
+    # the engine: float32 here (no GPU) takes the Conv3D form; bfloat16 keeps Conv2D
+    pre = np.zeros((1, 16, 16, 3), np.float32)
+    assert StyleObjective(pre, pre, random_weights).extractor.as_conv3d is True
+    assert StyleObjective(pre, pre, random_weights, dtype="bfloat16").extractor.as_conv3d is False
