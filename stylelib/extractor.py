@@ -97,10 +97,10 @@ class FeatureExtractor(tf.Module):
         input and the kernel each given a depth axis, ``tf.expand_dims``; ``tf.squeeze`` after): the same sums.
         Why: TensorFlow's oneDNN forward convolution keeps a 2-D float32 kernel that is not a graph constant, at
         batch 1, in the plain ``hwio`` layout, and gives every other kernel (a 5-D one included) the layout oneDNN
-        prefers
-        (``MklConvFwdPrimitive::Setup``, tensorflow/core/kernels/mkl/mkl_conv_ops.cc). Measured on a CPU: a
-        style-transfer step 0.88–0.93 × as long at 128–512 px (docs/PERFORMANCE.md, "The kernel layout of the
-        forward convolution"). Default False: the plain ``Conv2D`` the notebooks show. Eagerly, both run ``Conv2D``.
+        prefers (``MklConvFwdPrimitive::Setup``, tensorflow/core/kernels/mkl/mkl_conv_ops.cc). Measured on a CPU at
+        128–512 px: the engine's Adam step 0.88–0.93 × the baseline loop's in this form, 0.96–0.97 × with ``Conv2D``
+        (docs/PERFORMANCE.md, "The kernel layout of the forward convolution"). Default False: the plain ``Conv2D``
+        the notebooks show. Eagerly, both run ``Conv2D``.
         :class:`stylelib.transfer.StyleObjective` sets it for float32 off a GPU.
     name : str, optional
         The ``tf.Module``'s name.
