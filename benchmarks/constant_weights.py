@@ -95,9 +95,8 @@ def _objectives(size: int):
     c_pre, s_pre = images.preprocess(content, w), images.preprocess(style, w)
     cfg = RunConfig(size=size, optimizer="adam")
     plain = StyleObjective.from_config(c_pre, s_pre, w, cfg)
-    const = StyleObjective.from_config(c_pre, s_pre, w, cfg)
-    const.extractor.__class__ = _const_extractor_class()
-    return w, content, style, c_pre, cfg, {"adam": plain, "adam_const": const}
+    return w, content, style, c_pre, cfg, {"adam": plain,
+                                           "adam_const": _with_extractor(plain, _const_extractor_class())}
 
 
 def _plain_gram_objective(objective):

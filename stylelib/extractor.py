@@ -19,7 +19,7 @@ import tensorflow as tf
 from .recipe import DEFAULT_POOLING
 from .vgg19 import LAYER_NAMES, LAYERS, VGG19Weights, canonical_layer, check_pooling, layer_key, load_weights
 
-__all__ = ["FeatureExtractor", "RowTile", "keras_vgg19", "weight_tensors"]
+__all__ = ["FeatureExtractor", "RowTile", "conv3d_is_faster", "keras_vgg19", "weight_tensors"]
 
 
 # weights object -> {(layer, dtype name, device): (weak reference to the kernel tensor, … to the bias tensor)}
@@ -66,8 +66,8 @@ def weight_tensors(weights: VGG19Weights, layer: str,
     dtype = tf.as_dtype(dtype)
     if not tf.executing_eagerly():  # inside a trace: constants belong to that graph, not to the cache
         return (tf.constant(weights.kernels[layer], dtype=dtype), tf.constant(weights.biases[layer], dtype=dtype))
-    # the device is part of the key: a GPU run's tensors live on the GPU; a scalar says where tf.constant puts them
-    key = (layer, dtype.name, tf.constant(0.0).device)
+    # the device is part of the key: a GPU run's tensors live on the GPU
+    key = (layer, dtype.name, _constant_device())
     cache = _SHARED.setdefault(weights, {})
     refs = cache.get(key)
     pair = (refs[0](), refs[1]()) if refs else (None, None)
@@ -75,6 +75,22 @@ def weight_tensors(weights: VGG19Weights, layer: str,
         pair = (tf.constant(weights.kernels[layer], dtype=dtype), tf.constant(weights.biases[layer], dtype=dtype))
         cache[key] = (weakref.ref(pair[0]), weakref.ref(pair[1]))
     return pair
+
+
+def _constant_device() -> str:
+    """Where ``tf.constant`` puts a tensor here (inside ``with tf.device(...)``: that device): a scalar says."""
+    return tf.constant(0.0).device
+
+
+def conv3d_is_faster(dtype="float32") -> bool:
+    """Whether :class:`FeatureExtractor`'s ``as_conv3d`` form is the faster one for ``dtype`` on the device
+    ``tf.constant`` uses here: float32 off a GPU (TensorFlow's oneDNN convolution keeps only a float32 2-D kernel in
+    the plain ``hwio`` layout; a GPU's cuDNN convolution was not measured, so it keeps ``Conv2D``).
+
+    >>> conv3d_is_faster("float32"), conv3d_is_faster("bfloat16")  # on this CPU
+    (True, False)
+    """
+    return tf.as_dtype(dtype) == tf.float32 and ":GPU:" not in _constant_device().upper()
 
 
 class FeatureExtractor(tf.Module):
@@ -101,7 +117,7 @@ class FeatureExtractor(tf.Module):
         128–512 px: the engine's Adam step 0.88–0.93 × the baseline loop's in this form, 0.96–0.97 × with ``Conv2D``
         (docs/PERFORMANCE.md, "The kernel layout of the forward convolution"). Default False: the plain ``Conv2D``
         the notebooks show. Eagerly, both run ``Conv2D``.
-        :class:`stylelib.transfer.StyleObjective` sets it for float32 off a GPU.
+        :class:`stylelib.transfer.StyleObjective` sets it where :func:`conv3d_is_faster`.
     name : str, optional
         The ``tf.Module``'s name.
 

@@ -28,7 +28,7 @@ import tensorflow as tf
 
 from . import images as _images
 from . import controls, losses, memory, recipe
-from .extractor import FeatureExtractor
+from .extractor import FeatureExtractor, conv3d_is_faster
 from .lbfgsb import lbfgs_b
 from .run import (NonFiniteLossError, RunConfig, RunRecorder, StepInfo, StyleResult, coarse_sides, make_init,
                   pick_device, pixel_bounds, recompute_blocks, shows_settings, tile_rows_for)
@@ -129,12 +129,10 @@ class StyleObjective(tf.Module):
         self.tv_weight = float(tv_weight)
         self.content_normalization = recipe.check_choice(
             "content_normalization", content_normalization, recipe.CONTENT_NORMALIZATIONS)
-        # float32 off a GPU: each conv a depth-1 Conv3D in traced functions, for oneDNN's faster kernel layout
-        # (FeatureExtractor's as_conv3d); on a GPU cuDNN's 2-D convolution stays. The device: where tf.constant goes.
-        on_gpu = ":GPU:" in tf.constant(0.0).device.upper()
+        # each conv a depth-1 Conv3D in traced functions where that is faster (float32 off a GPU: as_conv3d)
         self.extractor = FeatureExtractor(
             weights, list(dict.fromkeys([*self.content_layers, *self.style_layers])), pooling=pooling, dtype=dtype,
-            as_conv3d=tf.as_dtype(dtype) == tf.float32 and not on_gpu,
+            as_conv3d=conv3d_is_faster(dtype),
         )
         self.recompute = int(recompute)
         if self.recompute < 0:
