@@ -11,7 +11,7 @@ Shapes: activations are ``(1, H, W, C)`` or ``(H, W, C)``. With ``N = C`` (numbe
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Mapping
 
 import tensorflow as tf
 
@@ -145,13 +145,14 @@ def content_loss_from_sum(sq, n: float, m: float, normalization: str = "art") ->
     return sq / (4.0 * n * m)
 
 
-def style_gram_loss(target_gram, x) -> tf.Tensor:
+def style_gram_loss(target_gram, x, generated_gram: Callable[[object], tf.Tensor] = gram_matrix) -> tf.Tensor:
     """One layer's style cost from a precomputed target Gram matrix ``(N, N)`` and activations ``x``:
-    ``Σ(G(x) − A)² / (4 N² M²)`` with ``N, M`` of ``x``.
+    ``Σ(G(x) − A)² / (4 N² M²)`` with ``N, M`` of ``x``; ``G`` computed by ``generated_gram``
+    (:func:`gram_matrix`, or :func:`gram_matrix_for_gradient` for a gradient of one matrix product).
     """
     x = tf.convert_to_tensor(x)
     n, m = _n_m(x)
-    return style_loss_from_gram(target_gram, gram_matrix(x), n, m)
+    return style_loss_from_gram(target_gram, generated_gram(x), n, m)
 
 
 def style_loss_from_gram(target_gram, gram, n: float, m: float) -> tf.Tensor:
@@ -187,7 +188,8 @@ def style_layer_loss(a, x) -> tf.Tensor:
 
 
 def style_contributions(targets: Mapping[str, object], generated: Mapping[str, object],
-                        layer_weights: Mapping[str, float], *, targets_are_grams: bool = False) -> dict[str, tf.Tensor]:
+                        layer_weights: Mapping[str, float], *, targets_are_grams: bool = False,
+                        generated_gram: Callable[[object], tf.Tensor] = gram_matrix) -> dict[str, tf.Tensor]:
     """Each style layer's share of the style cost: ``{l: w_l · E_l}``, whose sum is :func:`style_loss`.
 
     Parameters
@@ -201,6 +203,10 @@ def style_contributions(targets: Mapping[str, object], generated: Mapping[str, o
         ``{l: w_l}``, in the order the result keeps.
     targets_are_grams : bool
         Whether ``targets`` holds Gram matrices instead of activations.
+    generated_gram : callable
+        Computes the generated activations' Gram matrix ``(N, N)``: :func:`gram_matrix` (default; automatic
+        differentiation gives its gradient with two matrix products) or :func:`gram_matrix_for_gradient` (the same
+        matrix, a gradient of one product). The targets' Gram matrices always use :func:`gram_matrix`.
 
     Returns
     -------
@@ -224,20 +230,23 @@ def style_contributions(targets: Mapping[str, object], generated: Mapping[str, o
     missing = [l for l in layer_weights if l not in targets or l not in generated]
     if missing:
         raise KeyError(f"style layers {missing} are missing from the targets or the generated activations")
-    per_layer = style_gram_loss if targets_are_grams else style_layer_loss
-    return {layer: float(w) * per_layer(targets[layer], generated[layer]) for layer, w in layer_weights.items()}
+    return {layer: float(w) * style_gram_loss(targets[layer] if targets_are_grams else gram_matrix(targets[layer]),
+                                              generated[layer], generated_gram)
+            for layer, w in layer_weights.items()}
 
 
 def style_loss(targets: Mapping[str, object], generated: Mapping[str, object],
-               layer_weights: Mapping[str, float], *, targets_are_grams: bool = False) -> tf.Tensor:
+               layer_weights: Mapping[str, float], *, targets_are_grams: bool = False,
+               generated_gram: Callable[[object], tf.Tensor] = gram_matrix) -> tf.Tensor:
     """Weighted sum of per-layer style costs, ``Σ_l w_l E_l`` (equation 5).
 
     ``targets[l]``: style-image activations (or their Gram matrices with ``targets_are_grams=True``);
-    ``generated[l]``: generated-image activations; ``layer_weights[l]``: ``w_l``. The terms of the sum, layer by
-    layer, are :func:`style_contributions`.
+    ``generated[l]``: generated-image activations; ``layer_weights[l]``: ``w_l``; ``generated_gram``: as in
+    :func:`style_contributions`, whose terms, layer by layer, make the sum.
     """
     total = tf.constant(0.0, tf.float32)
-    for term in style_contributions(targets, generated, layer_weights, targets_are_grams=targets_are_grams).values():
+    for term in style_contributions(targets, generated, layer_weights, targets_are_grams=targets_are_grams,
+                                    generated_gram=generated_gram).values():
         total = total + term
     return total
 

@@ -36,6 +36,9 @@ tf1 = tf.compat.v1
 
 ENGINE = "run_art (TF1 Session)"
 
+GRAM_GRADIENTS = {"one-product": losses.gram_matrix_for_gradient, "two-product": losses.gram_matrix}
+"""How :class:`ArtSession` computes the generated image's Gram matrices, by the cost of their gradient."""
+
 
 class ArtSession:
     """art.py's graph, snapshots and optimizer, held open for stepping and inspection.
@@ -63,6 +66,12 @@ class ArtSession:
         ``True`` (default): :meth:`step` clips the image back into the pixel range
         (:func:`stylelib.run.pixel_bounds`) after every Adam update, in the same ``sess.run``. ``False``: the bare
         ``train_op``, as in art.py's loop — pixels may leave the range (art.py clips only when it saves a picture).
+    gram_gradient : {'one-product', 'two-product'}
+        How the style cost's gradient goes through each generated Gram matrix ``G = FᵀF``. ``'one-product'``
+        (default): :func:`stylelib.losses.gram_matrix_for_gradient`, ``2 F·∂L/∂G``, one matrix product per layer,
+        as in the TF2 engine. ``'two-product'``: art.py's ``tf.matmul`` differentiated by TensorFlow,
+        ``F·D + F·Dᵀ``, two products and a sum. The same gradient up to float rounding; the one product makes a
+        512 px step about 3.5 % faster (``docs/PERFORMANCE.md``, "The TF1 Session's Gram gradient").
 
     Attributes
     ----------
@@ -81,6 +90,8 @@ class ArtSession:
         ``AdamOptimizer(learning_rate).minimize(total)``.
     clip : bool
         Whether :meth:`step` clips after each update.
+    gram_gradient : str
+        As given.
 
     Raises
     ------
@@ -107,8 +118,11 @@ class ArtSession:
                  content_weight: float = recipe.ART_CONTENT_WEIGHT, style_weight: float = recipe.ART_STYLE_WEIGHT,
                  tv_weight: float = recipe.ART_TV_WEIGHT, learning_rate: float = recipe.ART_LEARNING_RATE,
                  content_normalization: str = recipe.DEFAULT_CONTENT_NORMALIZATION,
-                 pooling: str = recipe.DEFAULT_POOLING, device: str | None = None, clip: bool = True):
+                 pooling: str = recipe.DEFAULT_POOLING, device: str | None = None, clip: bool = True,
+                 gram_gradient: str = "one-product"):
         self.clip = bool(clip)
+        recipe.check_choice("gram_gradient", gram_gradient, GRAM_GRADIENTS)
+        self.gram_gradient = gram_gradient
         content = np.asarray(content, np.float32)
         style = np.asarray(style, np.float32)
         if content.shape != style.shape or content.ndim != 3:
@@ -142,7 +156,8 @@ class ArtSession:
             live = {l: self.model[k] for l, k in keys.items()}
             c = tf.add_n([w * losses.content_loss(self.content_snapshots[l], live[l], content_normalization)
                           for l, w in self.content_layers.items()])
-            s = losses.style_loss(self.style_snapshots, live, self.style_layers)
+            s = losses.style_loss(self.style_snapshots, live, self.style_layers,
+                                  generated_gram=GRAM_GRADIENTS[gram_gradient])
             tv = losses.total_variation_loss(self.model["input"])
             total = content_weight * c + style_weight * s + tv_weight * tv
             self.losses = {"content": c, "style": s, "tv": tv, "total": total}
@@ -226,9 +241,11 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
     exact_art_py : bool
         ``False`` (default): stylelib's loop, which adds two things to art.py's — the image is clipped back into
         the pixel range after every Adam update (:class:`ArtSession` with ``clip=True``), and the result's
-        ``best_image`` is the lowest-loss image seen. ``True``: art.py's loop exactly — ``sess.run(train_op)``
-        and nothing else (art.py clips only when it saves a picture, and keeps no best image): ``best_image`` is
-        then the last measured image, and ``best_step`` / ``best_loss`` are that step's. Either way the losses of
+        ``best_image`` is the lowest-loss image seen — and computes the style cost's gradient with one matrix
+        product per layer (``gram_gradient='one-product'``; the same gradient up to rounding). ``True``: art.py's
+        graph and loop exactly — its two-product gradient, ``sess.run(train_op)`` and nothing else (art.py clips
+        only when it saves a picture, and keeps no best image): ``best_image`` is then the last measured image, and
+        ``best_step`` / ``best_loss`` are that step's. Either way the losses of
         every step are recorded (fetched in the same ``sess.run`` as the update, which leaves it unchanged).
         Not a :class:`~stylelib.run.RunConfig` field: only this engine has it.
     **settings
@@ -273,7 +290,8 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
     session = dict(content_layers=config.content_layers, style_layers=config.style_layers,
                    content_weight=config.content_weight, style_weight=config.style_weight, tv_weight=config.tv_weight,
                    learning_rate=config.learning_rate, content_normalization=config.content_normalization,
-                   pooling=config.pooling, device=config.device, clip=not exact_art_py)
+                   pooling=config.pooling, device=config.device, clip=not exact_art_py,
+                   gram_gradient="two-product" if exact_art_py else "one-product")
     with memory.oom_guard(config, content_img.shape[:2], engine="tf1"), \
             ArtSession(content_img, style_img, weights, **session) as art:
         x0 = make_init(config.init, art.content_pre, seed=config.seed, noise_ratio=config.noise_ratio,

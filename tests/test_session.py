@@ -219,6 +219,53 @@ def test_exact_art_py_equals_the_written_out_loop(content_img, style_img, conten
     # (the default, clip=True, keeps the pixels in range: test_steps_stay_in_the_pixel_range)
 
 
+def _adam_gradient(art: ArtSession) -> tf.Tensor:
+    """The gradient the session's Adam update applies (an existing tensor: the graph is finalized)."""
+    (apply,) = [op for op in art.graph.get_operations() if op.type == "ResourceApplyAdam"]
+    return apply.inputs[9]  # ResourceApplyAdam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad)
+
+
+def test_one_product_gram_gradient_is_art_pys_gradient_with_fewer_products(content_img, style_img, content_pre,
+                                                                          random_weights):
+    from stylelib.graph import executed_ops
+
+    x0 = make_init("noise", content_pre, seed=1, weights=random_weights)
+    found = {}
+    for form in ("one-product", "two-product"):
+        with ArtSession(content_img, style_img, random_weights, gram_gradient=form) as art:
+            assert art.gram_gradient == form
+            art.set_image(x0)
+            values = art.loss_values()
+            grad = art.sess.run(_adam_gradient(art))
+            products = [k for _, k in executed_ops(art.sess, art.train_op, kernels=True) if "MatMul" in k]
+            found[form] = values, grad, len(products)
+    (v1, g1, n1), (v2, g2, n2) = found["one-product"], found["two-product"]
+    for term in ("content", "style", "total"):
+        assert v1[term] == pytest.approx(v2[term], rel=1e-6), term
+    assert v1["style"] > 0 and np.abs(g2).max() > 0
+    np.testing.assert_allclose(g1, g2, rtol=0, atol=1e-5 * np.abs(g2).max())
+    # five style layers: five Gram products forward, then per layer one product (2 F D) against two (F D + F Dᵀ)
+    assert (n1, n2) == (5 + 5, 5 + 10)
+
+
+def test_run_art_gives_the_two_product_gradient_only_when_exact(monkeypatch, random_weights):
+    import stylelib.session as session
+
+    made = []
+
+    class Spy(session.ArtSession):
+        def __init__(self, *args, **kwargs):
+            made.append(kwargs.get("gram_gradient"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(session, "ArtSession", Spy)
+    for exact in (False, True):
+        run_art("sample:chelsea", "sample:brick", size=24, iterations=1, weights=random_weights, exact_art_py=exact)
+    assert made == ["one-product", "two-product"]
+    with pytest.raises(ValueError, match="gram_gradient must be one of .*'three-product'"):
+        ArtSession(np.zeros((8, 8, 3)), np.zeros((8, 8, 3)), random_weights, gram_gradient="three-product")
+
+
 def test_art_session_without_clip_lets_pixels_leave_the_range(content_img, style_img, random_weights):
     with ArtSession(content_img, style_img, random_weights, clip=False) as art:
         assert not art.clip and art.graph.finalized
