@@ -110,7 +110,8 @@ class FeatureExtractor(tf.Module):
         Compute dtype (``'float16'`` for mixed precision on a GPU); the outputs have this dtype.
     as_conv3d : bool
         Inside a ``tf.function``, run each 3×3 conv as a ``Conv3D`` over a depth of 1 (``tf.nn.conv3d`` of the
-        input and the kernel each given a depth axis, ``tf.expand_dims``; ``tf.squeeze`` after): the same sums.
+        input and the kernel each given a depth axis, ``tf.expand_dims``; the bias and ReLU on the 5-D result,
+        which Grappler's remapper fuses with the ``Conv3D``; ``tf.squeeze`` after them): the same sums.
         Why: TensorFlow's oneDNN forward convolution keeps a 2-D float32 kernel that is not a graph constant, at
         batch 1, in the plain ``hwio`` layout, and gives every other kernel (a 5-D one included) the layout oneDNN
         prefers (``MklConvFwdPrimitive::Setup``, tensorflow/core/kernels/mkl/mkl_conv_ops.cc). Measured on a CPU at
@@ -185,10 +186,12 @@ class FeatureExtractor(tf.Module):
             if layer.kind == "conv":
                 kernel = self._kernels[layer.name]
                 if self.as_conv3d and tf.inside_function():  # oneDNN's preferred kernel layout (as_conv3d)
-                    y = tf.squeeze(tf.nn.conv3d(tf.expand_dims(x, 1), tf.expand_dims(kernel, 0),
-                                                strides=[1, 1, 1, 1, 1], padding="SAME"), 1)
-                else:
-                    y = tf.nn.conv2d(x, kernel, strides=1, padding="SAME")
+                    # bias and ReLU on the 5-D tensor, the squeeze after them: Grappler's remapper fuses
+                    # Conv3D + BiasAdd + Relu into one kernel only when nothing stands between them
+                    z = tf.nn.conv3d(tf.expand_dims(x, 1), tf.expand_dims(kernel, 0), strides=[1, 1, 1, 1, 1],
+                                     padding="SAME")
+                    return tf.squeeze(tf.nn.relu(tf.nn.bias_add(z, self._biases[layer.name])), 1)
+                y = tf.nn.conv2d(x, kernel, strides=1, padding="SAME")
                 return tf.nn.relu(y + self._biases[layer.name])
             if self.pooling == "avg":
                 return tf.nn.avg_pool2d(x, ksize=2, strides=2, padding="SAME")

@@ -276,6 +276,12 @@ def test_conv3d_form_gives_the_conv2d_values_and_gradient(random_weights):
     kinds = {form: [op.type for op in g.get_operations()] for form, g in graphs.items()}
     assert (kinds[False].count("Conv2D"), kinds[False].count("Conv3D")) == (5, 0)
     assert (kinds[True].count("Conv2D"), kinds[True].count("Conv3D")) == (0, 5)
+    # each Conv3D feeds a BiasAdd that feeds a Relu, all 5-D, so Grappler's remapper can fuse the three
+    for op in graphs[True].get_operations():
+        if op.type == "Conv3D" and "gradient" not in op.name:
+            (bias,) = [c for c in op.outputs[0].consumers() if "gradient" not in c.name]
+            (relu,) = [c for c in bias.outputs[0].consumers() if "gradient" not in c.name]
+            assert (bias.type, relu.type, relu.outputs[0].shape.rank) == ("BiasAdd", "Relu", 5), op.name
     # eagerly both forms run Conv2D, and give the traced values
     eager = FeatureExtractor(weights, layers, as_conv3d=True)(x)
     np.testing.assert_allclose(eager["conv3_1"].numpy(), results[True][0]["conv3_1"].numpy(), rtol=1e-5, atol=1e-3)
