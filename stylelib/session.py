@@ -55,7 +55,8 @@ class ArtSession:
     content_layer : str, optional
         Shorthand for ``content_layers={content_layer: 1.0}``.
     content_weight, style_weight, tv_weight, learning_rate : float
-        art.py's 5, 100, 0 and Adam's 2.0 by default (:mod:`stylelib.recipe`).
+        art.py's 5, 100, 0 and Adam's 2.0 by default (:mod:`stylelib.recipe`). At ``tv_weight`` 0 the TV cost is
+        in ``losses`` but not in the graph of ``total`` (art.py has no TV term): the same total, no TV gradient.
     content_normalization : {'art', 'paper'}
         See :func:`stylelib.losses.content_loss`.
     pooling : {'avg', 'max'}
@@ -159,7 +160,9 @@ class ArtSession:
             s = losses.style_loss(self.style_snapshots, live, self.style_layers,
                                   generated_gram=GRAM_GRADIENTS[gram_gradient])
             tv = losses.total_variation_loss(self.model["input"])
-            total = content_weight * c + style_weight * s + tv_weight * tv
+            total = content_weight * c + style_weight * s
+            if tv_weight:  # at weight 0 (art.py's: it has no TV term) reported, not differentiated: the same total
+                total = total + tv_weight * tv
             self.losses = {"content": c, "style": s, "tv": tv, "total": total}
             self.optimizer = tf1.train.AdamOptimizer(learning_rate)
             self.train_op = self.optimizer.minimize(total, var_list=[self.model["input"]])

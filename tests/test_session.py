@@ -248,6 +248,28 @@ def test_one_product_gram_gradient_is_art_pys_gradient_with_fewer_products(conte
     assert (n1, n2) == (5 + 5, 5 + 10)
 
 
+def test_tv_is_differentiated_only_at_a_weight_above_zero(content_img, style_img, content_pre, random_weights):
+    """At tv_weight 0 (art.py's) the TV cost is reported but not in the graph's total: its gradient (four
+    StridedSliceGrads) is not computed. Above 0 it is in the total and the gradient."""
+    from stylelib.graph import executed_ops
+
+    x0 = make_init("noise", content_pre, seed=2, weights=random_weights)
+    found = {}
+    for tv_weight in (0.0, None):
+        if tv_weight is None:  # a weight at which the TV term is as large as the rest of the total
+            v = found[0.0][0]
+            tv_weight = (5 * v["content"] + 100 * v["style"]) / v["tv"]
+        with ArtSession(content_img, style_img, random_weights, tv_weight=tv_weight) as art:
+            art.set_image(x0)
+            values = art.loss_values()
+            slice_grads = [k for _, k in executed_ops(art.sess, art.train_op, kernels=True) if k == "StridedSliceGrad"]
+            found[tv_weight] = values, len(slice_grads)
+        assert values["tv"] > 0
+        want = 5 * values["content"] + 100 * values["style"] + tv_weight * values["tv"]
+        assert values["total"] == pytest.approx(want, rel=1e-6), tv_weight
+    assert [n for _, n in found.values()] == [0, 4]
+
+
 def test_run_art_gives_the_two_product_gradient_only_when_exact(monkeypatch, random_weights):
     import stylelib.session as session
 
