@@ -323,6 +323,16 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # The cell shows only that `art.train_op` has no clip: from an image 300 above every pixel, one `train_op` step
 # leaves it out of range, one `ArtSession.step()` does not.
 #
+# It differs in one more way, which leaves the math alone: how the style cost's gradient passes through each Gram
+# matrix `G = FᵀF`. TensorFlow differentiates `tf.matmul(a, b)` with one matrix product per input
+# ([`_MatMulGrad`, tensorflow/python/ops/math_grad.py](https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/ops/math_grad.py)),
+# so `FᵀF`, with `F` as both inputs, costs two products, `F·D` and `F·Dᵀ` (`D = ∂L/∂G`), and a sum. The style cost
+# treats `G[i, j]` and `G[j, i]` alike, so `D` is symmetric and the gradient is `2 F·D`: one product.
+# `ArtSession` builds that form (`losses.gram_matrix_for_gradient`, the same Gram matrix), as the TF2 engine does; it
+# makes a 512 px step about 3.5 % faster (`docs/PERFORMANCE.md`). `ArtSession(..., gram_gradient="two-product")`,
+# and `run_art(..., exact_art_py=True)`, keep `art.py`'s graph. The second cell counts the products on a small
+# matrix.
+#
 # [art-loop]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L307-L320
 # [art-79]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L79
 
@@ -350,6 +360,26 @@ art.step()                                        # ArtSession's step: the updat
 print(f"above the upper bound (255 − mean): {out_of_range:.0%} of the values after art.py's step,"
       f" {float((art.image() > hi).mean()):.0%} after ArtSession.step()")
 assert same and out_of_range > 0.9 and np.all(art.image() <= hi) and np.all(art.image() >= lo)
+
+# %%
+# The gradient of a style-like cost through each Gram matrix form, in a small graph: the products it runs.
+forms = {"art.py (gram_matrix)": losses.gram_matrix,
+         "ArtSession (gram_matrix_for_gradient)": losses.gram_matrix_for_gradient}
+with tf.Graph().as_default() as small:
+    acts = tf1.placeholder(tf.float32, (1, 6, 5, 4))   # activations: 30 positions, 4 filters
+    gram_target = np.eye(4, dtype=np.float32)          # a target Gram matrix
+    grads = {form: tf.gradients(tf.reduce_sum(tf.square(gram(acts) - gram_target)), acts)[0]
+             for form, gram in forms.items()}
+with tf1.Session(graph=small) as small_sess:
+    feed = {acts: np.random.default_rng(0).normal(size=(1, 6, 5, 4))}
+    values = {form: small_sess.run(t, feed) for form, t in grads.items()}
+    kernels_ran = {form: sgraph.executed_ops(small_sess, t, feed, kernels=True) for form, t in grads.items()}
+# each form runs one product for G itself; the rest are the gradient's
+products = {form: sum("MatMul" in kernel for _, kernel in ops) - 1 for form, ops in kernels_ran.items()}
+same_gradient = np.allclose(*values.values(), rtol=1e-5, atol=1e-5)
+print("matrix products the gradient ran:", products)
+print("the same gradient up to float rounding:", same_gradient)
+assert list(products.values()) == [2, 1] and same_gradient
 
 # %% [markdown]
 # ### How big are the constants?
@@ -519,7 +549,8 @@ assert np.isclose(float(cost_numpy_target(content_pre)), float(cost_tensor_targe
 # * The "three networks" are one network run three times; a run trace shows the content run stops at `conv4_2` and
 #   the style and live runs at `conv5_1` — `conv5_2` … `avgpool5` never run.
 # * `ArtSession` is `art.py`'s recipe, except that it clips the image after every step (and `run_art` keeps the best
-#   image); `art.py` clips only the copy it saves.
+#   image); `art.py` clips only the copy it saves. Its style gradient takes one matrix product per Gram matrix where
+#   `art.py`'s takes two: the same gradient, cheaper.
 # * TF2: eager tensors are values; in a `tf.function` a NumPy array is a `Const`, an eager tensor is captured.
 #
 # **Links:** the blog post — [amit-agrawal.com/DNN-1-20171125.html](https://amit-agrawal.com/DNN-1-20171125.html);

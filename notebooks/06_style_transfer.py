@@ -354,8 +354,10 @@ notebook.show(viz.show_images([r.image for r in init_runs.values()],
 #
 # Said plainly: **art.py's loop never clips the image, and keeps no best image.** `run_art` (and `ArtSession`) by
 # default does both: after every Adam update it clips the image to the pixel range, and it returns the image with
-# the lowest loss as `best_image`. `run_art(..., exact_art_py=True)` (`ArtSession(..., clip=False)`) does neither —
-# that is how section 1's check could ask for equal losses.
+# the lowest loss as `best_image`. `run_art(..., exact_art_py=True)` (`ArtSession(..., clip=False,
+# gram_gradient="two-product")`) does neither — that is how section 1's check could ask for equal losses. (The
+# default also computes the style gradient with one matrix product per Gram matrix instead of `art.py`'s two: the same
+# gradient up to float rounding, cheaper; notebook 03, section 8, counts them.)
 #
 # **Clipping.** Start from noise, which fills the whole range: the updates soon push some pixels out of it. art.py's
 # loop (section 1's, run again) lets them go. The default `ArtSession` adds one op to the graph — the image clipped
