@@ -4,6 +4,8 @@ one-product gradient (kept), against the baseline (docs/PERFORMANCE.md).
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights step 256      # step ratios, 5 repeats
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights fusion 256    # unfused convs alone
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights fusion-warm 256   # ... after a warm-up
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights conv3d 512    # Conv3D fused or split
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session 512   # the TF1 Session's forms
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory var    # RSS of one traced function
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory const
 
@@ -20,6 +22,12 @@ process.
 ``fusion-warm SIZE``: the same after the constants' extractor has run forward twice at this size and been dropped
 (oneDNN's primitives for these shapes then exist; docs/PERFORMANCE.md, "The kernel layout of the forward
 convolution").
+``conv3d SIZE``: the baseline, ``adam`` (each conv a depth-1 ``Conv3D`` whose bias and ReLU stay 5-D, so the remapper
+fuses the three) and ``adam_conv3d_split`` (stop 18's form: squeezed back to 4-D before the bias, so the bias add and
+the ReLU run as their own ops).
+``session SIZE``: stylelib's Adam step and three TF1 Sessions (:class:`stylelib.session.ArtSession`): the default
+(one-product Gram gradient, TV not differentiated at weight 0), ``gram_gradient='two-product'`` (art.py's), and the
+default with the TV term differentiated (``tv_weight=1e-30``: its gradient computed, the total the same to float32).
 ``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
 value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
 the peak (VmHWM) is the process's.
@@ -83,6 +91,27 @@ def _unfused_extractor_class():
     return UnfusedConv
 
 
+def _split_conv3d_extractor_class():
+    import tensorflow as tf
+
+    from stylelib.extractor import FeatureExtractor
+    from stylelib.vgg19 import layer_key
+
+    class SplitConv3D(FeatureExtractor):
+        """Stop 18's ``Conv3D`` form: squeezed back to 4-D before the bias add, so Grappler fuses neither the bias
+        nor the ReLU into the convolution — the same values."""
+
+        def _apply(self, layer, x):
+            if layer.kind == "conv" and tf.inside_function():
+                with tf.name_scope(layer_key(layer.name, self.pooling)):
+                    y = tf.squeeze(tf.nn.conv3d(tf.expand_dims(x, 1), tf.expand_dims(self._kernels[layer.name], 0),
+                                                strides=[1, 1, 1, 1, 1], padding="SAME"), 1)
+                    return tf.nn.relu(y + self._biases[layer.name])
+            return super()._apply(layer, x)
+
+    return SplitConv3D
+
+
 def _objectives(size: int):
     from benchmarks.run import load_pair
     from stylelib import images
@@ -125,7 +154,7 @@ def _with_extractor(objective, cls=None, **attributes):
     return other
 
 
-def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = False) -> dict:
+def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = False, forms=None) -> dict:
     import tensorflow as tf
 
     from benchmarks.baseline import Baseline
@@ -139,13 +168,14 @@ def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = Fa
     objectives["adam_plain_gram"] = _plain_gram_objective(objectives["adam"])
     objectives["adam_unfused"] = _with_extractor(objectives["adam"], _unfused_extractor_class())
     objectives["adam_conv2d"] = _with_extractor(objectives["adam"], as_conv3d=False)
+    objectives["adam_conv3d_split"] = _with_extractor(objectives["adam"], _split_conv3d_extractor_class())
     if warm_up:  # (fusion-warm): the constants' extractor run forward twice at this size, then dropped
         forward = tf.function(objectives["adam_const"].extractor)
         for _ in range(2):
             forward(tf.constant(c_pre))
         del forward
     if not constants:  # (fusion): whether the unfused conv's speed needs the constants' graph in the process
-        objectives = {k: objectives[k] for k in ("adam", "adam_unfused", "adam_conv2d")}
+        objectives = {k: objectives[k] for k in forms or ("adam", "adam_unfused", "adam_conv2d")}
     loops = {k: _AdamLoop(o, c_pre, lo, hi, cfg.learning_rate, keep_last=False) for k, o in objectives.items()}
     rec = RunRecorder(10 ** 9, w, None, False, desc="")
     count = iter(range(10 ** 9))
@@ -158,6 +188,37 @@ def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = Fa
            "ratio_to_baseline": {k: round(v / med["baseline"], 3) for k, v in med.items()},
            "totals": {k: float(v[0]["total"]) for k, v in vg.items()},
            "gradient_max_difference": {k: float(tf.reduce_max(tf.abs(v[1] - vg["adam"][1]))) for k, v in vg.items()},
+           "load": os.getloadavg()[0]}
+    print(out, flush=True)
+    return out
+
+
+def session(size: int, repeats: int = 7) -> dict:
+    from benchmarks.run import _median_interleaved
+    from stylelib.run import RunRecorder, pixel_bounds
+    from stylelib.session import ArtSession
+    from stylelib.transfer import _AdamLoop
+
+    w, content, style, c_pre, cfg, objectives = _objectives(size)
+    lo, hi = pixel_bounds(w)
+    loop = _AdamLoop(objectives["adam"], c_pre, lo, hi, cfg.learning_rate, keep_last=False)
+    rec = RunRecorder(10 ** 9, w, None, False, desc="")
+    count = iter(range(10 ** 9))
+    fns = {"adam": lambda: loop.step(next(count), rec.record)}
+    forms = {"session": {}, "session_two_product": {"gram_gradient": "two-product"},
+             "session_tv_differentiated": {"tv_weight": 1e-30}}
+    sessions = {k: ArtSession(content, style, w, **kw) for k, kw in forms.items()}
+    try:
+        totals = {k: art.loss_values(c_pre)["total"] for k, art in sessions.items()}
+        for k, art in sessions.items():
+            art.set_image(c_pre)
+            fns[k] = art.step
+        med = _median_interleaved(fns, repeats, 2)
+    finally:
+        for art in sessions.values():
+            art.close()
+    out = {"size": size, "ms": {k: round(v * 1000) for k, v in med.items()},
+           "ratio_to_adam": {k: round(v / med["adam"], 3) for k, v in med.items()}, "totals": totals,
            "load": os.getloadavg()[0]}
     print(out, flush=True)
     return out
@@ -185,5 +246,10 @@ if __name__ == "__main__":
     if sys.argv[1] in ("step", "fusion", "fusion-warm"):
         step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 5, constants=sys.argv[1] == "step",
              warm_up=sys.argv[1] == "fusion-warm")
+    elif sys.argv[1] == "conv3d":
+        step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7, constants=False,
+             forms=("adam", "adam_conv3d_split"))
+    elif sys.argv[1] == "session":
+        session(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7)
     else:
         memory(sys.argv[2])
