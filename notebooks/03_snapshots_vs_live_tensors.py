@@ -316,22 +316,26 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # initializer (it runs the input's initializer and `variables_initializer` of the variables Adam created, not
 # `global_variables_initializer()`). Its snapshots equal ours up to float round-off.
 #
-# It differs from `art.py` in one way that matters. **`art.py` never clips the variable**: nothing in its loop
+# It differs from `art.py` in one way that changes the result. **`art.py` never clips the variable**: nothing in its loop
 # ([lines 307–320][art-loop]) assigns a clipped value back — the loop runs `train_step` and, every 100 steps,
 # reads, prints and saves the image; its only `np.clip` is in `save_image` ([line 79][art-79]), on the copy written
 # to disk. **`ArtSession.step()` clips the variable after every Adam update** (notebook 06 compares the loops).
 # The cell shows only that `art.train_op` has no clip: from an image 300 above every pixel, one `train_op` step
 # leaves it out of range, one `ArtSession.step()` does not.
 #
-# It differs in one more way, which leaves the math alone: how the style cost's gradient passes through each Gram
-# matrix `G = FᵀF`. TensorFlow differentiates `tf.matmul(a, b)` with one matrix product per input
-# ([`_MatMulGrad`, tensorflow/python/ops/math_grad.py](https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/ops/math_grad.py)),
-# so `FᵀF`, with `F` as both inputs, costs two products, `F·D` and `F·Dᵀ` (`D = ∂L/∂G`), and a sum. The style cost
-# treats `G[i, j]` and `G[j, i]` alike, so `D` is symmetric and the gradient is `2 F·D`: one product.
-# `ArtSession` builds that form (`losses.gram_matrix_for_gradient`, the same Gram matrix), as the TF2 engine does; it
-# makes a 512 px step about 3.5 % faster (`docs/PERFORMANCE.md`). `ArtSession(..., gram_gradient="two-product")`,
-# and `run_art(..., exact_art_py=True)`, keep `art.py`'s graph. The second cell counts the products on a small
-# matrix.
+# It differs in one more way, which leaves the result alone up to float rounding: how the style cost's gradient
+# passes through each Gram matrix `G = FᵀF` (`F`: positions × filters). By the product rule, `dG = dFᵀ·F + Fᵀ·dF`,
+# one term per factor, so with `D = ∂L/∂G` the gradient is `∂L/∂F = F·Dᵀ + F·D`. TensorFlow differentiates
+# `tf.matmul(a, b)` with one matrix product per input
+# ([`_MatMulGrad`, tensorflow/python/ops/math_grad.py](https://github.com/tensorflow/tensorflow/blob/v2.21.0/tensorflow/python/ops/math_grad.py#L1696-L1730)),
+# so `art.py`'s `FᵀF`, with `F` as both inputs, costs those two products and a sum. Here `L = Σ(G − A)²` (times
+# constants), so `D = 2(G − A)`: symmetric, since `G` and `A` both are, and the gradient is `2 F·D` — one product.
+# `losses.gram_matrix_for_gradient` gets automatic differentiation to compute just that: `H = stop_gradient(F)ᵀF`
+# is differentiated through its second factor only, and `2H − stop_gradient(H)` has `H`'s value and the gradient
+# `2 F·D`. `ArtSession` builds its Gram matrices that way, as the TF2 engine does: its 512 px step measured 0.96 ×
+# the two-product form's (`docs/PERFORMANCE.md`, "The TF1 Session's step"). `ArtSession(...,
+# gram_gradient="two-product")`, and `run_art(..., exact_art_py=True)`, keep `art.py`'s graph. The second cell counts
+# the products on a small matrix.
 #
 # [art-loop]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L307-L320
 # [art-79]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L79
@@ -550,7 +554,7 @@ assert np.isclose(float(cost_numpy_target(content_pre)), float(cost_tensor_targe
 #   the style and live runs at `conv5_1` — `conv5_2` … `avgpool5` never run.
 # * `ArtSession` is `art.py`'s recipe, except that it clips the image after every step (and `run_art` keeps the best
 #   image); `art.py` clips only the copy it saves. Its style gradient takes one matrix product per Gram matrix where
-#   `art.py`'s takes two: the same gradient, cheaper.
+#   `art.py`'s takes two: the same gradient up to float rounding, cheaper.
 # * TF2: eager tensors are values; in a `tf.function` a NumPy array is a `Const`, an eager tensor is captured.
 #
 # **Links:** the blog post — [amit-agrawal.com/DNN-1-20171125.html](https://amit-agrawal.com/DNN-1-20171125.html);

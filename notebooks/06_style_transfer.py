@@ -167,8 +167,8 @@ assert tf1_totals[-1] < tf1_totals[0]
 
 # %% [markdown]
 # **Check against the library.** `stylelib.session.run_art` builds this graph in an `ArtSession` and runs this loop.
-# By default it adds two things that art.py does not do (section 6); `exact_art_py=True` turns them off and gives
-# art.py's loop exactly. Same start (`init='blend'`, `seed=0`), same steps: the same losses at every step and the
+# By default it does three things that art.py does not (section 6); `exact_art_py=True` turns them off and gives
+# art.py's graph and loop exactly. Same start (`init='blend'`, `seed=0`), same steps: the same losses at every step and the
 # same image.
 #
 # One more line of art.py is worth a look: every 100 steps it calls `sess.run(tf.reduce_sum(mixed_image))`
@@ -354,16 +354,17 @@ notebook.show(viz.show_images([r.image for r in init_runs.values()],
 #
 # Said plainly: **art.py's loop never clips the image, and keeps no best image.** `run_art` (and `ArtSession`) by
 # default does both: after every Adam update it clips the image to the pixel range, and it returns the image with
-# the lowest loss as `best_image`. `run_art(..., exact_art_py=True)` (`ArtSession(..., clip=False,
-# gram_gradient="two-product")`) does neither — that is how section 1's check could ask for equal losses. (The
-# default also computes the style gradient with one matrix product per Gram matrix instead of `art.py`'s two: the same
-# gradient up to float rounding, cheaper; notebook 03, section 8, counts them.)
+# the lowest loss as `best_image`. It also computes the style gradient with one matrix product per Gram matrix
+# instead of `art.py`'s two: the same gradient up to float rounding, cheaper (notebook 03, section 8, counts them).
+# `run_art(..., exact_art_py=True)` does none of these: its `ArtSession(..., clip=False, gram_gradient="two-product")`
+# is `art.py`'s graph, and it keeps only the last image — that is how section 1's check could ask for equal losses.
 #
 # **Clipping.** Start from noise, which fills the whole range: the updates soon push some pixels out of it. art.py's
 # loop (section 1's, run again) lets them go. The default `ArtSession` adds one op to the graph — the image clipped
 # back into the range, run after every update (in the same `sess.run`, through a control dependency) — and from then
 # on it optimizes another image. Below, the same op in our graph, run after each `train_step`. (`tests/test_session.py`
-# checks that `ArtSession`'s steps stay in the range; with `clip=False` it is art.py's loop, section 1's check.)
+# checks that `ArtSession`'s steps stay in the range; with `clip=False` and `gram_gradient="two-product"` it is
+# art.py's loop, section 1's check.)
 
 # %% tags=["nbval-check-output"]
 noise0 = make_init("noise", content_pre, seed=0, weights=W)

@@ -72,7 +72,7 @@ class ArtSession:
         (default): :func:`stylelib.losses.gram_matrix_for_gradient`, ``2 F·∂L/∂G``, one matrix product per layer,
         as in the TF2 engine. ``'two-product'``: art.py's ``tf.matmul`` differentiated by TensorFlow,
         ``F·D + F·Dᵀ``, two products and a sum. The same gradient up to float rounding; the one product makes a
-        512 px step about 3.5 % faster (``docs/PERFORMANCE.md``, "The TF1 Session's Gram gradient").
+        512 px step about 4 % faster (``docs/PERFORMANCE.md``, "The TF1 Session's step").
 
     Attributes
     ----------
