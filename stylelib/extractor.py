@@ -115,9 +115,9 @@ class FeatureExtractor(tf.Module):
         Why: TensorFlow's oneDNN forward convolution keeps a 2-D float32 kernel that is not a graph constant, at
         batch 1, in the plain ``hwio`` layout, and gives every other kernel (a 5-D one included) the layout oneDNN
         prefers (``MklConvFwdPrimitive::Setup``, tensorflow/core/kernels/mkl/mkl_conv_ops.cc). Measured on a CPU at
-        128–512 px: the engine's Adam step 0.88–0.93 × the baseline loop's in this form, 0.96–0.97 × with ``Conv2D``
-        (docs/PERFORMANCE.md, "The kernel layout of the forward convolution"). Default False: the plain ``Conv2D``
-        the notebooks show. Eagerly, both run ``Conv2D``.
+        128–512 px: the engine's Adam step 0.76–0.84 × the baseline loop's in this form, 0.96–0.97 × with ``Conv2D``
+        (docs/PERFORMANCE.md, "The kernel layout of the forward convolution" and "The ``Conv3D``'s bias and ReLU
+        fused"). Default False: the plain ``Conv2D`` the notebooks show. Eagerly, both run ``Conv2D``.
         :class:`stylelib.transfer.StyleObjective` sets it where :func:`conv3d_is_faster`.
     name : str, optional
         The ``tf.Module``'s name.
