@@ -332,10 +332,11 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # constants), so `D = 2(G − A)`: symmetric, since `G` and `A` both are, and the gradient is `2 F·D` — one product.
 # `losses.gram_matrix_for_gradient` gets automatic differentiation to compute just that: `H = stop_gradient(F)ᵀF`
 # is differentiated through its second factor only, and `2H − stop_gradient(H)` has `H`'s value and the gradient
-# `2 F·D`. `ArtSession` builds its Gram matrices that way, as the TF2 engine does: its 512 px step measured 0.96 ×
-# the two-product form's (`docs/PERFORMANCE.md`, "The TF1 Session's step"). `ArtSession(...,
-# gram_gradient="two-product")`, and `run_art(..., exact_art_py=True)`, keep `art.py`'s graph. The second cell counts
-# the products on a small matrix.
+# `2 F·D` (the term `2H` passes `2D` back to `H`, `stop_gradient(H)` passes nothing, and `H`'s one product turns
+# `2D` into `F·2D`). `ArtSession` builds its Gram matrices that way, as the TF2 engine does. `ArtSession`'s 512 px
+# step measured 0.96 × the two-product form's (816 against 849 ms; `docs/PERFORMANCE.md`, "The TF1 Session's step").
+# `ArtSession(..., clip=False, gram_gradient="two-product")`, and `run_art(..., exact_art_py=True)`, keep `art.py`'s
+# graph. The second cell counts the products on a small matrix.
 #
 # [art-loop]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L307-L320
 # [art-79]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L79

@@ -352,10 +352,11 @@ notebook.show(viz.show_images([r.image for r in init_runs.values()],
 # %% [markdown]
 # ## 6 · Where `run_art` differs from art.py
 #
-# Said plainly: **art.py's loop never clips the image, and keeps no best image.** `run_art` (and `ArtSession`) by
-# default does both: after every Adam update it clips the image to the pixel range, and it returns the image with
-# the lowest loss as `best_image`. It also computes the style gradient with one matrix product per Gram matrix
-# instead of `art.py`'s two: the same gradient up to float rounding, cheaper (notebook 03, section 8, counts them).
+# Said plainly: **art.py's loop never clips the image, and keeps no best image.** `run_art` by default does both: its
+# `ArtSession` clips the image to the pixel range after every Adam update, and `run_art` returns the image with the
+# lowest loss as `best_image`. Its `ArtSession` also computes the style gradient with one matrix product per Gram
+# matrix instead of `art.py`'s two: the same gradient up to float rounding, cheaper (notebook 03, section 8, counts
+# them).
 # `run_art(..., exact_art_py=True)` does none of these: its `ArtSession(..., clip=False, gram_gradient="two-product")`
 # is `art.py`'s graph, and it keeps only the last image — that is how section 1's check could ask for equal losses.
 #
