@@ -15,7 +15,8 @@ TensorFlow does, two products, and the TV term differentiated at weight 0); the 
 kernels with ``tf.constant`` inside the trace (``adam_const``: ``Const`` nodes that oneDNN may keep packed); and the
 loop whose convolutions are 2-D and kept apart from their bias and ReLU (``adam_unfused``: no Grappler
 ``_FusedConv2D``); and the loop with stop 17's 2-D convolutions (``adam_conv2d``: ``FeatureExtractor(as_conv3d=False)``;
-``adam`` runs each as a depth-1 ``Conv3D`` on a CPU, for the kernel layout oneDNN prefers). Then the objectives'
+``adam`` runs each as a depth-1 ``Conv3D`` on a CPU, for the kernel layout oneDNN prefers), and stop 18's ``Conv3D``
+form (``adam_conv3d_split``, below). Then the objectives'
 totals and each one's largest gradient difference from ``adam``.
 ``fusion SIZE``: the baseline, ``adam``, ``adam_unfused`` and ``adam_conv2d`` — no constant-weights graph in the
 process.
@@ -174,8 +175,10 @@ def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = Fa
         for _ in range(2):
             forward(tf.constant(c_pre))
         del forward
-    if not constants:  # (fusion): whether the unfused conv's speed needs the constants' graph in the process
-        objectives = {k: objectives[k] for k in forms or ("adam", "adam_unfused", "adam_conv2d")}
+    if forms is not None:  # (conv3d): only these
+        objectives = {k: objectives[k] for k in forms}
+    elif not constants:  # (fusion): whether the unfused conv's speed needs the constants' graph in the process
+        objectives = {k: objectives[k] for k in ("adam", "adam_unfused", "adam_conv2d")}
     loops = {k: _AdamLoop(o, c_pre, lo, hi, cfg.learning_rate, keep_last=False) for k, o in objectives.items()}
     rec = RunRecorder(10 ** 9, w, None, False, desc="")
     count = iter(range(10 ** 9))
@@ -247,8 +250,7 @@ if __name__ == "__main__":
         step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 5, constants=sys.argv[1] == "step",
              warm_up=sys.argv[1] == "fusion-warm")
     elif sys.argv[1] == "conv3d":
-        step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7, constants=False,
-             forms=("adam", "adam_conv3d_split"))
+        step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7, forms=("adam", "adam_conv3d_split"))
     elif sys.argv[1] == "session":
         session(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7)
     else:
