@@ -64,3 +64,31 @@ def test_the_baseline_scores_the_image_with_stylelibs_objective(random_weights):
                                random_weights)
     x = images.preprocess(base.image_0255(), random_weights)
     assert base.loss() == pytest.approx(float(objective(tf.constant(x))["total"]), rel=1e-4)
+
+
+def test_time_to_quality_runs_the_coarse_stages_of_a_default_run(monkeypatch):
+    """The benchmark's stylize runs get a large iteration budget so that they can reach the target; their coarse
+    stages must still be a default run's (half of DEFAULT_ITERATIONS), not half of that budget (stop 19: 0.152 x)."""
+    import numpy as np
+
+    import stylelib.transfer
+    from benchmarks import run as bench
+    from stylelib.recipe import DEFAULT_ITERATIONS
+
+    seen = []
+
+    class Result:
+        shape = (8, 8, 3)
+        history = [type("R", (), {"step": 0, "total": 1.0})()]
+        stop_reason = "done"
+
+    def fake_stylize(content, style, **kwargs):
+        seen.append(kwargs)
+        return Result()
+
+    monkeypatch.setattr(stylelib.transfer, "stylize", fake_stylize)
+    img = np.zeros((8, 8, 3), np.float32)
+    bench._stylize_until(img, img, None, 0.0, device="cpu", max_iterations=1000)
+    bench._stylize_until(img, img, None, 0.0, device="cpu", max_iterations=1000, coarse_iterations=7)
+    assert seen[0]["iterations"] == 1000 and seen[0]["coarse_iterations"] == DEFAULT_ITERATIONS // 2 == 50
+    assert seen[1]["coarse_iterations"] == 7
