@@ -52,65 +52,60 @@ def _rss() -> dict[str, int]:
         return {line.split(":")[0]: int(line.split()[1]) // 1024 for line in fh if line.startswith(("VmRSS", "VmHWM"))}
 
 
-def _const_extractor_class():
+def _extractor_with_conv(name: str, doc: str, conv):
+    """A :class:`~stylelib.extractor.FeatureExtractor` subclass whose convolutions, inside a traced function, are
+    ``conv(extractor, layer_name, x)`` (bias and ReLU included); eagerly, and for pooling, the usual ones."""
     import tensorflow as tf
 
     from stylelib.extractor import FeatureExtractor
     from stylelib.vgg19 import layer_key
 
-    class ConstantWeights(FeatureExtractor):
-        """Kernels and biases as constants of the traced graph (eagerly: the shared tensors, as usual)."""
+    def _apply(self, layer, x):
+        if layer.kind == "conv" and tf.inside_function():
+            with tf.name_scope(layer_key(layer.name, self.pooling)):
+                return conv(self, layer.name, x)
+        return FeatureExtractor._apply(self, layer, x)
 
-        def _apply(self, layer, x):
-            if layer.kind == "conv" and tf.inside_function():
-                with tf.name_scope(layer_key(layer.name, self.pooling)):
-                    k = tf.constant(self.weights.kernels[layer.name])
-                    b = tf.constant(self.weights.biases[layer.name])
-                    return tf.nn.relu(tf.nn.conv2d(x, k, strides=1, padding="SAME") + b)
-            return super()._apply(layer, x)
+    return type(name, (FeatureExtractor,), {"__doc__": doc, "_apply": _apply})
 
-    return ConstantWeights
+
+def _const_extractor_class():
+    import tensorflow as tf
+
+    def conv(fe, name, x):
+        k, b = tf.constant(fe.weights.kernels[name]), tf.constant(fe.weights.biases[name])
+        return tf.nn.relu(tf.nn.conv2d(x, k, strides=1, padding="SAME") + b)
+
+    return _extractor_with_conv(
+        "ConstantWeights",
+        "Kernels and biases as constants of the traced graph (eagerly: the shared tensors, as usual).", conv)
 
 
 def _unfused_extractor_class():
     import tensorflow as tf
 
-    from stylelib.extractor import FeatureExtractor
-    from stylelib.vgg19 import layer_key
+    def conv(fe, name, x):
+        y = tf.nn.conv2d(x, fe._kernels[name], strides=1, padding="SAME")
+        return tf.nn.relu(tf.ensure_shape(y, y.shape) + fe._biases[name])
 
-    class UnfusedConv(FeatureExtractor):
-        """Each conv kept apart from its bias and ReLU in the traced graph: an ``EnsureShape`` (an identity) between
-        them, which Grappler's remapper does not fuse across, so no ``_FusedConv2D`` — the same values."""
-
-        def _apply(self, layer, x):
-            if layer.kind == "conv" and tf.inside_function():
-                with tf.name_scope(layer_key(layer.name, self.pooling)):
-                    y = tf.nn.conv2d(x, self._kernels[layer.name], strides=1, padding="SAME")
-                    return tf.nn.relu(tf.ensure_shape(y, y.shape) + self._biases[layer.name])
-            return super()._apply(layer, x)
-
-    return UnfusedConv
+    return _extractor_with_conv(
+        "UnfusedConv",
+        "Each conv kept apart from its bias and ReLU in the traced graph: an ``EnsureShape`` (an identity) between "
+        "them, which Grappler's remapper does not fuse across, so no ``_FusedConv2D`` — the same values.", conv)
 
 
 def _split_conv3d_extractor_class():
     import tensorflow as tf
 
-    from stylelib.extractor import FeatureExtractor
-    from stylelib.vgg19 import layer_key
+    def conv(fe, name, x):
+        y = tf.squeeze(tf.nn.conv3d(tf.expand_dims(x, 1), tf.expand_dims(fe._kernels[name], 0),
+                                    strides=[1, 1, 1, 1, 1], padding="SAME"), 1)
+        return tf.nn.relu(y + fe._biases[name])
 
-    class SplitConv3D(FeatureExtractor):
-        """Stop 18's ``Conv3D`` form: squeezed back to 4-D before the bias add, so Grappler fuses neither the bias
-        nor the ReLU into the convolution — the same values."""
-
-        def _apply(self, layer, x):
-            if layer.kind == "conv" and tf.inside_function():
-                with tf.name_scope(layer_key(layer.name, self.pooling)):
-                    y = tf.squeeze(tf.nn.conv3d(tf.expand_dims(x, 1), tf.expand_dims(self._kernels[layer.name], 0),
-                                                strides=[1, 1, 1, 1, 1], padding="SAME"), 1)
-                    return tf.nn.relu(y + self._biases[layer.name])
-            return super()._apply(layer, x)
-
-    return SplitConv3D
+    return _extractor_with_conv(
+        "SplitConv3D",
+        "Stop 18's ``Conv3D`` form: squeezed back to 4-D before the bias add, so Grappler fuses neither the bias nor "
+        "the ReLU into the convolution — the same values.", conv)
 
 
 def _objectives(size: int):
