@@ -168,18 +168,19 @@ ADAM_FLOAT32_IMAGES = 8
 """Float32 images Adam's loop holds: the variable, Adam's two slots, the best and the last measured image,
 the gradient, the clipped update and the start image (``stylelib.transfer._AdamLoop``)."""
 
-LBFGS_FLOAT64_VECTORS = 11
+LBFGS_FLOAT64_VECTORS = 10
 """Float64 vectors of ``3·H·W`` numbers the L-BFGS loop holds on the host besides the ``2·m`` of its ``m``
 correction pairs: the rest of scipy's work array (5), the point, the gradient, the two bounds, the integer work
-arrays (2), the last point evaluated (:func:`stylelib.lbfgsb.lbfgs_b`: 11 in all; the point is the engine's start
-vector and the bounds are the engine's, not copies), and the engine's float32 images (current, best, last, the one
-being evaluated and its gradient), which the fit absorbs.
-``python -m benchmarks.levers lbfgs-host --size 1024`` (12 iterations of a quadratic with as many variables):
-31.0 vectors with ``lbfgs_b`` and history 10 (21.0 with 5), against 58.9 (48.8) with ``scipy.optimize.minimize``
-and ``Bounds`` — the engine before issue 11, whose runs measured 52–53 vectors here. Was 14 until stop 18, when the
-engine stopped copying its start and bounds (3 vectors): ``python -m benchmarks.peak_memory --sizes 1024 2048
---optimizers lbfgs --iterations 12`` measured 2.16 → 2.14 GB at 1024 px and 5.66 → 5.41 GB at 2048 px (before and
-after, the same day), now estimated at 2.21 and 5.98 GB."""
+arrays (2) (:func:`stylelib.lbfgsb.lbfgs_b`: 10 in all; the point is the engine's start vector and the bounds are
+the engine's, not copies; the last point evaluated is remembered by a digest), and the engine's float32 images
+(current, best, last, the one being evaluated and its gradient), which the fit absorbs.
+``python -m benchmarks.levers lbfgs-host --size 1024`` (12 iterations of a quadratic with as many variables): 30.0
+vectors with ``lbfgs_b`` and history 10 (20.0 with 5; 31.0 and 21.0 before stop 20), against 58.8 (48.8) with
+``scipy.optimize.minimize`` and ``Bounds`` — the engine before issue 11, whose runs measured 52–53 vectors here. Was
+14 until stop 18, when the engine stopped copying its start and bounds (3 vectors): ``python -m
+benchmarks.peak_memory --sizes 1024 2048 --optimizers lbfgs --iterations 12`` measured 2.16 → 2.14 GB at 1024 px and
+5.66 → 5.41 GB at 2048 px (before and after, the same day); 11 until stop 20, when ``lbfgs_b`` stopped copying the
+last point it evaluated."""
 
 TF1_EXTRA_BYTES = 740_000_000
 """What the TF1 engine (:func:`stylelib.session.run_art`) holds beyond the TF2 model whatever the size, bytes: its

@@ -614,6 +614,7 @@ def stylize(content, style, config: RunConfig | None = None, *, weights: VGG19We
             x0 = _coarse_to_fine_start(plan, weights, config, loop, x0, lo, hi, progress=progress)
         objective = StyleObjective.from_config(content_pre, style_pre, weights, config,
                                                **plan.objective_args(lambda x: _images.preprocess(x, weights)))
+        del content_pre, style_pre  # the objective keeps their targets; the images are not needed again (memory)
         step_callback = plan.callback(callback)
         runner = loop(objective, x0, lo, hi, config.learning_rate, keep_last=step_callback is not None)
         run = RunRecorder(config.iterations, weights, step_callback, progress,
