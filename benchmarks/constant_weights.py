@@ -6,6 +6,7 @@ one-product gradient (kept), against the baseline (docs/PERFORMANCE.md).
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights fusion-warm 256   # ... after a warm-up
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights conv3d 512    # Conv3D fused or split
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session 512   # the TF1 Session's forms
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session-conv3d 512  # ... its conv form
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory var    # RSS of one traced function
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory const
 
@@ -29,6 +30,9 @@ the ReLU run as their own ops).
 ``session SIZE``: stylelib's Adam step and three TF1 Sessions (:class:`stylelib.session.ArtSession`): the default
 (one-product Gram gradient, TV not differentiated at weight 0), ``gram_gradient='two-product'`` (art.py's), and the
 default with the TV term differentiated (``tv_weight=1e-30``: its gradient computed, the total the same to float32).
+``session-conv3d SIZE``: stylelib's Adam step, the default Session, and a Session whose graph runs each conv as the
+TF2 engine does on a CPU (a depth-1 ``Conv3D`` of the constant kernel, the bias and ReLU on the 5-D result: stop 20's
+probe; ``stylelib.graph``'s conv is swapped while that Session is built).
 ``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
 value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
 the peak (VmHWM) is the process's.
@@ -191,10 +195,36 @@ def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = Fa
     return out
 
 
-def session(size: int, repeats: int = 7) -> dict:
+def _conv3d_relu(prev, weights, name):
+    """:func:`stylelib.graph._conv_relu` in the TF2 engine's CPU form: a depth-1 ``Conv3D`` of the constant kernel,
+    the bias and ReLU on the 5-D result, squeezed after them (``FeatureExtractor(as_conv3d=True)``)."""
+    import tensorflow as tf
+
+    with tf.compat.v1.name_scope(name):
+        kernel = tf.constant(weights.kernels[name][None], name="kernel")
+        bias = tf.constant(weights.biases[name], name="bias")
+        z = tf.nn.conv3d(tf.expand_dims(prev, 1), kernel, strides=[1] * 5, padding="SAME")
+        return tf.squeeze(tf.nn.relu(tf.nn.bias_add(z, bias)), 1, name="relu")
+
+
+def _art_session(content, style, w, conv3d: bool = False, **kw):
+    """An :class:`~stylelib.session.ArtSession`; with ``conv3d``, built while ``stylelib.graph``'s conv is
+    :func:`_conv3d_relu` (a probe of this module only; the graph is finalized once built)."""
+    from stylelib import graph
+    from stylelib.session import ArtSession
+
+    if not conv3d:
+        return ArtSession(content, style, w, **kw)
+    original, graph._conv_relu = graph._conv_relu, _conv3d_relu
+    try:
+        return ArtSession(content, style, w, **kw)
+    finally:
+        graph._conv_relu = original
+
+
+def session(size: int, repeats: int = 7, conv_forms: bool = False) -> dict:
     from benchmarks.run import _median_interleaved
     from stylelib.run import RunRecorder, pixel_bounds
-    from stylelib.session import ArtSession
     from stylelib.transfer import _AdamLoop
 
     w, content, style, c_pre, cfg, objectives = _objectives(size)
@@ -203,9 +233,12 @@ def session(size: int, repeats: int = 7) -> dict:
     rec = RunRecorder(10 ** 9, w, None, False, desc="")
     count = iter(range(10 ** 9))
     fns = {"adam": lambda: loop.step(next(count), rec.record)}
-    forms = {"session": {}, "session_two_product": {"gram_gradient": "two-product"},
-             "session_tv_differentiated": {"tv_weight": 1e-30}}
-    sessions = {k: ArtSession(content, style, w, **kw) for k, kw in forms.items()}
+    if conv_forms:  # (session-conv3d)
+        forms = {"session": {}, "session_conv3d": {"conv3d": True}}
+    else:
+        forms = {"session": {}, "session_two_product": {"gram_gradient": "two-product"},
+                 "session_tv_differentiated": {"tv_weight": 1e-30}}
+    sessions = {k: _art_session(content, style, w, **kw) for k, kw in forms.items()}
     try:
         totals = {k: art.loss_values(c_pre)["total"] for k, art in sessions.items()}
         for k, art in sessions.items():
@@ -246,7 +279,7 @@ if __name__ == "__main__":
              warm_up=sys.argv[1] == "fusion-warm")
     elif sys.argv[1] == "conv3d":
         step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7, forms=("adam", "adam_conv3d_split"))
-    elif sys.argv[1] == "session":
-        session(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7)
+    elif sys.argv[1] in ("session", "session-conv3d"):
+        session(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7, conv_forms=sys.argv[1] != "session")
     else:
         memory(sys.argv[2])

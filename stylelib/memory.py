@@ -170,10 +170,12 @@ the gradient, the clipped update and the start image (``stylelib.transfer._AdamL
 
 LBFGS_FLOAT64_VECTORS = 10
 """Float64 vectors of ``3·H·W`` numbers the L-BFGS loop holds on the host besides the ``2·m`` of its ``m``
-correction pairs: the rest of scipy's work array (5), the point, the gradient, the two bounds, the integer work
-arrays (2) (:func:`stylelib.lbfgsb.lbfgs_b`: 10 in all; the point is the engine's start vector and the bounds are
-the engine's, not copies; the last point evaluated is remembered by a digest), and the engine's float32 images
-(current, best, last, the one being evaluated and its gradient), which the fit absorbs.
+correction pairs: the rest of scipy's work array (5), the gradient, the two bounds, the integer work arrays (2)
+— the 10 the measure below counts above the start vector, which the caller made before the call — and, left to
+the fit, the point itself (:func:`stylelib.lbfgsb.lbfgs_b` works in the engine's start vector and reads the engine's
+bounds, with no copies; since stop 20 it remembers the last point evaluated by a digest, where scipy's ``minimize``
+— its fallback before scipy 1.15 — keeps a copy) and the engine's float32 images (current, best, last, the one
+being evaluated and its gradient).
 ``python -m benchmarks.levers lbfgs-host --size 1024`` (12 iterations of a quadratic with as many variables): 30.0
 vectors with ``lbfgs_b`` and history 10 (20.0 with 5; 31.0 and 21.0 before stop 20), against 58.8 (48.8) with
 ``scipy.optimize.minimize`` and ``Bounds`` — the engine before issue 11, whose runs measured 52–53 vectors here. Was
@@ -423,7 +425,9 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
         pairs = min(history, int(getattr(config, "iterations", history) or history))
         optimizer = 8 * (2 * pairs + LBFGS_FLOAT64_VECTORS) * n + 4 * 2 * n  # + the float32 image and gradient
         optimizer_on_device = 4 * 2 * n
-    images = 4 * (3 * n + 2 * 3 * sh * sw)  # content, preprocessed, start; style and preprocessed style
+    # content, preprocessed, start; style and preprocessed style (stylize drops the preprocessed pair before the
+    # loop since stop 20; they are still counted: they are there during the targets pass, and the fit has them)
+    images = 4 * (3 * n + 2 * 3 * sh * sw)
 
     built_weights = sum(_WEIGHT_BYTES[l.name] for l in built if l.kind == "conv")
     weights = _ALL_WEIGHTS + built_weights * item // 4
