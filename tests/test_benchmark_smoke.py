@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import pytest
 
@@ -92,3 +93,44 @@ def test_time_to_quality_runs_the_coarse_stages_of_a_default_run(monkeypatch):
     bench._stylize_until(img, img, None, 0.0, device="cpu", max_iterations=1000, coarse_iterations=7)
     assert seen[0]["iterations"] == 1000 and seen[0]["coarse_iterations"] == DEFAULT_ITERATIONS // 2 == 50
     assert seen[1]["coarse_iterations"] == 7
+
+
+def test_time_to_quality_counts_only_the_baseline_in_its_cpu_seconds(monkeypatch):
+    """The stylize run made before the baseline (``twice``) must not count in the baseline's CPU seconds: until stop
+    20 it did (the 1024 px run: 6274 CPU-s for a baseline of 1400 s wall on 2 cores), which made ``cpu_ratio``
+    look better than it was. Here the run before burns CPU and the baseline does nothing."""
+    import numpy as np
+
+    from benchmarks import baseline as baseline_module
+    from benchmarks import run as bench
+
+    def burn(seconds):
+        t = time.process_time()
+        while time.process_time() - t < seconds:
+            pass
+
+    class Idle:
+        def __init__(self, *a, **k):
+            pass
+
+        def loss(self):
+            return 2.0
+
+        def run(self, steps, every):
+            return [(0.001, 1.0)]
+
+    calls = []
+
+    def fake_until(content, style, weights, target, **kw):
+        calls.append(target)
+        if target == -math.inf:  # the run before the baseline
+            burn(0.6)
+        return {"seconds": 0.01, "shape": (8, 8, 3), "reached": True, "step": 1, "cpu": 0.01,
+                "curve": [(0.01, 0.5)]}
+
+    monkeypatch.setattr(baseline_module, "Baseline", Idle)
+    monkeypatch.setattr(bench, "_stylize_until", fake_until)
+    monkeypatch.setattr(bench, "load_pair", lambda size, w: (np.zeros((8, 8, 3), np.float32),) * 2)
+    r = bench.time_to_quality(8, 1, None, twice=True)
+    assert calls == [-math.inf, 1.0]  # the run before, then the measured run against the baseline's loss
+    assert r["baseline_cpu_seconds"] < 0.3  # not the 0.6 s burnt before the baseline
