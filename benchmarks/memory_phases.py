@@ -115,13 +115,10 @@ tiles = objective._tiles(x)
 if tiles is None:
     sys.exit("no row tiles at this size: the phases below need them (1024 px and more)")
 
-def combine(terms, tv_of=None):  # the objective's sum of its terms, as value_and_gradient's (TV weight 0)
+def combine(terms, tv_of=None):  # as value_and_gradient's own (a closure there): the weighted sum, TV weight 0
     cw, sw, _ = objective._scales(True)
-    parts = [cw * tf.add_n([v for k, v in terms.items() if k[0] == "content"])] if any(
-        k[0] == "content" for k in terms) else []
-    if any(k[0] == "style" for k in terms):
-        parts.append(sw * tf.add_n([v for k, v in terms.items() if k[0] == "style"]))
-    return tf.add_n(parts)
+    weights = {"content": cw, "style": sw}
+    return tf.add_n([weights[kind] * term for (kind, _), term in terms.items()])
 
 mode = sys.argv[2]
 evaluate = tf.function(lambda x: objective.value_and_gradient(x, relative=True))
