@@ -154,7 +154,11 @@ def _with_extractor(objective, cls=None, **attributes):
     return other
 
 
-def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = False, forms=None) -> dict:
+FUSION_FORMS = ("adam", "adam_unfused", "adam_conv2d")
+"""(fusion, fusion-warm): whether the unfused conv's speed needs the constants' graph in the process."""
+
+
+def step(size: int, repeats: int = 5, warm_up: bool = False, forms=None) -> dict:
     import tensorflow as tf
 
     from benchmarks.baseline import Baseline
@@ -174,10 +178,8 @@ def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = Fa
         for _ in range(2):
             forward(tf.constant(c_pre))
         del forward
-    if forms is not None:  # (conv3d): only these
+    if forms is not None:  # (fusion, conv3d): only these
         objectives = {k: objectives[k] for k in forms}
-    elif not constants:  # (fusion): whether the unfused conv's speed needs the constants' graph in the process
-        objectives = {k: objectives[k] for k in ("adam", "adam_unfused", "adam_conv2d")}
     loops = {k: _AdamLoop(o, c_pre, lo, hi, cfg.learning_rate, keep_last=False) for k, o in objectives.items()}
     rec = RunRecorder(10 ** 9, w, None, False, desc="")
     count = iter(range(10 ** 9))
@@ -196,15 +198,15 @@ def step(size: int, repeats: int = 5, constants: bool = True, warm_up: bool = Fa
 
 
 def _conv3d_relu(prev, weights, name):
-    """:func:`stylelib.graph._conv_relu` in the TF2 engine's CPU form: a depth-1 ``Conv3D`` of the constant kernel,
-    the bias and ReLU on the 5-D result, squeezed after them (``FeatureExtractor(as_conv3d=True)``)."""
+    """:func:`stylelib.graph._conv_relu` in the TF2 engine's CPU form (:func:`stylelib.extractor.conv3d_bias_relu`)
+    on the constant kernel and bias."""
     import tensorflow as tf
 
+    from stylelib.extractor import conv3d_bias_relu
+
     with tf.compat.v1.name_scope(name):
-        kernel = tf.constant(weights.kernels[name][None], name="kernel")
-        bias = tf.constant(weights.biases[name], name="bias")
-        z = tf.nn.conv3d(tf.expand_dims(prev, 1), kernel, strides=[1] * 5, padding="SAME")
-        return tf.squeeze(tf.nn.relu(tf.nn.bias_add(z, bias)), 1, name="relu")
+        return conv3d_bias_relu(prev, tf.constant(weights.kernels[name], name="kernel"),
+                                tf.constant(weights.biases[name], name="bias"))
 
 
 def _art_session(content, style, w, conv3d: bool = False, **kw):
@@ -275,8 +277,8 @@ def memory(mode: str) -> dict:
 if __name__ == "__main__":
     warnings.simplefilter("ignore")
     if sys.argv[1] in ("step", "fusion", "fusion-warm"):
-        step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 5, constants=sys.argv[1] == "step",
-             warm_up=sys.argv[1] == "fusion-warm")
+        step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 5, warm_up=sys.argv[1] == "fusion-warm",
+             forms=None if sys.argv[1] == "step" else FUSION_FORMS)
     elif sys.argv[1] == "conv3d":
         step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7, forms=("adam", "adam_conv3d_split"))
     elif sys.argv[1] in ("session", "session-conv3d"):

@@ -19,7 +19,7 @@ import tensorflow as tf
 from .recipe import DEFAULT_POOLING
 from .vgg19 import LAYER_NAMES, LAYERS, VGG19Weights, canonical_layer, check_pooling, layer_key, load_weights
 
-__all__ = ["FeatureExtractor", "RowTile", "conv3d_is_faster", "keras_vgg19", "weight_tensors"]
+__all__ = ["FeatureExtractor", "RowTile", "conv3d_bias_relu", "conv3d_is_faster", "keras_vgg19", "weight_tensors"]
 
 
 # weights object -> {(layer, dtype name, device): (weak reference to the kernel tensor, … to the bias tensor)}
@@ -91,6 +91,34 @@ def conv3d_is_faster(dtype="float32") -> bool:
     (True, False)
     """
     return tf.as_dtype(dtype) == tf.float32 and ":GPU:" not in _constant_device().upper()
+
+
+def conv3d_bias_relu(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) -> tf.Tensor:
+    """``relu(conv2d(x, kernel, SAME) + bias)`` computed as a depth-1 ``Conv3D`` (:class:`FeatureExtractor`'s
+    ``as_conv3d`` form; the same sums).
+
+    Parameters
+    ----------
+    x : tf.Tensor
+        ``(N, H, W, C)`` activations (float32 on a CPU, where the form is the faster one: :func:`conv3d_is_faster`).
+    kernel : tf.Tensor
+        ``(3, 3, C, C')`` HWIO kernel.
+    bias : tf.Tensor
+        ``(C',)`` bias.
+
+    Returns
+    -------
+    tf.Tensor
+        ``(N, H, W, C')``, ``x``'s dtype.
+
+    Notes
+    -----
+    ``x`` and ``kernel`` are each given a depth axis (``tf.expand_dims``), the bias and ReLU run on the 5-D result
+    and ``tf.squeeze`` comes after them: Grappler's remapper fuses ``Conv3D`` + ``BiasAdd`` + ``Relu`` into one
+    kernel only when nothing stands between them (docs/PERFORMANCE.md, "The ``Conv3D``'s bias and ReLU fused").
+    """
+    z = tf.nn.conv3d(tf.expand_dims(x, 1), tf.expand_dims(kernel, 0), strides=[1, 1, 1, 1, 1], padding="SAME")
+    return tf.squeeze(tf.nn.relu(tf.nn.bias_add(z, bias)), 1)
 
 
 class FeatureExtractor(tf.Module):
@@ -186,11 +214,7 @@ class FeatureExtractor(tf.Module):
             if layer.kind == "conv":
                 kernel = self._kernels[layer.name]
                 if self.as_conv3d and tf.inside_function():  # oneDNN's preferred kernel layout (as_conv3d)
-                    # bias and ReLU on the 5-D tensor, the squeeze after them: Grappler's remapper fuses
-                    # Conv3D + BiasAdd + Relu into one kernel only when nothing stands between them
-                    z = tf.nn.conv3d(tf.expand_dims(x, 1), tf.expand_dims(kernel, 0), strides=[1, 1, 1, 1, 1],
-                                     padding="SAME")
-                    return tf.squeeze(tf.nn.relu(tf.nn.bias_add(z, self._biases[layer.name])), 1)
+                    return conv3d_bias_relu(x, kernel, self._biases[layer.name])
                 y = tf.nn.conv2d(x, kernel, strides=1, padding="SAME")
                 return tf.nn.relu(y + self._biases[layer.name])
             if self.pooling == "avg":
