@@ -221,7 +221,7 @@ class FeatureExtractor(tf.Module):
                 return tf.nn.avg_pool2d(x, ksize=2, strides=2, padding="SAME")
             return tf.nn.max_pool2d(x, ksize=2, strides=2, padding="SAME")
 
-    def iter_layers(self, images, start: int = 0, stop: int | None = None):
+    def iter_layers(self, images, start: int = 0, stop: int | None = None, tap=None):
         """Run the built layers ``start:stop`` (indices into :attr:`built_layers`) on ``images``, one at a time.
 
         Parameters
@@ -230,6 +230,11 @@ class FeatureExtractor(tf.Module):
             ``(N, H, W, 3)`` preprocessed for ``start == 0``; otherwise the output of layer ``start − 1``.
         start, stop : int
             The range of built layers to run (default: all of them).
+        tap : callable, optional
+            ``tap(names, activations) -> tensor`` is called after each layer asked for (``names``: every name it
+            was asked under), once its activations have been yielded, and what it returns is what the next layer
+            reads (and the final output). For an identity whose gradient does more
+            (:meth:`stylelib.transfer.StyleObjective._tail_gradient`). ``None``: the activations go on as they are.
 
         Yields
         ------
@@ -243,8 +248,11 @@ class FeatureExtractor(tf.Module):
         stop = len(self._plan) if stop is None else stop
         for layer in self._plan[start:stop]:
             x = self._apply(layer, x)
-            for asked in self._wanted.get(layer.name, ()):
-                yield asked, x
+            asked = self._wanted.get(layer.name, ())
+            for name in asked:
+                yield name, x
+            if tap is not None and asked:
+                x = tap(tuple(asked), x)
         yield None, x
 
     def run(self, images, start: int = 0, stop: int | None = None) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:

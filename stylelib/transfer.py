@@ -425,13 +425,52 @@ class StyleObjective(tf.Module):
 
     def _tail_gradient(self, h, tail, combine):
         """(gradient of the loss terms after the recomputed blocks with respect to their input ``h``, those terms):
-        the part of the network that is not recomputed, differentiated as usual."""
+        the part of the network that is not recomputed, differentiated with each loss layer's own gradient taken
+        late.
+
+        Differentiated as one loss, each loss layer's own gradient (``dE_l/dF_l``, ``dC_l/dF_l``: a layer-sized
+        tensor) depends only on the forward pass, so TensorFlow's executor computes them all as soon as the
+        forward pass ends and holds each until the backward pass reaches its layer: at 1024 px ``conv3_1``'s
+        (42.5 MiB) is held through the whole backward pass of blocks 4 and 3, where the pass peaks. Here the terms'
+        values are taken from the activations with no gradient path, and each loss layer's activations go on
+        through an identity (:meth:`_late_terms_gradient`) whose gradient adds the layer's own gradient to the one
+        arriving from the layers above, computed only once that one exists. The same sum, bit for bit
+        (``tests/test_transfer.py::test_tail_gradient_takes_each_loss_layers_gradient_late``); the tensor peak of a
+        1024 px evaluation 458–477 MiB against 554–562 MiB, in the same time (1.004 ×; docs/PERFORMANCE.md,
+        "Memory", fifth round)."""
+        feats, out = {}, None
         with tf.GradientTape() as tape:
             tape.watch(h)
-            _, feats = self.extractor.run(h, *tail)
-            tail_terms = self._terms(feats)
-            tail_loss = combine(tail_terms)
-        return (tape.gradient(tail_loss, h) if tail_loss is not None else tf.zeros_like(h)), tail_terms
+            for name, a in self.extractor.iter_layers(h, *tail, tap=lambda names, a: self._late_terms_gradient(
+                    names, a, combine)):
+                if name is None:
+                    out = a
+                else:
+                    feats[name] = tf.stop_gradient(a)
+        tail_terms = self._terms(feats)
+        if not tail_terms:
+            return tf.zeros_like(h), tail_terms
+        # the layers after the last loss layer are not built (FeatureExtractor stops at the deepest one asked for), so
+        # `out` is that layer's: its gradient is its own terms' alone
+        return tape.gradient(out, h, output_gradients=tf.zeros_like(out)), tail_terms
+
+    def _late_terms_gradient(self, names, a, combine):
+        """``a`` (the activations of the loss layer asked for as ``names``) through an identity whose gradient is the
+        incoming one plus the gradient of the layer's own weighted terms at ``a`` (``combine(self._terms(…))``),
+        computed after the incoming one (a control dependency): :meth:`_tail_gradient`."""
+        @tf.custom_gradient
+        def late(t):
+            def grad(upstream):
+                with tf.control_dependencies([upstream]):
+                    t_late = tf.identity(t, name="after_upstream")
+                with tf.GradientTape() as tape:
+                    tape.watch(t_late)
+                    own = combine(self._terms({n: t_late for n in names}))
+                return upstream if own is None else upstream + tape.gradient(own, t_late)
+            return tf.identity(t), grad
+
+        with tf.name_scope("late_gradient"):
+            return late(a)
 
     def _tiled_value_and_gradient(self, x, tiles, combine, tw: float):
         """:meth:`value_and_gradient` with the recomputed blocks (the layers ``0:_tiled_stop``) on row tiles.
