@@ -1,4 +1,5 @@
-"""Where a run's memory goes, phase by phase (issue 11, memory; docs/PERFORMANCE.md, "Memory", fourth round).
+"""Where a run's memory goes, phase by phase (issue 11, memory; docs/PERFORMANCE.md, "Memory", fourth and fifth
+rounds).
 
     python -m benchmarks.memory_phases timeline --size 1024 --iterations 12 [--no-coarse]
     python -m benchmarks.memory_phases tensors --size 1024
@@ -13,11 +14,13 @@ run's high-water mark (``VmHWM``). Units: MiB (2**20 bytes), as ``/proc/self/sta
 gradient evaluation at ``size`` px, read from TensorFlow's BFC allocator, which a child process turns on for the CPU
 (``TF_CPU_ALLOCATOR_USE_BFC=true``) so that ``tf.config.experimental.get_memory_info('CPU:0')`` answers: the row
 tiles' forward pass through the recomputed blocks, the differentiated rest of the network, the whole evaluation —
-and the same evaluation with block 3 recomputed whole after the tiled blocks 1–2 (a variant built here, not in
-stylelib; its loss and gradient are compared with the engine's). Content sample:chelsea, style sample:brick resized
+and two variants built here, not in stylelib, each compared with the engine's loss and gradient: the rest of the
+network differentiated as one tape, its loss layers' own gradients taken as soon as the forward pass ends (the
+engine before stop 21; ``StyleObjective._tail_gradient`` now takes each one late), and block 3 recomputed whole after
+the tiled blocks 1–2. Content sample:chelsea, style sample:brick resized
 to the content's shape (``benchmarks.run.load_pair``); stylelib's default recomputation and tiles for that size.
 
-``times``: the engine's evaluation and the block-3 variant's, compiled, called in turn (``benchmarks.run``'s
+``times``: the engine's evaluation and the two variants', compiled, called in turn (``benchmarks.run``'s
 interleaved medians, one warm-up call each), with TensorFlow's usual allocator.
 """
 
@@ -131,7 +134,30 @@ if mode == "tensors":
     values, grad = phase("a whole evaluation", evaluate, x)
     values, grad = phase("a whole evaluation, again", evaluate, x)
 
-# the variant: block 3 recomputed whole (no tiles) after the tiled blocks 1-2
+# the first variant: the rest of the network as one tape (the engine before stop 21)
+one_tape = StyleObjective(c_pre, s_pre, w, recompute=blocks, tile_rows=rows)
+
+def tail_as_one_tape(h, tail, combine):
+    with tf.GradientTape() as tape:
+        tape.watch(h)
+        _, feats = one_tape.extractor.run(h, *tail)
+        terms = one_tape._terms(feats)
+        loss = combine(terms)
+    return tape.gradient(loss, h), terms
+
+one_tape._tail_gradient = tail_as_one_tape
+evaluate_one_tape = tf.function(lambda x: one_tape.value_and_gradient(x, relative=True))
+
+def compare(name, v2, g2):
+    print(f"{name} against the engine: total {float(v2['total'])} / {float(values['total'])}, largest gradient "
+          f"difference {float(tf.reduce_max(tf.abs(g2 - grad)))} (largest gradient "
+          f"{float(tf.reduce_max(tf.abs(grad)))})", flush=True)
+
+if mode == "tensors":
+    phase("a whole evaluation, the rest as one tape", evaluate_one_tape, x)
+    compare("the rest as one tape", *phase("a whole evaluation, the rest as one tape, again", evaluate_one_tape, x))
+
+# the second variant: block 3 recomputed whole (no tiles) after the tiled blocks 1-2
 variant = StyleObjective(c_pre, s_pre, w, recompute=blocks, tile_rows=rows)
 block3, rest = variant.extractor.segments(3)[2:4]
 tail = variant._tail_gradient
@@ -153,18 +179,17 @@ variant._tail_gradient = tail_with_block3_recomputed
 evaluate_variant = tf.function(lambda x: variant.value_and_gradient(x, relative=True))
 if mode == "tensors":
     phase("a whole evaluation, block 3 recomputed whole", evaluate_variant, x)
-    v2, g2 = phase("a whole evaluation, block 3 recomputed whole, again", evaluate_variant, x)
-    print(f"the variant against the engine: total {float(v2['total'])} / {float(values['total'])}, largest "
-          f"gradient difference {float(tf.reduce_max(tf.abs(g2 - grad)))} (largest gradient "
-          f"{float(tf.reduce_max(tf.abs(grad)))})")
-else:  # times: interleaved medians of the two compiled evaluations
+    compare("block 3 recomputed whole",
+            *phase("a whole evaluation, block 3 recomputed whole, again", evaluate_variant, x))
+else:  # times: interleaved medians of the three compiled evaluations
     import os
     from benchmarks.run import _median_interleaved
     med = _median_interleaved({"engine": lambda: evaluate(x)[1].numpy(),
+                               "the rest as one tape": lambda: evaluate_one_tape(x)[1].numpy(),
                                "block 3 recomputed whole": lambda: evaluate_variant(x)[1].numpy()},
                               int(sys.argv[3]), 1)
-    print({k: round(v, 2) for k, v in med.items()}, "seconds; ratio",
-          round(med["block 3 recomputed whole"] / med["engine"], 3), "; load", os.getloadavg()[0])
+    print({k: round(v, 2) for k, v in med.items()}, "seconds; against the engine:",
+          {k: round(v / med["engine"], 3) for k, v in med.items() if k != "engine"}, "; load", os.getloadavg()[0])
 """
 
 
