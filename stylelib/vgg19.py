@@ -249,6 +249,12 @@ class VGG19Weights:
         if self.channel_order not in ("RGB", "BGR"):
             raise ValueError(f"channel_order must be 'RGB' or 'BGR', got {self.channel_order!r}")
         _validate(self.kernels, self.biases, self.source)
+        # float32 arrays on a 64-byte boundary, so that the engine's CPU tensors can be these buffers themselves
+        # instead of a second copy (stylelib.extractor.weight_tensors: 52 MB up to conv5_1). The arrays are shared
+        # with those tensors: change a VGG19Weights' arrays in place and the networks built from it change too;
+        # build a new VGG19Weights instead (stylelib never writes to them).
+        object.__setattr__(self, "kernels", {k: _aligned(v) for k, v in self.kernels.items()})
+        object.__setattr__(self, "biases", {k: _aligned(v) for k, v in self.biases.items()})
 
     def __repr__(self) -> str:
         kind = "RANDOM" if self.is_random else "trained"
@@ -262,6 +268,25 @@ class VGG19Weights:
         """The mean pixel in RGB order, whatever order the network wants."""
         m = np.asarray(self.mean, dtype=np.float32)
         return m[::-1].copy() if self.channel_order == "BGR" else m
+
+
+ALIGNMENT = 64
+"""Bytes: the boundary TensorFlow's CPU kernels need a buffer they did not allocate themselves to start on (Eigen's
+``EIGEN_MAX_ALIGN_BYTES`` with AVX-512; an array from NumPy's allocator starts 16 bytes past one here, and a tensor
+made on it through DLPack aborted the process inside an Eigen kernel: docs/PERFORMANCE.md, "Memory", stop 20)."""
+
+
+def _aligned(a) -> np.ndarray:
+    """A float32 array as C-contiguous float32 starting on an :data:`ALIGNMENT`-byte boundary: ``a`` itself when it
+    already is, else a copy in a buffer allocated for it. Other dtypes are returned as they are."""
+    a = np.asarray(a)
+    if a.dtype != np.float32 or (a.flags.c_contiguous and a.flags.writeable and a.ctypes.data % ALIGNMENT == 0):
+        return a
+    buf = np.empty(a.nbytes + ALIGNMENT, np.uint8)  # NumPy has no aligned allocation: over-allocate and offset
+    start = -buf.ctypes.data % ALIGNMENT
+    out = buf[start:start + a.nbytes].view(np.float32).reshape(a.shape)
+    out[...] = a
+    return out
 
 
 def _validate(kernels: Mapping[str, np.ndarray], biases: Mapping[str, np.ndarray], source: str) -> None:
