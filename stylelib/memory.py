@@ -430,7 +430,9 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
     images = 4 * (3 * n + 2 * 3 * sh * sw)
 
     built_weights = sum(_WEIGHT_BYTES[l.name] for l in built if l.kind == "conv")
-    weights = _ALL_WEIGHTS + built_weights * item // 4
+    # the engine's float32 tensors on the CPU are the NumPy arrays themselves (stylelib.extractor.weight_tensors,
+    # stop 21); its float16 tensors (mixed precision) and the TF1 Session's graph constants are copies
+    weights = _ALL_WEIGHTS + (built_weights * item // 4 if mixed or engine == "tf1" else 0)
     # a compiled style pass's memory is not all handed back before the gradient pass: the two add up (a 640 px
     # content with a 1600 px style measured 3.37 GB, where the larger of the two passes gives 2.97)
     network = gradient_pass + targets_pass if compiled_style else max(gradient_pass, targets_pass)
@@ -773,7 +775,7 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
     >>> check_memory(RunConfig(optimizer="adam"), (1996, 3000), (3000, 3000), available=4_000_000_000)
     Traceback (most recent call last):
     ...
-    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 7.7 GB ... use --size 1552 or less ...
+    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 7.7 GB ... use --size 1584 or less ...
 
     Raises
     ------

@@ -139,7 +139,14 @@ def test_deeper_layers_and_a_bigger_style_image_cost_more():
     shallow = estimate_peak_bytes(RunConfig(content_layers=["conv2_2"], style_layers=["conv1_1", "conv2_1"]), c, s)
     deep = estimate_peak_bytes(RunConfig(), c, s)
     assert shallow.parts["network"] < deep.parts["network"]
-    assert shallow.parts["weights"] < deep.parts["weights"]  # only the layers built
+    # float32 on the CPU: the engine's tensors are the NumPy weights (80.1 MB, all 16 layers) themselves; float16
+    # copies (mixed precision) and the TF1 graph's constants: of the layers built only
+    assert shallow.parts["weights"] == deep.parts["weights"] == memory._ALL_WEIGHTS
+    mixed = {k: estimate_peak_bytes(RunConfig(mixed_precision=True, optimizer="adam", **kw), c, s).parts["weights"]
+             for k, kw in (("shallow", dict(content_layers=["conv2_2"], style_layers=["conv1_1", "conv2_1"])),
+                           ("deep", {}))}
+    assert memory._ALL_WEIGHTS < mixed["shallow"] < mixed["deep"]
+    assert estimate_peak_bytes(RunConfig(), c, s, engine="tf1").parts["weights"] > memory._ALL_WEIGHTS
     big_style = estimate_peak_bytes(RunConfig(), c, (2048, 2048))
     assert big_style.parts["network"] > deep.parts["network"]  # the targets pass runs the style image
     assert big_style.parts["optimizer"] == deep.parts["optimizer"]
