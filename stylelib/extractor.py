@@ -1,8 +1,9 @@
 """TF2: VGG-19 features, computed only as far as the deepest layer asked for.
 
-:class:`FeatureExtractor` is a ``tf.Module`` holding the weights as constants; calling it on a
-preprocessed batch ``(N, H, W, 3)`` returns ``{layer: activations}``. It works eagerly and inside
-``tf.function`` (the TF2 engine calls it from its compiled step). For the same weights and image it gives
+:class:`FeatureExtractor` is a ``tf.Module`` holding the weights as tensors nothing writes to (float32 on the CPU:
+the NumPy weights' own buffers, :func:`weight_tensors`); calling it on a preprocessed batch ``(N, H, W, 3)``
+returns ``{layer: activations}``. It works eagerly and inside ``tf.function``
+(the TF2 engine calls it from its compiled step). For the same weights and image it gives
 the same activations as :func:`stylelib.graph.build_graph` + ``sess.run``.
 
 :func:`keras_vgg19` builds the same conv stack as a Keras model, optionally cut at a layer — the usual
@@ -29,8 +30,8 @@ _SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def weight_tensors(weights: VGG19Weights, layer: str,
                    dtype: str | tf.DType = tf.float32) -> tuple[tf.Tensor, tf.Tensor]:
-    """The kernel and bias of one conv layer as constant tensors — one pair per weights object, layer, dtype and
-    device, shared by every :class:`FeatureExtractor` that holds it.
+    """The kernel and bias of one conv layer as tensors that nothing writes to — one pair per weights object, layer,
+    dtype and device, shared by every :class:`FeatureExtractor` that holds it.
 
     Each extractor used to make its own copy — 87–99 MB more resident memory per extractor up to ``conv5_1``
     (measured) — for each ``StyleObjective`` (one per :func:`stylelib.transfer.stylize` call, two with a coarse
@@ -85,10 +86,25 @@ def _tensor_on(array: np.ndarray, dtype: tf.DType, device: str) -> tf.Tensor:
     on a :data:`stylelib.vgg19.ALIGNMENT`-byte boundary (as :class:`~stylelib.vgg19.VGG19Weights` makes its arrays);
     otherwise a copy (``tf.constant``: another dtype, another device, an unaligned buffer)."""
     if (dtype == tf.float32 and tf.DeviceSpec.from_string(device).device_type == "CPU"
-            and array.dtype == np.float32 and array.flags.c_contiguous and array.flags.writeable
-            and array.ctypes.data % ALIGNMENT == 0):
-        return tf.experimental.dlpack.from_dlpack(array.__dlpack__())
+            and array.dtype == np.float32 and array.flags.c_contiguous and array.ctypes.data % ALIGNMENT == 0):
+        buffer = _writable_alias(array)  # NumPy's DLPack export takes writable arrays only
+        if buffer is not None:
+            return tf.experimental.dlpack.from_dlpack(buffer.__dlpack__())
     return tf.constant(array, dtype=dtype)
+
+
+def _writable_alias(array: np.ndarray) -> np.ndarray | None:
+    """``array`` itself when writable; for a read-only C-contiguous view of a writable buffer (as
+    :class:`~stylelib.vgg19.VGG19Weights` keeps its arrays), a writable array over the same bytes; else ``None``."""
+    if array.flags.writeable:
+        return array
+    base = array.base
+    if not isinstance(base, np.ndarray) or not base.flags.writeable or not base.flags.c_contiguous:
+        return None
+    offset = array.ctypes.data - base.ctypes.data
+    if offset < 0 or offset + array.nbytes > base.nbytes:
+        return None
+    return np.ndarray(array.shape, array.dtype, buffer=base, offset=offset)
 
 
 def _constant_device() -> str:
@@ -235,7 +251,7 @@ class FeatureExtractor(tf.Module):
                 return tf.nn.avg_pool2d(x, ksize=2, strides=2, padding="SAME")
             return tf.nn.max_pool2d(x, ksize=2, strides=2, padding="SAME")
 
-    def iter_layers(self, images, start: int = 0, stop: int | None = None, tap=None):
+    def iter_layers(self, images, start: int = 0, stop: int | None = None):
         """Run the built layers ``start:stop`` (indices into :attr:`built_layers`) on ``images``, one at a time.
 
         Parameters
@@ -244,11 +260,6 @@ class FeatureExtractor(tf.Module):
             ``(N, H, W, 3)`` preprocessed for ``start == 0``; otherwise the output of layer ``start − 1``.
         start, stop : int
             The range of built layers to run (default: all of them).
-        tap : callable, optional
-            ``tap(names, activations) -> tensor`` is called after each layer asked for (``names``: every name it
-            was asked under), once its activations have been yielded, and what it returns is what the next layer
-            reads (and the final output). For an identity whose gradient does more
-            (:meth:`stylelib.transfer.StyleObjective._tail_gradient`). ``None``: the activations go on as they are.
 
         Yields
         ------
@@ -262,12 +273,21 @@ class FeatureExtractor(tf.Module):
         stop = len(self._plan) if stop is None else stop
         for layer in self._plan[start:stop]:
             x = self._apply(layer, x)
-            asked = self._wanted.get(layer.name, ())
-            for name in asked:
-                yield name, x
-            if tap is not None and asked:
-                x = tap(tuple(asked), x)
+            for asked in self._wanted.get(layer.name, ()):
+                yield asked, x
         yield None, x
+
+    def asked_stops(self, start: int = 0, stop: int | None = None) -> list[int]:
+        """The index just after each layer asked for among the built layers ``start:stop``: the ``stop`` of each
+        range that ends at one (:meth:`run`).
+
+        Examples
+        --------
+        >>> FeatureExtractor("random", ["conv1_1", "conv2_1"]).asked_stops()  # conv1_1 conv1_2 pool1 conv2_1
+        [1, 4]
+        """
+        stop = len(self._plan) if stop is None else stop
+        return [i + 1 for i in range(start, stop) if self._plan[i].name in self._wanted]
 
     def run(self, images, start: int = 0, stop: int | None = None) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
         """``(output of layer stop − 1, {name asked: activations})`` of the built layers ``start:stop``

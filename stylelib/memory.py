@@ -17,8 +17,9 @@ The model (:func:`estimate_peak_bytes`) adds, in bytes:
     The process after ``import tensorflow`` and stylelib, plus what TensorFlow's runtime adds during a run
     (thread pools, traced functions, oneDNN caches) — measured, see :data:`TF_BASELINE_BYTES`.
 ``weights``
-    The 16 conv layers as NumPy arrays (all of them, about 80 MB) and the TensorFlow constants of the layers
-    the run builds (up to the deepest layer it uses).
+    The 16 conv layers as NumPy arrays (all of them, about 80 MB). The TF2 engine's float32 tensors on the CPU are
+    those arrays' buffers (:func:`stylelib.extractor.weight_tensors`); its float16 or bfloat16 tensors and the TF1
+    engine's graph constants are copies of the layers the run builds (up to the deepest layer it uses), counted too.
 ``network``
     The larger of two phases. The *gradient pass*: every built layer's output kept for the backward pass
     (:data:`KEEP_PER_LAYER` copies) plus :data:`TRANSIENT_LARGEST` copies of the largest layer in flight
@@ -138,15 +139,16 @@ against 2583, 2135, 2157 estimated for the process less the optimizer and images
 ``python -m benchmarks.run --parts memory --size 512 --size 1024`` (Adam 1363 and 2397 MB measured, 1398 and 2277
 estimated)."""
 
-TILED_TRANSIENT_LARGEST = 6.0
+TILED_TRANSIENT_LARGEST = 7.0
 """:data:`TRANSIENT_LARGEST` of a run whose recomputed blocks run in row tiles (``RunConfig.tile_rows``, the default
 from 1024 px): there the largest layer of the rest of the network (conv3_x) sets the peak, and the pass holds more
 besides it that the model does not count one by one (the tiled blocks' output twice while it is concatenated and its
 gradient, the image-sized gradient being summed, the tiles' graph). Fitted (branch ``tile``) to
 ``python -m benchmarks.run --parts memory --size 1024 --size 2048``: Adam 1782 and 4247 MB, L-BFGS 1997 and 5086 MB
-measured, against 1744, 4108, 2029 and 5248 estimated (0.98, 0.97, 1.02, 1.03), with 7.0. One less since stop 21:
-``conv3_1``'s own gradient (a conv3_x-sized tensor) is no longer held through the backward pass of blocks 4 and 3
-(``StyleObjective._tail_gradient``; ``benchmarks.memory_phases tensors``: 60 MiB less per evaluation at 1024 px)."""
+measured, against 1744, 4108, 2029 and 5248 estimated (0.98, 0.97, 1.02, 1.03). Stop 21 took one such tensor out of
+the pass (``conv3_1``'s own gradient, no longer held through the backward pass of blocks 4 and 3:
+``StyleObjective._tail_gradient``) but kept 7.0: the 2048 px runs were not measured again, and with 6.0 the
+estimate of the last 2048 px Adam run would be 0.91 of it (too low for a refusal test)."""
 
 EAGER_TRANSIENT_LARGEST = 2.5
 """Copies of the style image's largest layer in flight, besides the layers kept, while the targets are computed
@@ -340,13 +342,13 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
     Notes
     -----
     Accuracy: the estimate/measured ratio of the peak resident memory was 0.95–1.09 for the TF2 engine's runs at
-    512–2048 px after issue 11's memory levers (0.97–1.03 at 1024 and 2048 px with row tiles, 1.06–1.11 for stop 21's
+    512–2048 px after issue 11's memory levers (0.97–1.03 at 1024 and 2048 px with row tiles, 1.08–1.13 for stop 21's
     long runs at 1024 px, on the safe side; and 0.96–1.08 at
     128–1536 px, both engines, other layers, max pooling, style images smaller and larger than the content, for
     the engine before them); the tables, with the runs not used for fitting marked, are in
     ``docs/reliability.md``. Other machines (another TensorFlow, a GPU, oneDNN off) will differ, hence the warning
     band of :func:`check_memory`. From 1024 px (blocks 1–2 recomputed in row tiles) the estimate grows by about
-    1.05 kB per pixel of the content for Adam with art.py's layers and a style image of the content's shape, 1.7 kB
+    1.1 kB per pixel of the content for Adam with art.py's layers and a style image of the content's shape, 1.8 kB
     for a long L-BFGS run (8.5 kB for the TF1 engine), on top of about 0.91 GB (1.7 GB for the TF1 engine).
     """
     if engine not in ("tf2", "tf1"):
@@ -434,8 +436,10 @@ def estimate_peak_bytes(config, content_hw, style_hw=None, *, engine: str = "tf2
 
     built_weights = sum(_WEIGHT_BYTES[l.name] for l in built if l.kind == "conv")
     # the engine's float32 tensors on the CPU are the NumPy arrays themselves (stylelib.extractor.weight_tensors,
-    # stop 21); its float16 tensors (mixed precision) and the TF1 Session's graph constants are copies
-    weights = _ALL_WEIGHTS + (built_weights * item // 4 if mixed or engine == "tf1" else 0)
+    # stop 21); its float16 and bfloat16 tensors and the TF1 Session's graph constants are copies (bfloat16's counted
+    # at float32's size: this model does not follow bfloat16 runs otherwise)
+    copied = mixed or engine == "tf1" or bool(getattr(config, "bfloat16", False))
+    weights = _ALL_WEIGHTS + (built_weights * item // 4 if copied else 0)
     # a compiled style pass's memory is not all handed back before the gradient pass: the two add up (a 640 px
     # content with a 1600 px style measured 3.37 GB, where the larger of the two passes gives 2.97)
     network = gradient_pass + targets_pass if compiled_style else max(gradient_pass, targets_pass)
@@ -778,7 +782,7 @@ def check_memory(config, content_hw, style_hw=None, *, available: int | None = N
     >>> check_memory(RunConfig(optimizer="adam"), (1996, 3000), (3000, 3000), available=4_000_000_000)
     Traceback (most recent call last):
     ...
-    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 7.3 GB ... use --size 1632 or less ...
+    stylelib.memory.MemoryEstimateError: a 3000 px run ... needs about 7.7 GB ... use --size 1584 or less ...
 
     Raises
     ------

@@ -428,49 +428,50 @@ class StyleObjective(tf.Module):
         the part of the network that is not recomputed, differentiated with each loss layer's own gradient taken
         late.
 
-        Differentiated as one loss, each loss layer's own gradient (``dE_l/dF_l``, ``dC_l/dF_l``: a layer-sized
-        tensor) depends only on the forward pass, so TensorFlow's executor computes them all as soon as the
-        forward pass ends and holds each until the backward pass reaches its layer: at 1024 px ``conv3_1``'s
-        (42.5 MiB) is held through the whole backward pass of blocks 4 and 3, where the pass peaks. Here the terms'
-        values are taken from the activations with no gradient path, and each loss layer's activations go on
-        through an identity (:meth:`_late_terms_gradient`) whose gradient adds the layer's own gradient to the one
-        arriving from the layers above, computed only once that one exists. The same sum, bit for bit
-        (``tests/test_transfer.py::test_tail_gradient_takes_each_loss_layers_gradient_late``); the tensor peak of a
-        1024 px evaluation 458–477 MiB against 554–562 MiB, in the same time (1.004 ×; docs/PERFORMANCE.md,
-        "Memory", fifth round)."""
-        feats, out = {}, None
-        with tf.GradientTape() as tape:
-            tape.watch(h)
-            for name, a in self.extractor.iter_layers(h, *tail, tap=lambda names, a: self._late_terms_gradient(
-                    names, a, combine)):
-                if name is None:
-                    out = a
-                else:
-                    feats[name] = tf.stop_gradient(a)
-        tail_terms = self._terms(feats)
+        Differentiated as one tape, each loss layer's own gradient (``dE_l/dF_l``, ``dC_l/dF_l``: a layer-sized
+        tensor) depends only on the forward pass, so TensorFlow's executor computes them all as soon as the forward
+        pass ends and holds each until the backward pass reaches its layer: at 1024 px ``conv3_1``'s (42.5 MiB) is
+        held through the whole backward pass of blocks 4 and 3, where the pass peaks. Here the range is cut after
+        each loss layer into pieces, each run forward under its own tape; the terms' values are taken from the
+        activations with no gradient path; then, from the deepest piece back, each piece's loss layer adds its own
+        gradient to the one arriving from the pieces above — computed only once that one exists (a control
+        dependency) — and the piece's tape carries the sum back (``output_gradients``). No ``tf.custom_gradient``:
+        in a traced function it registers its gradient function in TensorFlow's global registry for good, and with
+        it the objective (``test_a_finished_loop_leaves_its_traced_graph_to_the_collector``).
+
+        The same values, and the same gradient bit for bit where each loss layer has one term (art.py's layers; a
+        layer that is both a content and a style layer adds its two terms in another order):
+        ``tests/test_transfer.py::test_tail_gradient_takes_each_loss_layers_gradient_late``. A 1024 px evaluation's
+        tensors peak 60 MiB lower, for about 1 % more time (each style layer's Gram matrix is computed again in the
+        backward pass; docs/PERFORMANCE.md, "Memory", fifth round)."""
+        start, stop = tail
+        pieces, feats, inp = [], {}, h
+        for cut in self.extractor.asked_stops(start, stop):
+            with tf.GradientTape() as tape:
+                tape.watch(inp)
+                out, got = self.extractor.run(inp, start, cut)
+            pieces.append((tape, inp, out, got))
+            feats.update(got)
+            inp, start = out, cut
+        tail_terms = self._terms({n: tf.stop_gradient(a) for n, a in feats.items()})
         if not tail_terms:
             return tf.zeros_like(h), tail_terms
-        # the layers after the last loss layer are not built (FeatureExtractor stops at the deepest one asked for), so
-        # `out` is that layer's: its gradient is its own terms' alone
-        return tape.gradient(out, h, output_gradients=tf.zeros_like(out)), tail_terms
-
-    def _late_terms_gradient(self, names, a, combine):
-        """``a`` (the activations of the loss layer asked for as ``names``) through an identity whose gradient is the
-        incoming one plus the gradient of the layer's own weighted terms at ``a`` (``combine(self._terms(…))``),
-        computed after the incoming one (a control dependency): :meth:`_tail_gradient`."""
-        @tf.custom_gradient
-        def late(t):
-            def grad(upstream):
-                with tf.control_dependencies([upstream]):
-                    t_late = tf.identity(t, name="after_upstream")
-                with tf.GradientTape() as tape:
-                    tape.watch(t_late)
-                    own = combine(self._terms({n: t_late for n in names}))
-                return upstream if own is None else upstream + tape.gradient(own, t_late)
-            return tf.identity(t), grad
-
-        with tf.name_scope("late_gradient"):
-            return late(a)
+        # the extractor stops at the deepest layer asked for, so the last piece ends at a loss layer: nothing after it
+        g = None
+        for tape, inp, out, got in reversed(pieces):
+            if g is not None:  # the incoming gradient first: only then this layer's own
+                with tf.control_dependencies([g]):
+                    out_late = tf.identity(out, name="after_upstream")
+            else:
+                out_late = out
+            with tf.GradientTape() as own_tape:
+                own_tape.watch(out_late)
+                own = combine(self._terms({n: out_late for n in got}))
+            if own is not None:
+                own_grad = own_tape.gradient(own, out_late)
+                g = own_grad if g is None else g + own_grad
+            g = tape.gradient(out, inp, output_gradients=g if g is not None else tf.zeros_like(out))
+        return g, tail_terms
 
     def _tiled_value_and_gradient(self, x, tiles, combine, tw: float):
         """:meth:`value_and_gradient` with the recomputed blocks (the layers ``0:_tiled_stop``) on row tiles.

@@ -62,6 +62,7 @@ import numpy as np
 from .recipe import DEFAULT_POOLING, POOLINGS, check_choice
 
 __all__ = [
+    "ALIGNMENT",
     "LAYERS",
     "CONV_LAYERS",
     "POOL_LAYERS",
@@ -231,7 +232,11 @@ def random_banner(kind: str, **fields: str) -> str:
 class VGG19Weights:
     """Kernels and biases of the 16 conv layers plus the input convention they expect.
 
-    ``kernels[name]`` is ``(3, 3, in, out)`` float32 (HWIO); ``biases[name]`` is ``(out,)`` float32.
+    ``kernels[name]`` is ``(3, 3, in, out)`` float32 (HWIO); ``biases[name]`` is ``(out,)`` float32. Float32 arrays
+    are kept as read-only views on a :data:`ALIGNMENT`-byte boundary (copied there when they are not): the TF2
+    engine's float32 CPU tensors are made on these buffers, not copied (:func:`stylelib.extractor.weight_tensors`).
+    A ``VGG19Weights`` is not changed in place; build another one (a copy made by ``copy``/``pickle`` is not
+    re-aligned, and its tensors are then copies).
     ``channel_order`` is ``"RGB"`` or ``"BGR"``: the order the network wants its input channels in;
     ``mean`` is the mean pixel *in that order* (0–255 scale), subtracted by
     :func:`stylelib.images.preprocess`.
@@ -249,10 +254,8 @@ class VGG19Weights:
         if self.channel_order not in ("RGB", "BGR"):
             raise ValueError(f"channel_order must be 'RGB' or 'BGR', got {self.channel_order!r}")
         _validate(self.kernels, self.biases, self.source)
-        # float32 arrays on a 64-byte boundary, so that the engine's CPU tensors can be these buffers themselves
-        # instead of a second copy (stylelib.extractor.weight_tensors: 52 MB up to conv5_1). The arrays are shared
-        # with those tensors: change a VGG19Weights' arrays in place and the networks built from it change too;
-        # build a new VGG19Weights instead (stylelib never writes to them).
+        # float32 arrays on a 64-byte boundary, read-only, so that the engine's CPU tensors can be these buffers
+        # themselves instead of a second copy (stylelib.extractor.weight_tensors: 52 MB up to conv5_1)
         object.__setattr__(self, "kernels", {k: _aligned(v) for k, v in self.kernels.items()})
         object.__setattr__(self, "biases", {k: _aligned(v) for k, v in self.biases.items()})
 
@@ -271,22 +274,29 @@ class VGG19Weights:
 
 
 ALIGNMENT = 64
-"""Bytes: the boundary TensorFlow's CPU kernels need a buffer they did not allocate themselves to start on (Eigen's
-``EIGEN_MAX_ALIGN_BYTES`` with AVX-512; an array from NumPy's allocator starts 16 bytes past one here, and a tensor
-made on it through DLPack aborted the process inside an Eigen kernel: docs/PERFORMANCE.md, "Memory", stop 20)."""
+"""Bytes: the boundary :class:`VGG19Weights` puts its float32 arrays on, so that TensorFlow can use them as tensors
+without a copy. An array from NumPy's allocator starts 16 bytes past a 64-byte boundary here, and a tensor made on
+it through DLPack aborted the process inside an Eigen kernel (docs/PERFORMANCE.md, "Memory", stop 20); on a 64-byte
+boundary the engine runs (``tests/test_extractor.py``)."""
 
 
 def _aligned(a) -> np.ndarray:
-    """A float32 array as C-contiguous float32 starting on an :data:`ALIGNMENT`-byte boundary: ``a`` itself when it
-    already is, else a copy in a buffer allocated for it. Other dtypes are returned as they are."""
+    """A float32 array as a read-only C-contiguous float32 view starting on an :data:`ALIGNMENT`-byte boundary, of
+    ``a``'s own buffer when it already is one, else of a copy in a buffer allocated for it; the view's ``base`` is
+    writable (``stylelib.extractor`` hands that one to DLPack, which exports writable arrays only). Other dtypes are
+    returned as they are."""
     a = np.asarray(a)
-    if a.dtype != np.float32 or (a.flags.c_contiguous and a.flags.writeable and a.ctypes.data % ALIGNMENT == 0):
+    if a.dtype != np.float32:
         return a
-    buf = np.empty(a.nbytes + ALIGNMENT, np.uint8)  # NumPy has no aligned allocation: over-allocate and offset
-    start = -buf.ctypes.data % ALIGNMENT
-    out = buf[start:start + a.nbytes].view(np.float32).reshape(a.shape)
-    out[...] = a
-    return out
+    if not (a.flags.c_contiguous and a.flags.writeable and a.ctypes.data % ALIGNMENT == 0):
+        buf = np.empty(a.nbytes + ALIGNMENT, np.uint8)  # NumPy has no aligned allocation: over-allocate and offset
+        start = -buf.ctypes.data % ALIGNMENT
+        out = buf[start:start + a.nbytes].view(np.float32).reshape(a.shape)
+        out[...] = a
+        a = out
+    view = a.view()
+    view.flags.writeable = False
+    return view
 
 
 def _validate(kernels: Mapping[str, np.ndarray], biases: Mapping[str, np.ndarray], source: str) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from stylelib import vgg19
+from stylelib import extractor, vgg19
 from stylelib.extractor import FeatureExtractor, keras_vgg19, weight_tensors
 from stylelib.vgg19 import canonical_layer
 from stylelib.vgg19 import layer_key as output_key
@@ -294,27 +294,34 @@ def test_conv3d_form_gives_the_conv2d_values_and_gradient(random_weights):
 
 def test_float32_cpu_weight_tensors_are_the_weights_own_buffers():
     """issue 11, memory: the engine's float32 CPU kernels and biases are the VGG19Weights' arrays themselves
-    (DLPack, no second copy), which VGG19Weights puts on a 64-byte boundary; other dtypes get a copy."""
+    (DLPack, no second copy), which VGG19Weights keeps read-only on a 64-byte boundary; other dtypes get a copy."""
     rng = np.random.default_rng(3)
-    kernels = {l.name: rng.normal(0, 0.01, (3, 3, l.in_channels, l.out_channels)).astype(np.float32)[::1]
+    kernels = {l.name: rng.normal(0, 0.01, (3, 3, l.in_channels, l.out_channels)).astype(np.float32)
                for l in vgg19.LAYERS if l.kind == "conv"}
+    kernels["conv1_2"] = np.asfortranarray(kernels["conv1_2"])  # not C-contiguous: copied into place too
     biases = {l.name: np.zeros(l.out_channels, np.float32) for l in vgg19.LAYERS if l.kind == "conv"}
     w = vgg19.VGG19Weights(kernels, biases, "RGB", (0.0, 0.0, 0.0), source="test")
-    assert all(w.kernels[k].ctypes.data % vgg19.ALIGNMENT == 0 for k in w.kernels)
-    assert all(w.biases[k].ctypes.data % vgg19.ALIGNMENT == 0 for k in w.biases)
-    np.testing.assert_array_equal(w.kernels["conv2_1"], kernels["conv2_1"])  # the same values (maybe moved)
+    for arrays in (w.kernels, w.biases):
+        assert all(a.ctypes.data % vgg19.ALIGNMENT == 0 and a.flags.c_contiguous and not a.flags.writeable
+                   for a in arrays.values())
+    np.testing.assert_array_equal(w.kernels["conv1_2"], kernels["conv1_2"])  # the same values (maybe moved)
+    with pytest.raises(ValueError, match="read-only"):
+        w.kernels["conv2_1"][0, 0, 0, 0] = 1.0
     k, b = weight_tensors(w, "conv2_1")
     k16, _ = weight_tensors(w, "conv2_1", "float16")
     np.testing.assert_array_equal(k.numpy(), w.kernels["conv2_1"])
-    before = float(k16[0, 0, 0, 0])
-    w.kernels["conv2_1"][0, 0, 0, 0] = 7.0  # a shared buffer: the tensor sees it; the float16 copy does not
-    w.biases["conv2_1"][5] = -2.0
-    assert float(k[0, 0, 0, 0]) == 7.0 and float(b[5]) == -2.0
-    assert float(k16[0, 0, 0, 0]) == before
-    # and the network built on them computes with them (eager and compiled)
     ex = FeatureExtractor(w, ["conv1_1"])
     x = np.ones((1, 4, 4, 3), np.float32)
-    y = ex(x)["conv1_1"].numpy()
-    w.kernels["conv1_1"][...] *= 2.0
+    compiled = tf.function(ex)
+    y, y_compiled = ex(x)["conv1_1"].numpy(), compiled(x)["conv1_1"].numpy()  # traced before the change below
+    before = float(k16[0, 0, 0, 0])
+    writable = extractor._writable_alias  # the bytes under the read-only view
+    # the buffer itself changed: the tensors see it, the float16 copy does not
+    writable(w.kernels["conv2_1"])[0, 0, 0, 0] = 7.0
+    writable(w.biases["conv2_1"])[5] = -2.0
+    assert float(k[0, 0, 0, 0]) == 7.0 and float(b[5]) == -2.0
+    assert float(k16[0, 0, 0, 0]) == before
+    # and a network built on them, eager and already traced, computes with the changed buffer
+    writable(w.kernels["conv1_1"])[...] *= 2.0
     np.testing.assert_allclose(ex(x)["conv1_1"].numpy(), 2.0 * y, rtol=1e-6)
-    np.testing.assert_allclose(tf.function(ex)(x)["conv1_1"].numpy(), 2.0 * y, rtol=1e-6)
+    np.testing.assert_allclose(compiled(x)["conv1_1"].numpy(), 2.0 * y_compiled, rtol=1e-6)
