@@ -15,7 +15,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # A notebook kernel lives for hours and runs one big computation after another. TensorFlow's oneDNN build (the
-# default on x86 Linux) allocates tensors of 4 KB and more from its own best-fit pool ("mklcpu", a BFC allocator)
+# default on x86 Linux) allocates tensors of 256 KiB and more from its own best-fit pool ("mklcpu", a BFC allocator)
 # that keeps every byte it ever held: after a 600×800 forward pass the kernel stays 0.3–0.7 GB larger for good.
 # With this switch (read once, when TensorFlow first allocates) the same oneDNN kernels get their memory from
 # malloc, which can give it back (release_memory). The cost, measured as CPU time: none for a 256 px Adam step;
