@@ -94,6 +94,7 @@ from stylelib import images
 from stylelib.run import RunConfig, recompute_blocks, tile_rows_for
 from stylelib.transfer import StyleObjective
 from stylelib.vgg19 import load_weights
+from benchmarks.memory_phases import one_tape_tail
 
 def mib():
     return {k: v // 2 ** 20 for k, v in tf.config.experimental.get_memory_info("CPU:0").items()}
@@ -136,16 +137,7 @@ if mode == "tensors":
 
 # the first variant: the rest of the network as one tape (the engine before stop 21)
 one_tape = StyleObjective(c_pre, s_pre, w, recompute=blocks, tile_rows=rows)
-
-def tail_as_one_tape(h, tail, combine):
-    with tf.GradientTape() as tape:
-        tape.watch(h)
-        _, feats = one_tape.extractor.run(h, *tail)
-        terms = one_tape._terms(feats)
-        loss = combine(terms)
-    return tape.gradient(loss, h), terms
-
-one_tape._tail_gradient = tail_as_one_tape
+one_tape._tail_gradient = one_tape_tail(one_tape)
 evaluate_one_tape = tf.function(lambda x: one_tape.value_and_gradient(x, relative=True))
 
 def compare(name, v2, g2):
@@ -191,6 +183,23 @@ else:  # times: interleaved medians of the three compiled evaluations
     print({k: round(v, 2) for k, v in med.items()}, "seconds; against the engine:",
           {k: round(v / med["engine"], 3) for k, v in med.items() if k != "engine"}, "; load", os.getloadavg()[0])
 """
+
+
+def one_tape_tail(objective):
+    """``objective._tail_gradient`` as it was before stop 21, for comparison: the layers after the recomputed blocks
+    and their terms differentiated as one tape (each loss layer's own gradient computed as the forward pass ends).
+    Used by ``tensors``/``times`` and by ``tests/test_transfer.py``."""
+    import tensorflow as tf
+
+    def tail_gradient(h, tail, combine):
+        with tf.GradientTape() as tape:
+            tape.watch(h)
+            _, feats = objective.extractor.run(h, *tail)
+            terms = objective._terms(feats)
+            loss = combine(terms)
+        return tape.gradient(loss, h), terms
+
+    return tail_gradient
 
 
 def _child(code: str, args, env_extra=None) -> int:

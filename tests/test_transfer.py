@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from benchmarks.memory_phases import one_tape_tail
 from stylelib import controls, images, losses, vgg19
 from stylelib.recipe import ART_CONTENT_LAYERS, ART_STYLE_LAYERS
 from stylelib.run import RunConfig, StyleResult, coarse_sides, make_init, pick_device
@@ -192,18 +193,6 @@ def test_tv_at_weight_0_is_reported_but_not_differentiated(content_pre, style_pr
                                atol=1e-4 * float(tf.reduce_max(tf.abs(g_on))))
 
 
-def _one_tape_tail(objective):
-    """``StyleObjective._tail_gradient`` as it was before stop 21: one tape over the layers and their terms."""
-    def tail_gradient(h, tail, combine):
-        with tf.GradientTape() as tape:
-            tape.watch(h)
-            _, feats = objective.extractor.run(h, *tail)
-            terms = objective._terms(feats)
-            loss = combine(terms)
-        return tape.gradient(loss, h), terms
-    return tail_gradient
-
-
 def test_tail_gradient_takes_each_loss_layers_gradient_late(content_pre, style_pre, random_weights):
     """issue 11: after the recomputed blocks, each loss layer's own gradient waits (a control dependency) for the
     gradient arriving from the layers above instead of being computed as the forward pass ends and held: the same
@@ -216,7 +205,7 @@ def test_tail_gradient_takes_each_loss_layers_gradient_late(content_pre, style_p
     for rows in (0, 4):  # blocks 1-2 recomputed whole, and on row tiles
         late = StyleObjective(content_pre, style_pre, random_weights, recompute=2, tile_rows=rows)
         plain = StyleObjective(content_pre, style_pre, random_weights, recompute=2, tile_rows=rows)
-        plain._tail_gradient = _one_tape_tail(plain)
+        plain._tail_gradient = one_tape_tail(plain)
         for relative in (False, True):
             fn, fn_plain = (tf.function(lambda y, o=o, r=relative: o.value_and_gradient(y, relative=r))
                             for o in (late, plain))
