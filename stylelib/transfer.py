@@ -442,7 +442,7 @@ class StyleObjective(tf.Module):
         The same values, and the same gradient bit for bit where each loss layer has one term (art.py's layers; a
         layer that is both a content and a style layer adds its two terms in another order):
         ``tests/test_transfer.py::test_tail_gradient_takes_each_loss_layers_gradient_late``. A 1024 px evaluation's
-        tensors peak 60 MiB lower, for about 1 % more time (each style layer's Gram matrix is computed again in the
+        tensors peak 40–60 MiB lower, for about 1 % more time (each style layer's Gram matrix is computed again in the
         backward pass; docs/PERFORMANCE.md, "Memory", fifth round)."""
         start, stop = tail
         pieces, feats, inp = [], {}, h
