@@ -19,7 +19,8 @@ import numpy as np
 import tensorflow as tf
 
 from .recipe import DEFAULT_POOLING
-from .vgg19 import ALIGNMENT, LAYER_NAMES, LAYERS, VGG19Weights, canonical_layer, check_pooling, layer_key, load_weights
+from .vgg19 import (ALIGNMENT, LAYER_NAMES, LAYERS, VGG19Weights, _writable_alias, canonical_layer, check_pooling,
+                    layer_key, load_weights)
 
 __all__ = ["FeatureExtractor", "RowTile", "conv3d_bias_relu", "conv3d_is_faster", "keras_vgg19", "weight_tensors"]
 
@@ -91,20 +92,6 @@ def _tensor_on(array: np.ndarray, dtype: tf.DType, device: str) -> tf.Tensor:
         if buffer is not None:
             return tf.experimental.dlpack.from_dlpack(buffer.__dlpack__())
     return tf.constant(array, dtype=dtype)
-
-
-def _writable_alias(array: np.ndarray) -> np.ndarray | None:
-    """``array`` itself when writable; for a read-only C-contiguous view of a writable buffer (as
-    :class:`~stylelib.vgg19.VGG19Weights` keeps its arrays), a writable array over the same bytes; else ``None``."""
-    if array.flags.writeable:
-        return array
-    base = array.base
-    if not isinstance(base, np.ndarray) or not base.flags.writeable or not base.flags.c_contiguous:
-        return None
-    offset = array.ctypes.data - base.ctypes.data
-    if offset < 0 or offset + array.nbytes > base.nbytes:
-        return None
-    return np.ndarray(array.shape, array.dtype, buffer=base, offset=offset)
 
 
 def _constant_device() -> str:

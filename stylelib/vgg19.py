@@ -281,14 +281,14 @@ boundary the engine runs (``tests/test_extractor.py``)."""
 
 
 def _aligned(a) -> np.ndarray:
-    """A float32 array as a read-only C-contiguous float32 view starting on an :data:`ALIGNMENT`-byte boundary, of
-    ``a``'s own buffer when it already is one, else of a copy in a buffer allocated for it; the view's ``base`` is
-    writable (``stylelib.extractor`` hands that one to DLPack, which exports writable arrays only). Other dtypes are
-    returned as they are."""
+    """A float32 array as a read-only C-contiguous float32 view starting on an :data:`ALIGNMENT`-byte boundary, over
+    bytes that :func:`_writable_alias` can reach (``stylelib.extractor`` hands DLPack that alias: NumPy exports
+    writable arrays only): ``a``'s own bytes when they already are such (another ``VGG19Weights``' arrays, say),
+    else a copy in a buffer allocated for it. Other dtypes are returned as they are."""
     a = np.asarray(a)
     if a.dtype != np.float32:
         return a
-    if not (a.flags.c_contiguous and a.flags.writeable and a.ctypes.data % ALIGNMENT == 0):
+    if not (a.flags.c_contiguous and a.ctypes.data % ALIGNMENT == 0 and _writable_alias(a) is not None):
         buf = np.empty(a.nbytes + ALIGNMENT, np.uint8)  # NumPy has no aligned allocation: over-allocate and offset
         start = -buf.ctypes.data % ALIGNMENT
         out = buf[start:start + a.nbytes].view(np.float32).reshape(a.shape)
@@ -297,6 +297,20 @@ def _aligned(a) -> np.ndarray:
     view = a.view()
     view.flags.writeable = False
     return view
+
+
+def _writable_alias(array: np.ndarray) -> np.ndarray | None:
+    """``array`` itself when writable; for a read-only C-contiguous view of a writable buffer (as
+    :class:`~stylelib.vgg19.VGG19Weights` keeps its arrays), a writable array over the same bytes; else ``None``."""
+    if array.flags.writeable:
+        return array
+    base = array.base
+    if not isinstance(base, np.ndarray) or not base.flags.writeable or not base.flags.c_contiguous:
+        return None
+    offset = array.ctypes.data - base.ctypes.data
+    if offset < 0 or offset + array.nbytes > base.nbytes:
+        return None
+    return np.ndarray(array.shape, array.dtype, buffer=base, offset=offset)
 
 
 def _validate(kernels: Mapping[str, np.ndarray], biases: Mapping[str, np.ndarray], source: str) -> None:
