@@ -73,6 +73,16 @@ class ArtSession:
         as in the TF2 engine. ``'two-product'``: art.py's ``tf.matmul`` differentiated by TensorFlow,
         ``F·D + F·Dᵀ``, two products and a sum. The same gradient up to float rounding; the one product makes a
         512 px step about 4 % faster (``docs/PERFORMANCE.md``, "The TF1 Session's step").
+    gate_gradients : int
+        ``tf.compat.v1.train.Optimizer.GATE_NONE`` (0, default) or ``GATE_OP`` (1: ``minimize``'s default, and
+        so art.py's). ``GATE_OP`` makes each op's gradients wait for one another before any is used. TensorFlow
+        warns that ``GATE_NONE`` may give irreproducible results because a gradient can be *applied to a
+        variable* while another gradient that reads it is still being computed (the "Gating Gradients" section of
+        `tensorflow/python/training/optimizer.py
+        <https://github.com/tensorflow/tensorflow/blob/v2.21.0/tensorflow/python/training/optimizer.py#L298-L319>`_).
+        Here the one variable's update needs the whole gradient, so nothing reads it late, and the two compute
+        the same values, bit for bit (``tests/test_session.py``). ``GATE_NONE`` drops the waits: a step 1–3 %
+        faster (``docs/PERFORMANCE.md``, "The TF1 Session's step").
 
     Attributes
     ----------
@@ -88,7 +98,8 @@ class ArtSession:
     losses : dict of str to tf.Tensor
         Scalar tensors ``content``, ``style``, ``tv``, ``total``.
     train_op : tf.Operation
-        ``AdamOptimizer(learning_rate).minimize(total)``.
+        ``AdamOptimizer(learning_rate).minimize(total)``, built as its two halves: ``compute_gradients`` (with
+        ``gate_gradients``), then ``apply_gradients`` under a control dependency on every tensor of ``losses``.
     clip : bool
         Whether :meth:`step` clips after each update.
     gram_gradient : str
@@ -120,7 +131,7 @@ class ArtSession:
                  tv_weight: float = recipe.ART_TV_WEIGHT, learning_rate: float = recipe.ART_LEARNING_RATE,
                  content_normalization: str = recipe.DEFAULT_CONTENT_NORMALIZATION,
                  pooling: str = recipe.DEFAULT_POOLING, device: str | None = None, clip: bool = True,
-                 gram_gradient: str = "one-product"):
+                 gram_gradient: str = "one-product", gate_gradients: int = tf1.train.Optimizer.GATE_NONE):
         self.clip = bool(clip)
         recipe.check_choice("gram_gradient", gram_gradient, GRAM_GRADIENTS)
         self.gram_gradient = gram_gradient
@@ -165,7 +176,13 @@ class ArtSession:
                 total = total + tv_weight * tv
             self.losses = {"content": c, "style": s, "tv": tv, "total": total}
             self.optimizer = tf1.train.AdamOptimizer(learning_rate)
-            self.train_op = self.optimizer.minimize(total, var_list=[self.model["input"]])
+            # art.py's minimize(total), as its two halves. The update waits for every loss it is reported with:
+            # at tv_weight 0 the TV cost's own read of the variable is no input of the gradient, and nothing else
+            # would stop the executor from running it after the update (a TV value of the next image).
+            grads = self.optimizer.compute_gradients(total, var_list=[self.model["input"]],
+                                                     gate_gradients=gate_gradients)
+            with tf.control_dependencies(list(self.losses.values())):
+                self.train_op = self.optimizer.apply_gradients(grads)
             self._train = self.train_op  # art.py's loop: the update alone
             if self.clip:
                 lo, hi = pixel_bounds(self.weights)
@@ -182,6 +199,8 @@ class ArtSession:
             self._image_in = tf1.placeholder(tf.float32, self.content_pre.shape, name="image_in")
             self._assign = self.model["input"].assign(self._image_in)
         self.graph.finalize()  # nothing below adds nodes: stepping never grows the graph
+        # step's fetches, resolved once: Session.run would look them up again on every call
+        self._run_step = self.sess.make_callable([self.losses, self._train])
 
     @property
     def content_layer(self) -> str:
@@ -221,7 +240,7 @@ class ArtSession:
     def step(self) -> dict[str, float]:
         """One Adam update (then the clip, if ``clip``); returns the losses at the image *before* the update (as
         the TF2 engine does). Fetching the losses in the same ``sess.run`` does not change the update."""
-        values, _ = self.sess.run([self.losses, self._train])
+        values, _ = self._run_step()
         return {k: float(v) for k, v in values.items()}
 
 
@@ -248,7 +267,8 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
         product per layer (``gram_gradient='one-product'``; the same gradient up to rounding). ``True``: art.py's
         graph and loop exactly — its two-product gradient, ``sess.run(train_op)`` and nothing else (art.py clips
         only when it saves a picture, and keeps no best image): ``best_image`` is then the last measured image, and
-        ``best_step`` / ``best_loss`` are that step's. Either way the losses of
+        ``best_step`` / ``best_loss`` are that step's; and ``minimize``'s gating, ``GATE_OP`` (stylelib's loop:
+        ``GATE_NONE``, the same values: :class:`ArtSession`'s ``gate_gradients``). Either way the losses of
         every step are recorded (fetched in the same ``sess.run`` as the update, which leaves it unchanged).
         Not a :class:`~stylelib.run.RunConfig` field: only this engine has it.
     **settings
@@ -294,7 +314,8 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
                    content_weight=config.content_weight, style_weight=config.style_weight, tv_weight=config.tv_weight,
                    learning_rate=config.learning_rate, content_normalization=config.content_normalization,
                    pooling=config.pooling, device=config.device, clip=not exact_art_py,
-                   gram_gradient="two-product" if exact_art_py else "one-product")
+                   gram_gradient="two-product" if exact_art_py else "one-product",
+                   gate_gradients=tf1.train.Optimizer.GATE_OP if exact_art_py else tf1.train.Optimizer.GATE_NONE)
     with memory.oom_guard(config, content_img.shape[:2], engine="tf1"), \
             ArtSession(content_img, style_img, weights, **session) as art:
         x0 = make_init(config.init, art.content_pre, seed=config.seed, noise_ratio=config.noise_ratio,

@@ -277,13 +277,14 @@ def test_run_art_gives_the_two_product_gradient_only_when_exact(monkeypatch, ran
 
     class Spy(session.ArtSession):
         def __init__(self, *args, **kwargs):
-            made.append(kwargs.get("gram_gradient"))
+            made.append((kwargs.get("gram_gradient"), kwargs.get("gate_gradients")))
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(session, "ArtSession", Spy)
     for exact in (False, True):
         run_art("sample:chelsea", "sample:brick", size=24, iterations=1, weights=random_weights, exact_art_py=exact)
-    assert made == ["one-product", "two-product"]
+    gate = tf.compat.v1.train.Optimizer
+    assert made == [("one-product", gate.GATE_NONE), ("two-product", gate.GATE_OP)]
     with pytest.raises(ValueError, match="gram_gradient must be one of .*'three-product'"):
         ArtSession(np.zeros((8, 8, 3)), np.zeros((8, 8, 3)), random_weights, gram_gradient="three-product")
 
@@ -308,3 +309,45 @@ def test_run_art_returns_on_ctrl_c(content_img, style_img, random_weights):
     res = run_art(content_img, style_img, size=None, iterations=5, weights=random_weights, callback=ctrl_c)
     assert res.interrupted and res.stop_reason == "interrupted (KeyboardInterrupt)"
     assert [h.step for h in res.history] == [0, 1] and res.best_image.shape == (32, 48, 3)
+
+
+def _ancestors(op: tf.Operation) -> set[tf.Operation]:
+    """Every op ``op`` waits for: its inputs' ops and its control inputs, transitively."""
+    seen, todo = set(), [op]
+    while todo:
+        o = todo.pop()
+        if o not in seen:
+            seen.add(o)
+            todo += [t.op for t in o.inputs] + list(o.control_inputs)
+    return seen
+
+
+def test_the_update_waits_for_every_loss_it_is_reported_with(content_img, style_img, random_weights):
+    """At tv_weight 0 the TV cost reads the variable on its own: without the update's control dependency on the
+    losses, nothing would keep that read before the update in a step's one sess.run."""
+    with ArtSession(content_img, style_img, random_weights, tv_weight=0.0) as art:
+        (apply,) = [op for op in art.graph.get_operations() if op.type == "ResourceApplyAdam"]
+        gradient_side = _ancestors(_adam_gradient(art).op)
+        before = _ancestors(apply)
+        tv_reads = [op for op in _ancestors(art.losses["tv"].op) if op.type == "ReadVariableOp"
+                    and op.inputs[0] is art.model["input"].handle]
+        assert tv_reads and not any(r in gradient_side for r in tv_reads)  # the case the dependency is for
+        assert all(t.op in before for t in art.losses.values())
+        assert all(r in before for r in tv_reads)
+
+
+@pytest.mark.parametrize("clip", [True, False])
+def test_gating_changes_the_graph_and_no_value(content_img, style_img, content_pre, random_weights, clip):
+    gate = tf.compat.v1.train.Optimizer
+    x0 = make_init("noise", content_pre, seed=3, weights=random_weights)
+    found = {}
+    for g in (gate.GATE_OP, gate.GATE_NONE):
+        with ArtSession(content_img, style_img, random_weights, tv_weight=1e-3, clip=clip, gate_gradients=g) as art:
+            tuples = [op.name for op in art.graph.get_operations() if "/tuple/" in op.name]
+            art.set_image(x0)
+            values = [art.step() for _ in range(3)]
+            found[g] = tuples, values, art.image()
+    (t_op, v_op, x_op), (t_none, v_none, x_none) = found[gate.GATE_OP], found[gate.GATE_NONE]
+    assert t_op and not t_none  # GATE_OP's per-op control_flow_ops.tuple groups; GATE_NONE has none
+    assert v_op == v_none and v_op[2]["total"] < v_op[0]["total"]
+    np.testing.assert_array_equal(x_op, x_none)
