@@ -16,7 +16,7 @@ the same start (the content image).
 Parts (``--parts``, default all):
 
 ``step``
-    Median seconds per step (≥ 5 after warm-up) at 128, 256 and 512 px (``--size``: that size only): the
+    Median seconds per step (9 after warm-up; quick: 5) at 128, 256 and 512 px (``--size``: that size only): the
     baseline; stylelib eager (the Adam step not compiled); stylelib's Adam loop (its ``tf.function`` step and its
     per-step bookkeeping, as ``stylize`` runs it); one L-BFGS evaluation (loss and gradient as scipy gets them);
     one TF1 Session step (``stylelib.session.ArtSession.step``). ``step_ratio`` = stylelib Adam / baseline,
@@ -59,7 +59,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 FULL = {"step_sizes": (128, 256, 512), "ttq": ((256, 1000), (1024, 300)), "memory_sizes": (512, 1024, 2048),
-        "repeats": 5, "warmup": 2, "memory_iterations": 3}
+        "repeats": 9, "warmup": 2, "memory_iterations": 3}
 QUICK = {"step_sizes": (128,), "ttq": ((128, 200),), "memory_sizes": (256,), "repeats": 5, "warmup": 1,
          "memory_iterations": 2}
 PARTS = ("step", "ttq", "memory", "eff")
@@ -114,15 +114,19 @@ def load_pair(size: int, weights):
 
 
 def _median_interleaved(fns: dict, repeats: int, warmup: int) -> dict[str, float]:
-    """Median seconds of each callable, calls interleaved (a, b, c, a, b, c, ...) after ``warmup`` calls each."""
+    """Median seconds of each callable after ``warmup`` calls each, the calls interleaved and the order rotated
+    every round (a, b, c, then b, c, a, then c, a, b, ...): a load that drifts reaches all of them alike, and none
+    always runs right after the same one (whose caches and freed memory it would meet)."""
     for _ in range(warmup):
         for fn in fns.values():
             fn()
-    times = {k: [] for k in fns}
-    for _ in range(repeats):
-        for k, fn in fns.items():
+    keys = list(fns)
+    times = {k: [] for k in keys}
+    for r in range(repeats):
+        shift = r % len(keys)
+        for k in keys[shift:] + keys[:shift]:
             t0 = time.perf_counter()
-            fn()
+            fns[k]()
             times[k].append(time.perf_counter() - t0)
     return {k: statistics.median(v) for k, v in times.items()}
 
@@ -151,10 +155,10 @@ def step_times(size: int, weights, *, repeats: int = 5, warmup: int = 2, device:
         fns["baseline"] = lambda: base.step().numpy()
 
         objective = StyleObjective.from_config(c_pre, s_pre, weights, cfg)
-        eager = _AdamLoop(objective, c_pre, lo, hi, cfg.learning_rate)
+        eager = _AdamLoop(objective, c_pre, lo, hi, cfg.learning_rate, keep_last=False)
         fns["stylelib_eager"] = lambda: eager._step_fn()["total"].numpy()
 
-        adam = _AdamLoop(objective, c_pre, lo, hi, cfg.learning_rate)
+        adam = _AdamLoop(objective, c_pre, lo, hi, cfg.learning_rate, keep_last=False)  # stylize's, no callback
         recorder = RunRecorder(10 ** 9, weights, None, False, desc="")
         counter = iter(range(10 ** 9))
         fns["stylelib_adam"] = lambda: adam.step(next(counter), recorder.record)
@@ -346,7 +350,7 @@ def efficiency(size: int, weights, *, repeats: int = 5, warmup: int = 2, device:
     lo, hi = pixel_bounds(weights)
     with tf.device(_device_name(device)):
         objective = StyleObjective.from_config(c_pre, s_pre, weights, cfg)
-        adam = _AdamLoop(objective, c_pre, lo, hi, cfg.learning_rate)
+        adam = _AdamLoop(objective, c_pre, lo, hi, cfg.learning_rate, keep_last=False)  # stylize's, no callback
         recorder = RunRecorder(10 ** 9, weights, None, False, desc="")
         counter = iter(range(10 ** 9))
         # the same convolutions (in the same form), forward only: the net up to the deepest layer the objective uses
