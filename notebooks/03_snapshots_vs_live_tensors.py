@@ -312,7 +312,8 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # ## 8. `ArtSession`: the same recipe in one object — and where it is not `art.py`
 #
 # `stylelib.session.ArtSession` does all of the above in its constructor: content snapshot, style snapshots,
-# losses against the live tensors, `AdamOptimizer(2.0).minimize(total)`, and the equivalent of the second
+# losses against the live tensors, `AdamOptimizer(2.0)` on `total` (`minimize(total)` written as its two halves,
+# `compute_gradients` and `apply_gradients`: its docstring says why), and the equivalent of the second
 # initializer (it runs the input's initializer and `variables_initializer` of the variables Adam created, not
 # `global_variables_initializer()`). Its snapshots equal ours up to float round-off.
 #
