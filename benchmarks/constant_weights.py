@@ -7,6 +7,7 @@ one-product gradient (kept), against the baseline (docs/PERFORMANCE.md).
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights conv3d 512    # Conv3D fused or split
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session 512   # the TF1 Session's forms
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session-conv3d 512  # ... its conv form
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session-gating 256  # ... its gating
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory var    # RSS of one traced function
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory const
 
@@ -33,6 +34,9 @@ default with the TV term differentiated (``tv_weight=1e-30``: its gradient compu
 ``session-conv3d SIZE``: stylelib's Adam step, the default Session, and a Session whose graph runs each conv as the
 TF2 engine does on a CPU (a depth-1 ``Conv3D`` of the constant kernel, the bias and ReLU on the 5-D result: stop 20's
 probe; ``stylelib.graph``'s conv is swapped while that Session is built).
+``session-gating SIZE``: stylelib's Adam step, the default Session (``gate_gradients=GATE_NONE``, its step's fetches
+resolved once by ``make_callable``), the Session with ``GATE_OP`` (``minimize``'s default), and that one stepped by a
+plain ``sess.run`` of the same fetches (the Session's step before stop 22).
 ``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
 value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
 the peak (VmHWM) is the process's.
@@ -224,7 +228,7 @@ def _art_session(content, style, w, conv3d: bool = False, **kw):
         graph._conv_relu = original
 
 
-def session(size: int, repeats: int = 7, conv_forms: bool = False) -> dict:
+def session(size: int, repeats: int = 7, conv_forms: bool = False, gating: bool = False) -> dict:
     from benchmarks.run import _median_interleaved
     from stylelib.run import RunRecorder, pixel_bounds
     from stylelib.transfer import _AdamLoop
@@ -237,6 +241,8 @@ def session(size: int, repeats: int = 7, conv_forms: bool = False) -> dict:
     fns = {"adam": lambda: loop.step(next(count), rec.record)}
     if conv_forms:  # (session-conv3d)
         forms = {"session": {}, "session_conv3d": {"conv3d": True}}
+    elif gating:  # (session-gating)
+        forms = {"session": {}, "session_gate_op": {"gate_gradients": 1}, "session_gate_op_run": {"gate_gradients": 1}}
     else:
         forms = {"session": {}, "session_two_product": {"gram_gradient": "two-product"},
                  "session_tv_differentiated": {"tv_weight": 1e-30}}
@@ -246,6 +252,9 @@ def session(size: int, repeats: int = 7, conv_forms: bool = False) -> dict:
         for k, art in sessions.items():
             art.set_image(c_pre)
             fns[k] = art.step
+        if gating:
+            plain = sessions["session_gate_op_run"]
+            fns["session_gate_op_run"] = lambda: plain.sess.run([plain.losses, plain._train])
         med = _median_interleaved(fns, repeats, 2)
     finally:
         for art in sessions.values():
@@ -281,7 +290,8 @@ if __name__ == "__main__":
              forms=None if sys.argv[1] == "step" else FUSION_FORMS)
     elif sys.argv[1] == "conv3d":
         step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7, forms=("adam", "adam_conv3d_split"))
-    elif sys.argv[1] in ("session", "session-conv3d"):
-        session(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7, conv_forms=sys.argv[1] != "session")
+    elif sys.argv[1] in ("session", "session-conv3d", "session-gating"):
+        session(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7,
+                conv_forms=sys.argv[1] == "session-conv3d", gating=sys.argv[1] == "session-gating")
     else:
         memory(sys.argv[2])
