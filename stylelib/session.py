@@ -269,7 +269,9 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
         only when it saves a picture, and keeps no best image): ``best_image`` is then the last measured image, and
         ``best_step`` / ``best_loss`` are that step's; and ``minimize``'s gating, ``GATE_OP`` (stylelib's loop:
         ``GATE_NONE``, the same values: :class:`ArtSession`'s ``gate_gradients``). Either way the losses of
-        every step are recorded (fetched in the same ``sess.run`` as the update, which leaves it unchanged).
+        every step are recorded (fetched in the same ``sess.run`` as the update, which leaves it unchanged), and
+        the update waits for them (:attr:`ArtSession.train_op`): the one addition to art.py's graph, which
+        changes no value.
         Not a :class:`~stylelib.run.RunConfig` field: only this engine has it.
     **settings
         Fields of :class:`~stylelib.run.RunConfig` changing ``config``. ``optimizer`` must stay ``'adam'``;
