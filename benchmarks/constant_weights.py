@@ -34,9 +34,11 @@ default with the TV term differentiated (``tv_weight=1e-30``: its gradient compu
 ``session-conv3d SIZE``: stylelib's Adam step, the default Session, and a Session whose graph runs each conv as the
 TF2 engine does on a CPU (a depth-1 ``Conv3D`` of the constant kernel, the bias and ReLU on the 5-D result: stop 20's
 probe; ``stylelib.graph``'s conv is swapped while that Session is built).
-``session-gating SIZE``: stylelib's Adam step, the default Session (``gate_gradients=GATE_NONE``, its step's fetches
-resolved once by ``make_callable``), the Session with ``GATE_OP`` (``minimize``'s default), and that one stepped by a
-plain ``sess.run`` of the same fetches (the Session's step before stop 22).
+``session-gating SIZE``: stylelib's Adam step, the default Session (``gate_gradients=GATE_NONE``, its update after
+the losses, its step's fetches resolved once by ``make_callable``), the same with ``GATE_OP`` (``minimize``'s default),
+and the Session as it was before stop 22 (``ArtSession`` of commit 45fca76, read from the repository's history with
+``git show``: ``minimize`` with ``GATE_OP``, no control dependency, a step by ``sess.run``; the rest of stylelib is
+today's, which that file's imports work with). Needs a git clone.
 ``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
 value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
 the peak (VmHWM) is the process's.
@@ -228,6 +230,23 @@ def _art_session(content, style, w, conv3d: bool = False, **kw):
         graph._conv_relu = original
 
 
+def _stop21_art_session_class():
+    """:class:`stylelib.session.ArtSession` as of commit 45fca76 (before stop 22), loaded from the repository's
+    history as a module of the ``stylelib`` package beside today's (its relative imports resolve to today's modules:
+    only ``session.py`` changed since)."""
+    import subprocess
+    import types
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    source = subprocess.run(["git", "show", "45fca76:stylelib/session.py"], cwd=root, capture_output=True,
+                            text=True, check=True).stdout
+    module = types.ModuleType("stylelib._session_stop21")
+    module.__package__ = "stylelib"
+    exec(compile(source, "stylelib/session.py@45fca76", "exec"), module.__dict__)
+    return module.ArtSession
+
+
 def session(size: int, repeats: int = 7, conv_forms: bool = False, gating: bool = False) -> dict:
     from benchmarks.run import _median_interleaved
     from stylelib.run import RunRecorder, pixel_bounds
@@ -242,19 +261,19 @@ def session(size: int, repeats: int = 7, conv_forms: bool = False, gating: bool 
     if conv_forms:  # (session-conv3d)
         forms = {"session": {}, "session_conv3d": {"conv3d": True}}
     elif gating:  # (session-gating)
-        forms = {"session": {}, "session_gate_op": {"gate_gradients": 1}, "session_gate_op_run": {"gate_gradients": 1}}
+        from tensorflow.compat.v1.train import Optimizer
+
+        forms = {"session": {}, "session_gate_op": {"gate_gradients": Optimizer.GATE_OP}, "session_stop21": None}
     else:
         forms = {"session": {}, "session_two_product": {"gram_gradient": "two-product"},
                  "session_tv_differentiated": {"tv_weight": 1e-30}}
-    sessions = {k: _art_session(content, style, w, **kw) for k, kw in forms.items()}
+    sessions = {k: _art_session(content, style, w, **kw) if kw is not None else _stop21_art_session_class()(
+        content, style, w) for k, kw in forms.items()}
     try:
         totals = {k: art.loss_values(c_pre)["total"] for k, art in sessions.items()}
         for k, art in sessions.items():
             art.set_image(c_pre)
             fns[k] = art.step
-        if gating:
-            plain = sessions["session_gate_op_run"]
-            fns["session_gate_op_run"] = lambda: plain.sess.run([plain.losses, plain._train])
         med = _median_interleaved(fns, repeats, 2)
     finally:
         for art in sessions.values():

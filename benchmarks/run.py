@@ -114,9 +114,10 @@ def load_pair(size: int, weights):
 
 
 def _median_interleaved(fns: dict, repeats: int, warmup: int) -> dict[str, float]:
-    """Median seconds of each callable after ``warmup`` calls each, the calls interleaved and the order rotated
-    every round (a, b, c, then b, c, a, then c, a, b, ...): a load that drifts reaches all of them alike, and none
-    always runs right after the same one (whose caches and freed memory it would meet)."""
+    """Median seconds of each callable after ``warmup`` calls each, the calls interleaved and their order rotated
+    every round (a, b, c, then b, c, a, then c, a, b, ...): each callable takes each place in the round in turn, so
+    a load that drifts within a round, and whatever the first call of a round meets, reach them alike. (Until stop
+    22 the order was the same every round; results measured before then used it.)"""
     for _ in range(warmup):
         for fn in fns.values():
             fn()

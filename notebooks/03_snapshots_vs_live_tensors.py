@@ -336,8 +336,9 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # `2 F·D` (the term `2H` passes `2D` back to `H`, `stop_gradient(H)` passes nothing, and `H`'s one product turns
 # `2D` into `F·2D`). `ArtSession` builds its Gram matrices that way, as the TF2 engine does. `ArtSession`'s 512 px
 # step measured 0.96 × the two-product form's (816 against 849 ms; `docs/PERFORMANCE.md`, "The TF1 Session's step").
-# `ArtSession(..., clip=False, gram_gradient="two-product")`, and `run_art(..., exact_art_py=True)`, keep `art.py`'s
-# graph. The second cell counts the products on a small matrix.
+# `run_art(..., exact_art_py=True)` keeps `art.py`'s graph: its `ArtSession(..., clip=False,
+# gram_gradient="two-product", gate_gradients=tf1.train.Optimizer.GATE_OP)` (the last one is `minimize`'s default
+# scheduling of the gradient's ops). The second cell counts the products on a small matrix.
 #
 # [art-loop]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L307-L320
 # [art-79]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L79
@@ -359,7 +360,7 @@ if not cfg.quick:                                 # a traced Adam step: skipped 
 lo, hi = pixel_bounds(weights)
 too_bright = content_pre + 300.0                  # every pixel far above 255
 art.set_image(too_bright)
-art.sess.run(art.train_op)                        # art.py's step: the update only
+art.sess.run(art.train_op)                        # art.py's step: the update, no clip
 out_of_range = float((art.image() > hi).mean())
 art.set_image(too_bright)
 art.step()                                        # ArtSession's step: the update, then the clip

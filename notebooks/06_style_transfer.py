@@ -357,8 +357,8 @@ notebook.show(viz.show_images([r.image for r in init_runs.values()],
 # lowest loss as `best_image`. Its `ArtSession` also computes the style gradient with one matrix product per Gram
 # matrix instead of `art.py`'s two: the same gradient up to float rounding, cheaper (notebook 03, section 8, counts
 # them).
-# `run_art(..., exact_art_py=True)` does none of these: its `ArtSession(..., clip=False, gram_gradient="two-product")`
-# is `art.py`'s graph, and it keeps only the last image — that is how section 1's check could ask for equal losses.
+# `run_art(..., exact_art_py=True)` does none of these: its `ArtSession(..., clip=False, gram_gradient="two-product",
+# gate_gradients=tf1.train.Optimizer.GATE_OP)` is `art.py`'s graph, and it keeps only the last image — that is how section 1's check could ask for equal losses.
 #
 # **Clipping.** Start from noise, which fills the whole range: the updates soon push some pixels out of it. art.py's
 # loop (section 1's, run again) lets them go. The default `ArtSession` adds one op to the graph — the image clipped

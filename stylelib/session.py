@@ -65,7 +65,7 @@ class ArtSession:
         Where the graph is placed (``'auto'``/``None``: TensorFlow's choice of a GPU if it sees one).
     clip : bool
         ``True`` (default): :meth:`step` clips the image back into the pixel range
-        (:func:`stylelib.run.pixel_bounds`) after every Adam update, in the same ``sess.run``. ``False``: the bare
+        (:func:`stylelib.run.pixel_bounds`) after every Adam update, in the same session run. ``False``: the bare
         ``train_op``, as in art.py's loop — pixels may leave the range (art.py clips only when it saves a picture).
     gram_gradient : {'one-product', 'two-product'}
         How the style cost's gradient goes through each generated Gram matrix ``G = FᵀF``. ``'one-product'``
@@ -74,15 +74,17 @@ class ArtSession:
         ``F·D + F·Dᵀ``, two products and a sum. The same gradient up to float rounding; the one product makes a
         512 px step about 4 % faster (``docs/PERFORMANCE.md``, "The TF1 Session's step").
     gate_gradients : int
-        ``tf.compat.v1.train.Optimizer.GATE_NONE`` (0, default) or ``GATE_OP`` (1: ``minimize``'s default, and
-        so art.py's). ``GATE_OP`` makes each op's gradients wait for one another before any is used. TensorFlow
+        ``tf.compat.v1.train.Optimizer.GATE_NONE`` (0, default), ``GATE_OP`` (1: ``minimize``'s default, and
+        so art.py's) or ``GATE_GRAPH`` (2). ``GATE_OP`` makes each op's gradients wait for one another before any
+        is used; ``GATE_GRAPH`` makes the whole gradient wait before the update. TensorFlow
         warns that ``GATE_NONE`` may give irreproducible results because a gradient can be *applied to a
         variable* while another gradient that reads it is still being computed (the "Gating Gradients" section of
         `tensorflow/python/training/optimizer.py
         <https://github.com/tensorflow/tensorflow/blob/v2.21.0/tensorflow/python/training/optimizer.py#L298-L319>`_).
-        Here the one variable's update needs the whole gradient, so nothing reads it late, and the two compute
-        the same values, bit for bit (``tests/test_session.py``). ``GATE_NONE`` drops the waits: a step 1–3 %
-        faster (``docs/PERFORMANCE.md``, "The TF1 Session's step").
+        Here the one variable's update needs the whole gradient, so nothing that feeds the gradient can read the
+        variable after it: the choice orders the ops and changes no value (``GATE_OP`` and ``GATE_NONE`` give the
+        same losses and images bit for bit in ``tests/test_session.py``). ``GATE_NONE`` drops the waits
+        (``docs/PERFORMANCE.md``, "The TF1 Session's step": measured in stop 22).
 
     Attributes
     ----------
@@ -104,11 +106,14 @@ class ArtSession:
         Whether :meth:`step` clips after each update.
     gram_gradient : str
         As given.
+    gate_gradients : int
+        As given.
 
     Raises
     ------
     ValueError
-        Images of different shapes, or an unknown layer (the same one-line error as the TF2 engine).
+        Images of different shapes, an unknown layer (the same one-line error as the TF2 engine), or a
+        ``gate_gradients`` that is not one of TensorFlow's three.
 
     Examples
     --------
@@ -135,6 +140,11 @@ class ArtSession:
         self.clip = bool(clip)
         recipe.check_choice("gram_gradient", gram_gradient, GRAM_GRADIENTS)
         self.gram_gradient = gram_gradient
+        gates = (tf1.train.Optimizer.GATE_NONE, tf1.train.Optimizer.GATE_OP, tf1.train.Optimizer.GATE_GRAPH)
+        if isinstance(gate_gradients, bool) or gate_gradients not in gates:
+            raise ValueError(f"gate_gradients must be tf.compat.v1.train.Optimizer.GATE_NONE (0), GATE_OP (1) or "
+                             f"GATE_GRAPH (2), not {gate_gradients!r}")
+        self.gate_gradients = int(gate_gradients)
         content = np.asarray(content, np.float32)
         style = np.asarray(style, np.float32)
         if content.shape != style.shape or content.ndim != 3:
@@ -180,7 +190,7 @@ class ArtSession:
             # at tv_weight 0 the TV cost's own read of the variable is no input of the gradient, and nothing else
             # would stop the executor from running it after the update (a TV value of the next image).
             grads = self.optimizer.compute_gradients(total, var_list=[self.model["input"]],
-                                                     gate_gradients=gate_gradients)
+                                                     gate_gradients=self.gate_gradients)
             with tf.control_dependencies(list(self.losses.values())):
                 self.train_op = self.optimizer.apply_gradients(grads)
             self._train = self.train_op  # art.py's loop: the update alone
@@ -199,8 +209,7 @@ class ArtSession:
             self._image_in = tf1.placeholder(tf.float32, self.content_pre.shape, name="image_in")
             self._assign = self.model["input"].assign(self._image_in)
         self.graph.finalize()  # nothing below adds nodes: stepping never grows the graph
-        # step's fetches, resolved once: Session.run would look them up again on every call
-        self._run_step = self.sess.make_callable([self.losses, self._train])
+        self._run_step = None  # step's callable, made at the first step (it prepares its own executor)
 
     @property
     def content_layer(self) -> str:
@@ -239,7 +248,9 @@ class ArtSession:
 
     def step(self) -> dict[str, float]:
         """One Adam update (then the clip, if ``clip``); returns the losses at the image *before* the update (as
-        the TF2 engine does). Fetching the losses in the same ``sess.run`` does not change the update."""
+        the TF2 engine does). Fetching the losses in the same run does not change the update."""
+        if self._run_step is None:  # the step's fetches resolved once: Session.run looks them up on every call
+            self._run_step = self.sess.make_callable([self.losses, self._train])
         values, _ = self._run_step()
         return {k: float(v) for k, v in values.items()}
 
@@ -269,9 +280,9 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
         only when it saves a picture, and keeps no best image): ``best_image`` is then the last measured image, and
         ``best_step`` / ``best_loss`` are that step's; and ``minimize``'s gating, ``GATE_OP`` (stylelib's loop:
         ``GATE_NONE``, the same values: :class:`ArtSession`'s ``gate_gradients``). Either way the losses of
-        every step are recorded (fetched in the same ``sess.run`` as the update, which leaves it unchanged), and
-        the update waits for them (:attr:`ArtSession.train_op`): the one addition to art.py's graph, which
-        changes no value.
+        every step are recorded (fetched in the same session run as the update, which leaves it unchanged), and
+        the update waits for them (a control dependency, :attr:`ArtSession.train_op`: it orders the ops; the
+        update's inputs are the same tensors).
         Not a :class:`~stylelib.run.RunConfig` field: only this engine has it.
     **settings
         Fields of :class:`~stylelib.run.RunConfig` changing ``config``. ``optimizer`` must stay ``'adam'``;

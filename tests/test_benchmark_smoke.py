@@ -134,3 +134,11 @@ def test_time_to_quality_counts_only_the_baseline_in_its_cpu_seconds(monkeypatch
     r = bench.time_to_quality(8, 1, None, twice=True)
     assert calls == [-math.inf, 1.0]  # the run before, then the measured run against the baseline's loss
     assert r["baseline_cpu_seconds"] < 0.3  # not the 0.6 s burnt before the baseline
+
+
+def test_interleaved_calls_rotate_their_order_every_round():
+    calls = []
+    fns = {k: (lambda k=k: calls.append(k)) for k in "abc"}
+    med = bench._median_interleaved(fns, repeats=4, warmup=1)
+    assert "".join(calls) == "abc" + "abc" + "bca" + "cab" + "abc"  # the warm-up round, then four rotated rounds
+    assert set(med) == set("abc") and all(v >= 0 for v in med.values())

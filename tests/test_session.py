@@ -336,13 +336,16 @@ def test_the_update_waits_for_every_loss_it_is_reported_with(content_img, style_
         assert all(r in before for r in tv_reads)
 
 
-@pytest.mark.parametrize("clip", [True, False])
-def test_gating_changes_the_graph_and_no_value(content_img, style_img, content_pre, random_weights, clip):
+@pytest.mark.parametrize("clip, gram_gradient", [(True, "one-product"), (False, "two-product")])  # default; exact
+def test_gating_changes_the_graph_and_no_value(content_img, style_img, content_pre, random_weights, clip,
+                                               gram_gradient):
     gate = tf.compat.v1.train.Optimizer
     x0 = make_init("noise", content_pre, seed=3, weights=random_weights)
     found = {}
     for g in (gate.GATE_OP, gate.GATE_NONE):
-        with ArtSession(content_img, style_img, random_weights, tv_weight=1e-3, clip=clip, gate_gradients=g) as art:
+        with ArtSession(content_img, style_img, random_weights, tv_weight=1e-3, clip=clip, gate_gradients=g,
+                        gram_gradient=gram_gradient) as art:
+            assert art.gate_gradients == g
             tuples = [op.name for op in art.graph.get_operations() if "/tuple/" in op.name]
             art.set_image(x0)
             values = [art.step() for _ in range(3)]
@@ -351,3 +354,10 @@ def test_gating_changes_the_graph_and_no_value(content_img, style_img, content_p
     assert t_op and not t_none  # GATE_OP's per-op control_flow_ops.tuple groups; GATE_NONE has none
     assert v_op == v_none and v_op[2]["total"] < v_op[0]["total"]
     np.testing.assert_array_equal(x_op, x_none)
+
+
+@pytest.mark.parametrize("gate", [3, -1, True, "GATE_OP"])
+def test_a_bad_gate_gradients_is_refused_before_anything_is_built(random_weights, gate):
+    refusal = r"gate_gradients must be .*GATE_NONE \(0\), GATE_OP \(1\) or GATE_GRAPH \(2\), not "
+    with pytest.raises(ValueError, match=refusal):
+        ArtSession(np.zeros((8, 8, 3)), np.zeros((8, 8, 3)), random_weights, gate_gradients=gate)
