@@ -313,8 +313,8 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 #
 # `stylelib.session.ArtSession` does all of the above in its constructor: content snapshot, style snapshots,
 # losses against the live tensors, `AdamOptimizer(2.0)` on `total` (`minimize(total)` written as its two halves,
-# `compute_gradients` and `apply_gradients`: its docstring says why), and the equivalent of the second
-# initializer (it runs the input's initializer and `variables_initializer` of the variables Adam created, not
+# `compute_gradients` and `apply_gradients`, so that the update can be made to wait for the losses that `step()`
+# fetches with it), and the equivalent of the second initializer (it runs the input's initializer and `variables_initializer` of the variables Adam created, not
 # `global_variables_initializer()`). Its snapshots equal ours up to float round-off.
 #
 # It differs from `art.py` in one way that changes the result. **`art.py` never clips the variable**: nothing in its loop
@@ -336,9 +336,12 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # `2 F·D` (the term `2H` passes `2D` back to `H`, `stop_gradient(H)` passes nothing, and `H`'s one product turns
 # `2D` into `F·2D`). `ArtSession` builds its Gram matrices that way, as the TF2 engine does. `ArtSession`'s 512 px
 # step measured 0.96 × the two-product form's (816 against 849 ms; `docs/PERFORMANCE.md`, "The TF1 Session's step").
-# `run_art(..., exact_art_py=True)` keeps `art.py`'s graph: its `ArtSession(..., clip=False,
-# gram_gradient="two-product", gate_gradients=tf1.train.Optimizer.GATE_OP)` (the last one is `minimize`'s default
-# scheduling of the gradient's ops). The second cell counts the products on a small matrix.
+# `run_art(..., exact_art_py=True)` builds `art.py`'s graph (plus that one wait, which only orders ops): its
+# `ArtSession(..., clip=False, gram_gradient="two-product", gate_gradients=tf1.train.Optimizer.GATE_OP)`.
+# `gate_gradients` sets when the gradient's ops may run: `GATE_OP`, `minimize`'s default and so `art.py`'s, makes
+# the gradients of each op wait for one another; `ArtSession`'s default, `GATE_NONE`, drops those waits (its
+# docstring says why the values stay the same, and `tests/test_session.py` checks them). The second cell counts the
+# products on a small matrix.
 #
 # [art-loop]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L307-L320
 # [art-79]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L79
@@ -360,7 +363,7 @@ if not cfg.quick:                                 # a traced Adam step: skipped 
 lo, hi = pixel_bounds(weights)
 too_bright = content_pre + 300.0                  # every pixel far above 255
 art.set_image(too_bright)
-art.sess.run(art.train_op)                        # art.py's step: the update, no clip
+art.sess.run(art.train_op)                        # the bare train_op, as art.py's loop runs it: no clip
 out_of_range = float((art.image() > hi).mean())
 art.set_image(too_bright)
 art.step()                                        # ArtSession's step: the update, then the clip

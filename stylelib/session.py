@@ -82,9 +82,10 @@ class ArtSession:
         `tensorflow/python/training/optimizer.py
         <https://github.com/tensorflow/tensorflow/blob/v2.21.0/tensorflow/python/training/optimizer.py#L298-L319>`_).
         Here the one variable's update needs the whole gradient, so nothing that feeds the gradient can read the
-        variable after it: the choice orders the ops and changes no value (``GATE_OP`` and ``GATE_NONE`` give the
-        same losses and images bit for bit in ``tests/test_session.py``). ``GATE_NONE`` drops the waits
-        (``docs/PERFORMANCE.md``, "The TF1 Session's step": measured in stop 22).
+        variable after it (the one read that does not, the TV cost's at ``tv_weight`` 0, is ordered by the control
+        dependency of ``train_op``): the choice orders the ops and changes no value (``GATE_OP`` and
+        ``GATE_NONE`` give the same losses and images bit for bit in ``tests/test_session.py``). ``GATE_NONE``
+        drops the waits (its time: ``docs/PERFORMANCE.md``, "The TF1 Session's step").
 
     Attributes
     ----------
@@ -101,7 +102,10 @@ class ArtSession:
         Scalar tensors ``content``, ``style``, ``tv``, ``total``.
     train_op : tf.Operation
         ``AdamOptimizer(learning_rate).minimize(total)``, built as its two halves: ``compute_gradients`` (with
-        ``gate_gradients``), then ``apply_gradients`` under a control dependency on every tensor of ``losses``.
+        ``gate_gradients``), then ``apply_gradients`` under a control dependency on every tensor of ``losses``,
+        which ``minimize`` has no place for. :meth:`step` fetches the losses in the same run as the update, and at
+        ``tv_weight`` 0 the TV cost's read of the variable feeds no gradient: without the dependency, nothing
+        would keep that read before the update.
     clip : bool
         Whether :meth:`step` clips after each update.
     gram_gradient : str
