@@ -7,7 +7,7 @@ one-product gradient (kept), against the baseline (docs/PERFORMANCE.md).
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights conv3d 512    # Conv3D fused or split
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session 512   # the TF1 Session's forms
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session-conv3d 512  # ... its conv form
-    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session-gating 256  # ... its gating
+    STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session-stop21 256  # ... stop 21's
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory var    # RSS of one traced function
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory const
 
@@ -34,11 +34,10 @@ default with the TV term differentiated (``tv_weight=1e-30``: its gradient compu
 ``session-conv3d SIZE``: stylelib's Adam step, the default Session, and a Session whose graph runs each conv as the
 TF2 engine does on a CPU (a depth-1 ``Conv3D`` of the constant kernel, the bias and ReLU on the 5-D result: stop 20's
 probe; ``stylelib.graph``'s conv is swapped while that Session is built).
-``session-gating SIZE``: stylelib's Adam step, the default Session (``gate_gradients=GATE_NONE``, its update after
-the losses, its step's fetches resolved once by ``make_callable``), the same with ``GATE_OP`` (``minimize``'s default),
-and the Session as it was before stop 22 (``ArtSession`` of commit 45fca76, read from the repository's history with
-``git show``: ``minimize`` with ``GATE_OP``, no control dependency, a step by ``sess.run``; the rest of stylelib is
-today's, which that file's imports work with). Needs a git clone.
+``session-stop21 SIZE``: stylelib's Adam step, the default Session, and the default Session as it was before stop 22
+(``ArtSession`` of commit 45fca76, read from the repository's history with ``git show``: its update without the
+control dependency on the losses; the rest of stylelib is today's, which that file's imports work with). Needs a git
+clone.
 ``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
 value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
 the peak (VmHWM) is the process's.
@@ -247,7 +246,7 @@ def _stop21_art_session_class():
     return module.ArtSession
 
 
-def session(size: int, repeats: int = 7, conv_forms: bool = False, gating: bool = False) -> dict:
+def session(size: int, repeats: int = 7, conv_forms: bool = False, stop21: bool = False) -> dict:
     from benchmarks.run import _median_interleaved
     from stylelib.run import RunRecorder, pixel_bounds
     from stylelib.transfer import _AdamLoop
@@ -260,10 +259,8 @@ def session(size: int, repeats: int = 7, conv_forms: bool = False, gating: bool 
     fns = {"adam": lambda: loop.step(next(count), rec.record)}
     if conv_forms:  # (session-conv3d)
         forms = {"session": {}, "session_conv3d": {"conv3d": True}}
-    elif gating:  # (session-gating)
-        from tensorflow.compat.v1.train import Optimizer
-
-        forms = {"session": {}, "session_gate_op": {"gate_gradients": Optimizer.GATE_OP}, "session_stop21": None}
+    elif stop21:  # (session-stop21)
+        forms = {"session": {}, "session_stop21": None}
     else:
         forms = {"session": {}, "session_two_product": {"gram_gradient": "two-product"},
                  "session_tv_differentiated": {"tv_weight": 1e-30}}
@@ -309,8 +306,8 @@ if __name__ == "__main__":
              forms=None if sys.argv[1] == "step" else FUSION_FORMS)
     elif sys.argv[1] == "conv3d":
         step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7, forms=("adam", "adam_conv3d_split"))
-    elif sys.argv[1] in ("session", "session-conv3d", "session-gating"):
+    elif sys.argv[1] in ("session", "session-conv3d", "session-stop21"):
         session(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7,
-                conv_forms=sys.argv[1] == "session-conv3d", gating=sys.argv[1] == "session-gating")
+                conv_forms=sys.argv[1] == "session-conv3d", stop21=sys.argv[1] == "session-stop21")
     else:
         memory(sys.argv[2])

@@ -312,7 +312,7 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # ## 8. `ArtSession`: the same recipe in one object — and where it is not `art.py`
 #
 # `stylelib.session.ArtSession` does all of the above in its constructor: content snapshot, style snapshots,
-# losses against the live tensors, `AdamOptimizer(2.0)` on `total` (`minimize(total)` written as its two halves,
+# losses against the live tensors, `AdamOptimizer(2.0).minimize(total)` (written as its two halves,
 # `compute_gradients` and `apply_gradients`, so that the update can be made to wait for the losses that `step()`
 # fetches with it), and the equivalent of the second initializer (it runs the input's initializer and `variables_initializer` of the variables Adam created, not
 # `global_variables_initializer()`). Its snapshots equal ours up to float round-off.
@@ -336,12 +336,8 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # `2 F·D` (the term `2H` passes `2D` back to `H`, `stop_gradient(H)` passes nothing, and `H`'s one product turns
 # `2D` into `F·2D`). `ArtSession` builds its Gram matrices that way, as the TF2 engine does. `ArtSession`'s 512 px
 # step measured 0.96 × the two-product form's (816 against 849 ms; `docs/PERFORMANCE.md`, "The TF1 Session's step").
-# `run_art(..., exact_art_py=True)` builds `art.py`'s graph (plus that one wait, which only orders ops): its
-# `ArtSession(..., clip=False, gram_gradient="two-product", gate_gradients=tf1.train.Optimizer.GATE_OP)`.
-# `gate_gradients` sets when the gradient's ops may run: `GATE_OP`, `minimize`'s default and so `art.py`'s, makes
-# the gradients of each op wait for one another; `ArtSession`'s default, `GATE_NONE`, drops those waits (its
-# docstring says why the values stay the same, and `tests/test_session.py` checks them). The second cell counts the
-# products on a small matrix.
+# `ArtSession(..., clip=False, gram_gradient="two-product")`, and `run_art(..., exact_art_py=True)`, keep `art.py`'s
+# graph, plus that one wait, which only orders its ops. The second cell counts the products on a small matrix.
 #
 # [art-loop]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L307-L320
 # [art-79]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L79

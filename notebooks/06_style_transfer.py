@@ -357,16 +357,14 @@ notebook.show(viz.show_images([r.image for r in init_runs.values()],
 # lowest loss as `best_image`. Its `ArtSession` also computes the style gradient with one matrix product per Gram
 # matrix instead of `art.py`'s two: the same gradient up to float rounding, cheaper (notebook 03, section 8, counts
 # them).
-# `run_art(..., exact_art_py=True)` does none of these: its `ArtSession(..., clip=False, gram_gradient="two-product",
-# gate_gradients=tf1.train.Optimizer.GATE_OP)` is `art.py`'s graph (`GATE_OP` is `minimize`'s scheduling of the
-# gradient's ops, where `ArtSession` defaults to `GATE_NONE`, fewer waits and the same values; notebook 03, section
-# 8), and it keeps only the last image — that is how section 1's check could ask for equal losses.
+# `run_art(..., exact_art_py=True)` does none of these: its `ArtSession(..., clip=False, gram_gradient="two-product")`
+# is `art.py`'s graph, and it keeps only the last image — that is how section 1's check could ask for equal losses.
 #
 # **Clipping.** Start from noise, which fills the whole range: the updates soon push some pixels out of it. art.py's
 # loop (section 1's, run again) lets them go. The default `ArtSession` adds one op to the graph — the image clipped
 # back into the range, run after every update (in the same `sess.run`, through a control dependency) — and from then
 # on it optimizes another image. Below, the same op in our graph, run after each `train_step`. (`tests/test_session.py`
-# checks that `ArtSession`'s steps stay in the range; with `run_art(..., exact_art_py=True)`'s settings it is
+# checks that `ArtSession`'s steps stay in the range; with `clip=False` and `gram_gradient="two-product"` it is
 # art.py's loop, section 1's check.)
 
 # %% tags=["nbval-check-output"]

@@ -65,7 +65,7 @@ class ArtSession:
         Where the graph is placed (``'auto'``/``None``: TensorFlow's choice of a GPU if it sees one).
     clip : bool
         ``True`` (default): :meth:`step` clips the image back into the pixel range
-        (:func:`stylelib.run.pixel_bounds`) after every Adam update, in the same session run. ``False``: the bare
+        (:func:`stylelib.run.pixel_bounds`) after every Adam update, in the same ``sess.run``. ``False``: the bare
         ``train_op``, as in art.py's loop — pixels may leave the range (art.py clips only when it saves a picture).
     gram_gradient : {'one-product', 'two-product'}
         How the style cost's gradient goes through each generated Gram matrix ``G = FᵀF``. ``'one-product'``
@@ -73,19 +73,6 @@ class ArtSession:
         as in the TF2 engine. ``'two-product'``: art.py's ``tf.matmul`` differentiated by TensorFlow,
         ``F·D + F·Dᵀ``, two products and a sum. The same gradient up to float rounding; the one product makes a
         512 px step about 4 % faster (``docs/PERFORMANCE.md``, "The TF1 Session's step").
-    gate_gradients : int
-        ``tf.compat.v1.train.Optimizer.GATE_NONE`` (0, default), ``GATE_OP`` (1: ``minimize``'s default, and
-        so art.py's) or ``GATE_GRAPH`` (2). ``GATE_OP`` makes each op's gradients wait for one another before any
-        is used; ``GATE_GRAPH`` makes the whole gradient wait before the update. TensorFlow
-        warns that ``GATE_NONE`` may give irreproducible results because a gradient can be *applied to a
-        variable* while another gradient that reads it is still being computed (the "Gating Gradients" section of
-        `tensorflow/python/training/optimizer.py
-        <https://github.com/tensorflow/tensorflow/blob/v2.21.0/tensorflow/python/training/optimizer.py#L298-L319>`_).
-        Here the one variable's update needs the whole gradient, so nothing that feeds the gradient can read the
-        variable after it (the one read that does not, the TV cost's at ``tv_weight`` 0, is ordered by the control
-        dependency of ``train_op``): the choice orders the ops and changes no value (``GATE_OP`` and
-        ``GATE_NONE`` give the same losses and images bit for bit in ``tests/test_session.py``). ``GATE_NONE``
-        drops the waits (its time: ``docs/PERFORMANCE.md``, "The TF1 Session's step").
 
     Attributes
     ----------
@@ -101,23 +88,21 @@ class ArtSession:
     losses : dict of str to tf.Tensor
         Scalar tensors ``content``, ``style``, ``tv``, ``total``.
     train_op : tf.Operation
-        ``AdamOptimizer(learning_rate).minimize(total)``, built as its two halves: ``compute_gradients`` (with
-        ``gate_gradients``), then ``apply_gradients`` under a control dependency on every tensor of ``losses``,
-        which ``minimize`` has no place for. :meth:`step` fetches the losses in the same run as the update, and at
-        ``tv_weight`` 0 the TV cost's read of the variable feeds no gradient: without the dependency, nothing
-        would keep that read before the update.
+        ``AdamOptimizer(learning_rate).minimize(total)``, built as its two halves: ``compute_gradients``, then
+        ``apply_gradients`` under a control dependency on every tensor of ``losses``, which ``minimize`` has no
+        place for. :meth:`step` fetches the losses in the same ``sess.run`` as the update, and at ``tv_weight`` 0
+        the TV cost's read of the variable feeds no gradient: without the dependency, nothing would keep that read
+        before the update, and the TV value reported could be the next image's. The dependency only orders the
+        ops: the update's inputs are the same tensors.
     clip : bool
         Whether :meth:`step` clips after each update.
     gram_gradient : str
-        As given.
-    gate_gradients : int
         As given.
 
     Raises
     ------
     ValueError
-        Images of different shapes, an unknown layer (the same one-line error as the TF2 engine), or a
-        ``gate_gradients`` that is not one of TensorFlow's three.
+        Images of different shapes, or an unknown layer (the same one-line error as the TF2 engine).
 
     Examples
     --------
@@ -140,15 +125,10 @@ class ArtSession:
                  tv_weight: float = recipe.ART_TV_WEIGHT, learning_rate: float = recipe.ART_LEARNING_RATE,
                  content_normalization: str = recipe.DEFAULT_CONTENT_NORMALIZATION,
                  pooling: str = recipe.DEFAULT_POOLING, device: str | None = None, clip: bool = True,
-                 gram_gradient: str = "one-product", gate_gradients: int = tf1.train.Optimizer.GATE_NONE):
+                 gram_gradient: str = "one-product"):
         self.clip = bool(clip)
         recipe.check_choice("gram_gradient", gram_gradient, GRAM_GRADIENTS)
         self.gram_gradient = gram_gradient
-        gates = (tf1.train.Optimizer.GATE_NONE, tf1.train.Optimizer.GATE_OP, tf1.train.Optimizer.GATE_GRAPH)
-        if isinstance(gate_gradients, bool) or gate_gradients not in gates:
-            raise ValueError(f"gate_gradients must be tf.compat.v1.train.Optimizer.GATE_NONE (0), GATE_OP (1) or "
-                             f"GATE_GRAPH (2), not {gate_gradients!r}")
-        self.gate_gradients = int(gate_gradients)
         content = np.asarray(content, np.float32)
         style = np.asarray(style, np.float32)
         if content.shape != style.shape or content.ndim != 3:
@@ -190,11 +170,8 @@ class ArtSession:
                 total = total + tv_weight * tv
             self.losses = {"content": c, "style": s, "tv": tv, "total": total}
             self.optimizer = tf1.train.AdamOptimizer(learning_rate)
-            # art.py's minimize(total), as its two halves. The update waits for every loss it is reported with:
-            # at tv_weight 0 the TV cost's own read of the variable is no input of the gradient, and nothing else
-            # would stop the executor from running it after the update (a TV value of the next image).
-            grads = self.optimizer.compute_gradients(total, var_list=[self.model["input"]],
-                                                     gate_gradients=self.gate_gradients)
+            # minimize(total) as its two halves, so that the update waits for every loss it is reported with
+            grads = self.optimizer.compute_gradients(total, var_list=[self.model["input"]])
             with tf.control_dependencies(list(self.losses.values())):
                 self.train_op = self.optimizer.apply_gradients(grads)
             self._train = self.train_op  # art.py's loop: the update alone
@@ -213,7 +190,6 @@ class ArtSession:
             self._image_in = tf1.placeholder(tf.float32, self.content_pre.shape, name="image_in")
             self._assign = self.model["input"].assign(self._image_in)
         self.graph.finalize()  # nothing below adds nodes: stepping never grows the graph
-        self._run_step = None  # step's callable, made at the first step (it prepares its own executor)
 
     @property
     def content_layer(self) -> str:
@@ -252,10 +228,8 @@ class ArtSession:
 
     def step(self) -> dict[str, float]:
         """One Adam update (then the clip, if ``clip``); returns the losses at the image *before* the update (as
-        the TF2 engine does). Fetching the losses in the same run does not change the update."""
-        if self._run_step is None:  # the step's fetches resolved once: Session.run looks them up on every call
-            self._run_step = self.sess.make_callable([self.losses, self._train])
-        values, _ = self._run_step()
+        the TF2 engine does). Fetching the losses in the same ``sess.run`` does not change the update."""
+        values, _ = self.sess.run([self.losses, self._train])
         return {k: float(v) for k, v in values.items()}
 
 
@@ -282,11 +256,10 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
         product per layer (``gram_gradient='one-product'``; the same gradient up to rounding). ``True``: art.py's
         graph and loop exactly — its two-product gradient, ``sess.run(train_op)`` and nothing else (art.py clips
         only when it saves a picture, and keeps no best image): ``best_image`` is then the last measured image, and
-        ``best_step`` / ``best_loss`` are that step's; and ``minimize``'s gating, ``GATE_OP`` (stylelib's loop:
-        ``GATE_NONE``, the same values: :class:`ArtSession`'s ``gate_gradients``). Either way the losses of
-        every step are recorded (fetched in the same session run as the update, which leaves it unchanged), and
-        the update waits for them (a control dependency, :attr:`ArtSession.train_op`: it orders the ops; the
-        update's inputs are the same tensors).
+        ``best_step`` / ``best_loss`` are that step's. Either way the losses of
+        every step are recorded (fetched in the same ``sess.run`` as the update, which leaves it unchanged), and
+        the update waits for them (:attr:`ArtSession.train_op`: a control dependency, which only orders the
+        ops).
         Not a :class:`~stylelib.run.RunConfig` field: only this engine has it.
     **settings
         Fields of :class:`~stylelib.run.RunConfig` changing ``config``. ``optimizer`` must stay ``'adam'``;
@@ -331,8 +304,7 @@ def run_art(content, style, config: RunConfig | None = None, *, weights: VGG19We
                    content_weight=config.content_weight, style_weight=config.style_weight, tv_weight=config.tv_weight,
                    learning_rate=config.learning_rate, content_normalization=config.content_normalization,
                    pooling=config.pooling, device=config.device, clip=not exact_art_py,
-                   gram_gradient="two-product" if exact_art_py else "one-product",
-                   gate_gradients=tf1.train.Optimizer.GATE_OP if exact_art_py else tf1.train.Optimizer.GATE_NONE)
+                   gram_gradient="two-product" if exact_art_py else "one-product")
     with memory.oom_guard(config, content_img.shape[:2], engine="tf1"), \
             ArtSession(content_img, style_img, weights, **session) as art:
         x0 = make_init(config.init, art.content_pre, seed=config.seed, noise_ratio=config.noise_ratio,

@@ -277,14 +277,13 @@ def test_run_art_gives_the_two_product_gradient_only_when_exact(monkeypatch, ran
 
     class Spy(session.ArtSession):
         def __init__(self, *args, **kwargs):
-            made.append((kwargs.get("gram_gradient"), kwargs.get("gate_gradients")))
+            made.append(kwargs.get("gram_gradient"))
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(session, "ArtSession", Spy)
     for exact in (False, True):
         run_art("sample:chelsea", "sample:brick", size=24, iterations=1, weights=random_weights, exact_art_py=exact)
-    gate = tf.compat.v1.train.Optimizer
-    assert made == [("one-product", gate.GATE_NONE), ("two-product", gate.GATE_OP)]
+    assert made == ["one-product", "two-product"]
     with pytest.raises(ValueError, match="gram_gradient must be one of .*'three-product'"):
         ArtSession(np.zeros((8, 8, 3)), np.zeros((8, 8, 3)), random_weights, gram_gradient="three-product")
 
@@ -334,30 +333,3 @@ def test_the_update_waits_for_every_loss_it_is_reported_with(content_img, style_
         assert tv_reads and not any(r in gradient_side for r in tv_reads)  # the case the dependency is for
         assert all(t.op in before for t in art.losses.values())
         assert all(r in before for r in tv_reads)
-
-
-@pytest.mark.parametrize("clip, gram_gradient", [(True, "one-product"), (False, "two-product")])  # default; exact
-def test_gating_changes_the_graph_and_no_value(content_img, style_img, content_pre, random_weights, clip,
-                                               gram_gradient):
-    gate = tf.compat.v1.train.Optimizer
-    x0 = make_init("noise", content_pre, seed=3, weights=random_weights)
-    found = {}
-    for g in (gate.GATE_OP, gate.GATE_NONE):
-        with ArtSession(content_img, style_img, random_weights, tv_weight=1e-3, clip=clip, gate_gradients=g,
-                        gram_gradient=gram_gradient) as art:
-            assert art.gate_gradients == g
-            tuples = [op.name for op in art.graph.get_operations() if "/tuple/" in op.name]
-            art.set_image(x0)
-            values = [art.step() for _ in range(3)]
-            found[g] = tuples, values, art.image()
-    (t_op, v_op, x_op), (t_none, v_none, x_none) = found[gate.GATE_OP], found[gate.GATE_NONE]
-    assert t_op and not t_none  # GATE_OP's per-op control_flow_ops.tuple groups; GATE_NONE has none
-    assert v_op == v_none and v_op[2]["total"] < v_op[0]["total"]
-    np.testing.assert_array_equal(x_op, x_none)
-
-
-@pytest.mark.parametrize("gate", [3, -1, True, "GATE_OP"])
-def test_a_bad_gate_gradients_is_refused_before_anything_is_built(random_weights, gate):
-    refusal = r"gate_gradients must be .*GATE_NONE \(0\), GATE_OP \(1\) or GATE_GRAPH \(2\), not "
-    with pytest.raises(ValueError, match=refusal):
-        ArtSession(np.zeros((8, 8, 3)), np.zeros((8, 8, 3)), random_weights, gate_gradients=gate)
