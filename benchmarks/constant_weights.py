@@ -8,6 +8,7 @@ one-product gradient (kept), against the baseline (docs/PERFORMANCE.md).
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session 512   # the TF1 Session's forms
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session-conv3d 512  # ... its conv form
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights session-stop21 256  # ... stop 21's
+    .venv/bin/python -m benchmarks.constant_weights backward-conv 512   # a layer's input gradient, two forms
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory var    # RSS of one traced function
     STYLELIB_WEIGHTS=random .venv/bin/python -m benchmarks.constant_weights memory const
 
@@ -38,6 +39,9 @@ probe; ``stylelib.graph``'s conv is swapped while that Session is built).
 (``ArtSession`` of commit 45fca76, read from the repository's history with ``git show``: its update without the
 control dependency on the losses; the rest of stylelib is today's, which that file's imports work with). Needs a git
 clone.
+``backward-conv SIZE``: in a TF1 session, the median ms of six layers' input gradients at the shapes of a ``SIZE`` px
+image (4:3), as the Session's graph computes them (``Conv2DBackpropInput`` of a constant kernel) and in the TF2
+engine's form on a CPU (a depth-1 ``Conv3DBackpropInputV2``); random kernels and gradients.
 ``memory var|const``: RSS and peak (MB, after ``gc`` and ``malloc_trim``) before and after tracing one 64 px
 value-and-gradient function and calling it twice, with CPU seconds of each phase. Run each mode in its own process:
 the peak (VmHWM) is the process's.
@@ -282,6 +286,41 @@ def session(size: int, repeats: int = 7, conv_forms: bool = False, stop21: bool 
     return out
 
 
+def backward_conv(size: int, repeats: int = 9) -> dict:
+    import numpy as np
+    import tensorflow as tf
+
+    tf1 = tf.compat.v1
+    height, width = size * 2 // 3, size  # about sample:chelsea's shape at this size (341 x 512 at 512 px)
+    layers = [("conv1_2", 1, 64, 64), ("conv2_2", 2, 128, 128), ("conv3_2", 4, 256, 256), ("conv4_1", 8, 256, 512),
+              ("conv4_2", 8, 512, 512), ("conv5_1", 16, 512, 512)]
+    rng = np.random.default_rng(0)
+    out = {}
+    for name, stride, c_in, c_out in layers:
+        h, w = -(-height // stride), -(-width // stride)
+        with tf.Graph().as_default() as g:
+            dy = tf1.Variable(rng.standard_normal((1, h, w, c_out)).astype(np.float32))  # a variable: not folded
+            kernel = tf1.constant(rng.standard_normal((3, 3, c_in, c_out)).astype(np.float32) * 0.05)
+            forms = {"conv2d": tf.raw_ops.Conv2DBackpropInput(
+                input_sizes=[1, h, w, c_in], filter=kernel, out_backprop=dy, strides=[1] * 4, padding="SAME"),
+                "conv3d": tf.raw_ops.Conv3DBackpropInputV2(
+                input_sizes=[1, 1, h, w, c_in], filter=tf.expand_dims(kernel, 0),
+                out_backprop=tf.expand_dims(dy, 1), strides=[1] * 5, padding="SAME")}
+            sums = {k: tf.reduce_sum(t) for k, t in forms.items()}
+            with tf1.Session(graph=g) as sess:
+                sess.run(dy.initializer)
+                med = _median_interleaved_ms({k: (lambda t=t: sess.run(t)) for k, t in sums.items()}, repeats)
+        out[name] = {"shape": [h, w], **med}
+        print(name, out[name], flush=True)
+    return out
+
+
+def _median_interleaved_ms(fns: dict, repeats: int) -> dict:
+    from benchmarks.run import _median_interleaved
+
+    return {k: round(v * 1000, 2) for k, v in _median_interleaved(fns, repeats, 2).items()}
+
+
 def memory(mode: str) -> dict:
     import tensorflow as tf
 
@@ -306,6 +345,8 @@ if __name__ == "__main__":
              forms=None if sys.argv[1] == "step" else FUSION_FORMS)
     elif sys.argv[1] == "conv3d":
         step(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7, forms=("adam", "adam_conv3d_split"))
+    elif sys.argv[1] == "backward-conv":
+        backward_conv(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 9)
     elif sys.argv[1] in ("session", "session-conv3d", "session-stop21"):
         session(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7,
                 conv_forms=sys.argv[1] == "session-conv3d", stop21=sys.argv[1] == "session-stop21")
