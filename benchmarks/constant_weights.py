@@ -290,6 +290,8 @@ def backward_conv(size: int, repeats: int = 9) -> dict:
     import numpy as np
     import tensorflow as tf
 
+    from benchmarks.run import _median_interleaved
+
     tf1 = tf.compat.v1
     height, width = size * 2 // 3, size  # about sample:chelsea's shape at this size (341 x 512 at 512 px)
     layers = [("conv1_2", 1, 64, 64), ("conv2_2", 2, 128, 128), ("conv3_2", 4, 256, 256), ("conv4_1", 8, 256, 512),
@@ -309,16 +311,10 @@ def backward_conv(size: int, repeats: int = 9) -> dict:
             sums = {k: tf.reduce_sum(t) for k, t in forms.items()}
             with tf1.Session(graph=g) as sess:
                 sess.run(dy.initializer)
-                med = _median_interleaved_ms({k: (lambda t=t: sess.run(t)) for k, t in sums.items()}, repeats)
-        out[name] = {"shape": [h, w], **med}
+                med = _median_interleaved({k: (lambda t=t: sess.run(t)) for k, t in sums.items()}, repeats, 2)
+        out[name] = {"shape": [h, w], **{k: round(v * 1000, 2) for k, v in med.items()}}
         print(name, out[name], flush=True)
     return out
-
-
-def _median_interleaved_ms(fns: dict, repeats: int) -> dict:
-    from benchmarks.run import _median_interleaved
-
-    return {k: round(v * 1000, 2) for k, v in _median_interleaved(fns, repeats, 2).items()}
 
 
 def memory(mode: str) -> dict:
