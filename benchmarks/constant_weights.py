@@ -233,6 +233,10 @@ def _art_session(content, style, w, conv3d: bool = False, **kw):
         graph._conv_relu = original
 
 
+STOP21 = "45fca76"
+"""The last commit before stop 22 changed ``stylelib/session.py`` (``session-stop21`` reads that file from it)."""
+
+
 def _stop21_art_session_class():
     """:class:`stylelib.session.ArtSession` as of commit 45fca76 (before stop 22), loaded from the repository's
     history as a module of the ``stylelib`` package beside today's (its relative imports resolve to today's modules:
@@ -242,11 +246,11 @@ def _stop21_art_session_class():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    source = subprocess.run(["git", "show", "45fca76:stylelib/session.py"], cwd=root, capture_output=True,
+    source = subprocess.run(["git", "show", f"{STOP21}:stylelib/session.py"], cwd=root, capture_output=True,
                             text=True, check=True).stdout
     module = types.ModuleType("stylelib._session_stop21")
     module.__package__ = "stylelib"
-    exec(compile(source, "stylelib/session.py@45fca76", "exec"), module.__dict__)
+    exec(compile(source, f"stylelib/session.py@{STOP21}", "exec"), module.__dict__)
     return module.ArtSession
 
 
@@ -264,12 +268,13 @@ def session(size: int, repeats: int = 7, conv_forms: bool = False, stop21: bool 
     if conv_forms:  # (session-conv3d)
         forms = {"session": {}, "session_conv3d": {"conv3d": True}}
     elif stop21:  # (session-stop21)
-        forms = {"session": {}, "session_stop21": None}
+        forms = {"session": {}}
     else:
         forms = {"session": {}, "session_two_product": {"gram_gradient": "two-product"},
                  "session_tv_differentiated": {"tv_weight": 1e-30}}
-    sessions = {k: _art_session(content, style, w, **kw) if kw is not None else _stop21_art_session_class()(
-        content, style, w) for k, kw in forms.items()}
+    sessions = {k: _art_session(content, style, w, **kw) for k, kw in forms.items()}
+    if stop21:
+        sessions["session_stop21"] = _stop21_art_session_class()(content, style, w)
     try:
         totals = {k: art.loss_values(c_pre)["total"] for k, art in sessions.items()}
         for k, art in sessions.items():
