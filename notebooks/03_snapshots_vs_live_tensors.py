@@ -312,10 +312,12 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # ## 8. `ArtSession`: the same recipe in one object — and where it is not `art.py`
 #
 # `stylelib.session.ArtSession` does all of the above in its constructor: content snapshot, style snapshots,
-# losses against the live tensors, `AdamOptimizer(2.0).minimize(total)` (written as its two halves,
-# `compute_gradients` and `apply_gradients`, so that the update can be made to wait for the losses that `step()`
-# fetches with it), and the equivalent of the second initializer (it runs the input's initializer and `variables_initializer` of the variables Adam created, not
-# `global_variables_initializer()`). Its snapshots equal ours up to float round-off.
+# losses against the live tensors, `AdamOptimizer(2.0).minimize(total)` written as its two halves,
+# `compute_gradients` and `apply_gradients`, so that the update waits for the losses `step()` fetches with it (the
+# TV cost, reported but at art.py's weight 0 no part of the gradient, reads the image on its own: without the wait it
+# could read the updated image), and the equivalent of the second initializer (it runs the input's initializer and
+# `variables_initializer` of the variables Adam created, not `global_variables_initializer()`). Its snapshots equal
+# ours up to float round-off.
 #
 # It differs from `art.py` in one way that changes the result. **`art.py` never clips the variable**: nothing in its loop
 # ([lines 307–320][art-loop]) assigns a clipped value back — the loop runs `train_step` and, every 100 steps,
@@ -337,7 +339,8 @@ assert len(forward_convs) == 16 and forward_convs.count("conv4_2/Conv2D") == 1
 # `2D` into `F·2D`). `ArtSession` builds its Gram matrices that way, as the TF2 engine does. `ArtSession`'s 512 px
 # step measured 0.96 × the two-product form's (816 against 849 ms; `docs/PERFORMANCE.md`, "The TF1 Session's step").
 # `ArtSession(..., clip=False, gram_gradient="two-product")`, and `run_art(..., exact_art_py=True)`, keep `art.py`'s
-# graph, plus that one wait, which only orders its ops. The second cell counts the products on a small matrix.
+# graph, plus the reported TV cost and the update's wait for the losses (a control dependency: it changes no value,
+# it only makes the update run after them). The second cell counts the products on a small matrix.
 #
 # [art-loop]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L307-L320
 # [art-79]: https://github.com/log0/neural-style-painting/blob/71ce48493dd036786fb212cea4272b8a06ba0a0f/art.py#L79

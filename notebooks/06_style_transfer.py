@@ -168,8 +168,9 @@ assert tf1_totals[-1] < tf1_totals[0]
 # %% [markdown]
 # **Check against the library.** `stylelib.session.run_art` builds this graph in an `ArtSession` and runs this loop.
 # By default it does three things that art.py does not (section 6); `exact_art_py=True` turns them off and gives
-# art.py's loop exactly, and art.py's graph with one control dependency added, which only orders its ops. Same start (`init='blend'`, `seed=0`), same steps: the same losses at every step and the
-# same image.
+# art.py's loop, and art.py's graph with one control dependency added (the update waits for the losses it is
+# reported with; no value changes). Same start (`init='blend'`, `seed=0`), same steps: the same losses at every step
+# and the same image.
 #
 # One more line of art.py is worth a look: every 100 steps it calls `sess.run(tf.reduce_sum(mixed_image))`
 # (line 313). `tf.reduce_sum` itself computes nothing: each call adds **new nodes** to the graph — among them a
@@ -358,7 +359,8 @@ notebook.show(viz.show_images([r.image for r in init_runs.values()],
 # matrix instead of `art.py`'s two: the same gradient up to float rounding, cheaper (notebook 03, section 8, counts
 # them).
 # `run_art(..., exact_art_py=True)` does none of these: its `ArtSession(..., clip=False, gram_gradient="two-product")`
-# is `art.py`'s graph, and it keeps only the last image — that is how section 1's check could ask for equal losses.
+# is `art.py`'s graph with section 1's one control dependency (which changes no value), and it keeps only the last
+# image — that is how section 1's check could ask for equal losses.
 #
 # **Clipping.** Start from noise, which fills the whole range: the updates soon push some pixels out of it. art.py's
 # loop (section 1's, run again) lets them go. The default `ArtSession` adds one op to the graph — the image clipped

@@ -89,11 +89,11 @@ class ArtSession:
         Scalar tensors ``content``, ``style``, ``tv``, ``total``.
     train_op : tf.Operation
         ``AdamOptimizer(learning_rate).minimize(total)``, built as its two halves: ``compute_gradients``, then
-        ``apply_gradients`` under a control dependency on every tensor of ``losses``, which ``minimize`` has no
-        place for. :meth:`step` fetches the losses in the same ``sess.run`` as the update, and at ``tv_weight`` 0
-        the TV cost's read of the variable feeds no gradient: without the dependency, nothing would keep that read
-        before the update, and the TV value reported could be the next image's. The dependency only orders the
-        ops: the update's inputs are the same tensors.
+        ``apply_gradients`` under a control dependency on every tensor of ``losses`` (around ``minimize`` it would
+        reach every op ``minimize`` makes, not the update alone). :meth:`step` fetches the losses in the same
+        ``sess.run`` as the update, and at ``tv_weight`` 0 the TV cost's read of the variable feeds no gradient:
+        without the dependency, nothing would keep that read before the update, and the TV value reported could be
+        the next image's. The dependency only orders the ops: the update's inputs are the same tensors.
     clip : bool
         Whether :meth:`step` clips after each update.
     gram_gradient : str
